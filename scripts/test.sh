@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Runs every test: installs and compiles, brings the local stack up when it is not, then runs Node's
+# test runner over the compiled tests (unit, smoke and integration) against the real services.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/install.sh
+if [ "${PGCDC_TEST_CONTAINERS:-0}" != "1" ]; then
+  bash scripts/stack.sh start
+fi
+# One file at a time: the integration tests share one broker and one PostgreSQL cluster on 2 cores.
+exec node --test --test-concurrency=1 --test-timeout=600000 "${@:-dist/test/}"

@@ -1,0 +1,181 @@
+/** The typed, validated connector configuration the rest of pgcdc reads (never the raw string map). */
+import type { ConversionOptions } from '../types/mapping.js';
+import type { ConfigValue, ParsedValues } from './definition.js';
+import { columnFilter, tableFilter, type ColumnFilter, type FilterLists, type TableFilter } from './filters.js';
+
+export type SslMode = 'disable' | 'prefer' | 'require' | 'verify-ca' | 'verify-full';
+export type PublicationAutocreateMode = 'filtered' | 'all_tables' | 'no_tables' | 'disabled';
+export type SnapshotMode = 'initial' | 'initial_only' | 'no_data' | 'always' | 'when_needed';
+export type SkippableOperation = 'c' | 'u' | 'd' | 't';
+
+export interface ConnectorConfig {
+  name: string;
+  connectorClass: string;
+  tasksMax: number;
+  topicPrefix: string;
+  database: {
+    host: string;
+    port: number;
+    user: string;
+    /** Already resolved from config providers when the caller ran resolveConfigProviders first. */
+    password: string | null;
+    dbname: string;
+    sslmode: SslMode;
+    sslrootcert: string | null;
+  };
+  pluginName: 'pgoutput';
+  slotName: string;
+  publicationName: string;
+  publicationAutocreateMode: PublicationAutocreateMode;
+  slotDropOnStop: boolean;
+  slotMaxRetries: number;
+  slotRetryDelayMs: number;
+  filterLists: FilterLists;
+  filters: { table: TableFilter; column: ColumnFilter };
+  tombstonesOnDelete: boolean;
+  skippedOperations: Set<SkippableOperation>;
+  provideTransactionMetadata: boolean;
+  heartbeatIntervalMs: number;
+  heartbeatActionQuery: string | null;
+  heartbeatTopicPrefix: string;
+  topicCreation: { partitions: number; replicationFactor: number; cleanupPolicy: 'delete' | 'compact' };
+  conversion: ConversionOptions;
+  unavailableValuePlaceholder: string;
+  hstoreHandlingMode: 'json';
+  includeUnknownDatatypes: boolean;
+  snapshot: {
+    mode: SnapshotMode;
+    maxThreads: number;
+    fetchSize: number;
+    /** Regexes on schema.table; null = every captured table. */
+    includeCollectionList: string[] | null;
+    incrementalChunkSize: number;
+    /** schema.table of the signalling table, or null. */
+    signalDataCollection: string | null;
+  };
+  maxBatchSize: number;
+  maxQueueSize: number;
+  maxQueueSizeInBytes: number;
+  pollIntervalMs: number;
+  statusUpdateIntervalMs: number;
+  offsetFlushIntervalMs: number;
+  converters: { key: string; value: string; keyRegistryUrl: string; valueRegistryUrl: string };
+  /** The value converter's schema registry URL (the one most callers need). */
+  registryUrl: string;
+  errors: {
+    tolerance: 'none' | 'all';
+    deadLetterTopic: string | null;
+    deadLetterContextHeaders: boolean;
+    /** -1 = retry forever. */
+    maxRetries: number;
+    retryDelayInitialMs: number;
+    retryDelayMaxMs: number;
+  };
+  /** 0 disables each threshold. */
+  alerts: { lagMs: number; lagBytes: number; slotRetainedWalBytes: number; forMs: number; webhookUrl: string | null };
+  /** The map as given (provider references as written when validated before resolution). */
+  raw: Readonly<Record<string, unknown>>;
+}
+
+/** Builds the typed object from values that validateConnectorConfig parsed without error. */
+export function buildConnectorConfig(v: ParsedValues, raw: Readonly<Record<string, unknown>>): ConnectorConfig {
+  const str = (k: string) => v[k] as string;
+  const optStr = (k: string) => (v[k] ?? null) as string | null;
+  const num = (k: string) => v[k] as number;
+  const bool = (k: string) => v[k] as boolean;
+  const list = (k: string): string[] | null => {
+    const x: ConfigValue | undefined = v[k];
+    return Array.isArray(x) && x.length > 0 ? x : null;
+  };
+  const filterLists: FilterLists = {
+    schemaIncludeList: list('schema.include.list'),
+    schemaExcludeList: list('schema.exclude.list'),
+    tableIncludeList: list('table.include.list'),
+    tableExcludeList: list('table.exclude.list'),
+    columnIncludeList: list('column.include.list'),
+    columnExcludeList: list('column.exclude.list'),
+  };
+  const skipped = (v['skipped.operations'] as string[]).filter((op) => op !== 'none') as SkippableOperation[];
+  return {
+    name: str('name'),
+    connectorClass: str('connector.class'),
+    tasksMax: num('tasks.max'),
+    topicPrefix: str('topic.prefix'),
+    database: {
+      host: str('database.hostname').trim(),
+      port: num('database.port'),
+      user: str('database.user'),
+      password: optStr('database.password'),
+      dbname: str('database.dbname'),
+      sslmode: str('database.sslmode') as SslMode,
+      sslrootcert: optStr('database.sslrootcert'),
+    },
+    pluginName: 'pgoutput',
+    slotName: str('slot.name'),
+    publicationName: str('publication.name'),
+    publicationAutocreateMode: str('publication.autocreate.mode') as PublicationAutocreateMode,
+    slotDropOnStop: bool('slot.drop.on.stop'),
+    slotMaxRetries: num('slot.max.retries'),
+    slotRetryDelayMs: num('slot.retry.delay.ms'),
+    filterLists,
+    filters: { table: tableFilter(filterLists), column: columnFilter(filterLists) },
+    tombstonesOnDelete: bool('tombstones.on.delete'),
+    skippedOperations: new Set(skipped),
+    provideTransactionMetadata: bool('provide.transaction.metadata'),
+    heartbeatIntervalMs: num('heartbeat.interval.ms'),
+    heartbeatActionQuery: optStr('heartbeat.action.query'),
+    heartbeatTopicPrefix: str('topic.heartbeat.prefix'),
+    topicCreation: {
+      partitions: num('topic.creation.default.partitions'),
+      replicationFactor: num('topic.creation.default.replication.factor'),
+      cleanupPolicy: str('topic.creation.default.cleanup.policy') as 'delete' | 'compact',
+    },
+    conversion: {
+      decimalHandlingMode: str('decimal.handling.mode') as ConversionOptions['decimalHandlingMode'],
+      binaryHandlingMode: str('binary.handling.mode') as ConversionOptions['binaryHandlingMode'],
+      intervalHandlingMode: str('interval.handling.mode') as ConversionOptions['intervalHandlingMode'],
+      timePrecisionMode: str('time.precision.mode') as ConversionOptions['timePrecisionMode'],
+      moneyFractionDigits: num('money.fraction.digits'),
+    },
+    unavailableValuePlaceholder: str('unavailable.value.placeholder'),
+    hstoreHandlingMode: 'json',
+    includeUnknownDatatypes: bool('include.unknown.datatypes'),
+    snapshot: {
+      mode: str('snapshot.mode') as SnapshotMode,
+      maxThreads: num('snapshot.max.threads'),
+      fetchSize: num('snapshot.fetch.size'),
+      includeCollectionList: list('snapshot.include.collection.list'),
+      incrementalChunkSize: num('incremental.snapshot.chunk.size'),
+      signalDataCollection: optStr('signal.data.collection')?.trim() ?? null,
+    },
+    maxBatchSize: num('max.batch.size'),
+    maxQueueSize: num('max.queue.size'),
+    maxQueueSizeInBytes: num('max.queue.size.in.bytes'),
+    pollIntervalMs: num('poll.interval.ms'),
+    statusUpdateIntervalMs: num('status.update.interval.ms'),
+    offsetFlushIntervalMs: num('offset.flush.interval.ms'),
+    converters: {
+      key: str('key.converter'),
+      value: str('value.converter'),
+      keyRegistryUrl: str('key.converter.schema.registry.url').trim(),
+      valueRegistryUrl: str('value.converter.schema.registry.url').trim(),
+    },
+    registryUrl: str('value.converter.schema.registry.url').trim(),
+    errors: {
+      tolerance: str('errors.tolerance') as 'none' | 'all',
+      deadLetterTopic: optStr('errors.deadletterqueue.topic.name'),
+      deadLetterContextHeaders: bool('errors.deadletterqueue.context.headers.enable'),
+      maxRetries: num('errors.max.retries'),
+      retryDelayInitialMs: num('errors.retry.delay.initial.ms'),
+      retryDelayMaxMs: num('errors.retry.delay.max.ms'),
+    },
+    alerts: {
+      lagMs: num('lag.alert.ms'),
+      lagBytes: num('lag.alert.bytes'),
+      slotRetainedWalBytes: num('slot.retained.wal.alert.bytes'),
+      forMs: num('lag.alert.for.ms'),
+      webhookUrl: optStr('alert.webhook.url')?.trim() ?? null,
+    },
+    raw,
+  };
+}

@@ -1,0 +1,57 @@
+/**
+ * Table and column selection with Debezium's semantics: every list entry is a regular expression
+ * matched (case-insensitively) against the WHOLE identifier `schema.table` or `schema.table.column`,
+ * never a substring; an include list selects only what matches, an exclude list drops what matches.
+ */
+
+export interface FilterLists {
+  schemaIncludeList: readonly string[] | null;
+  schemaExcludeList: readonly string[] | null;
+  tableIncludeList: readonly string[] | null;
+  tableExcludeList: readonly string[] | null;
+  columnIncludeList: readonly string[] | null;
+  columnExcludeList: readonly string[] | null;
+}
+
+export type TableFilter = (schema: string, table: string) => boolean;
+export type ColumnFilter = (schema: string, table: string, column: string) => boolean;
+
+/**
+ * Compiles one Debezium (Java) regex, anchored to the whole identifier. Java allows a leading `(?i)`
+ * that JavaScript rejects; matching is case-insensitive anyway, so it is dropped.
+ */
+export function compilePattern(pattern: string): RegExp {
+  const body = pattern.replace(/^\(\?i\)/, '');
+  return new RegExp(`^(?:${body})$`, 'i');
+}
+
+/** Schemas PostgreSQL owns; Debezium never captures them, whatever the lists say. */
+export function isSystemSchema(schema: string): boolean {
+  const s = schema.toLowerCase();
+  return s === 'pg_catalog' || s === 'information_schema' || s.startsWith('pg_toast') || s.startsWith('pg_temp');
+}
+
+function matcher(list: readonly string[] | null): ((id: string) => boolean) | null {
+  if (!list || list.length === 0) return null;
+  const patterns = list.map(compilePattern);
+  return (id) => patterns.some((p) => p.test(id));
+}
+
+/** include wins when set; otherwise exclude; otherwise everything passes. */
+function selector(include: readonly string[] | null, exclude: readonly string[] | null): (id: string) => boolean {
+  const inc = matcher(include);
+  if (inc) return inc;
+  const exc = matcher(exclude);
+  return exc ? (id) => !exc(id) : () => true;
+}
+
+export function tableFilter(lists: FilterLists): TableFilter {
+  const schemaOk = selector(lists.schemaIncludeList, lists.schemaExcludeList);
+  const tableOk = selector(lists.tableIncludeList, lists.tableExcludeList);
+  return (schema, table) => !isSystemSchema(schema) && schemaOk(schema) && tableOk(`${schema}.${table}`);
+}
+
+export function columnFilter(lists: FilterLists): ColumnFilter {
+  const columnOk = selector(lists.columnIncludeList, lists.columnExcludeList);
+  return (schema, table, column) => columnOk(`${schema}.${table}.${column}`);
+}

@@ -1,0 +1,34 @@
+/**
+ * Connector configuration: declarations, validation, the typed config, secrets and config providers.
+ *
+ * Run time:   resolveConfigProviders(stored) → validateConnectorConfig(resolved) → ConnectorConfig.
+ * REST:       toConnectValidationResponse(body) for PUT /connector-plugins/{type}/config/validate;
+ *             redactConfig(stored) before returning a stored config.
+ */
+export {
+  HIDDEN, isRequired, parseText, splitList, valueToString,
+  type ConfigKey, type ConfigType, type ConfigValue, type Importance, type ParsedValues, type Width,
+} from './definition.js';
+export { CONFIG_GROUPS, CONFIG_KEYS, KEYS_BY_NAME, classifyKey, type KeyKind } from './keys.js';
+export { AVRO_CONVERTERS, CONNECTOR_CLASSES, DEBEZIUM_CONNECTOR_CLASS, DEFAULT_REGISTRY_URL } from './keys-common.js';
+export {
+  buildConnectorConfig,
+  type ConnectorConfig, type PublicationAutocreateMode, type SkippableOperation, type SnapshotMode, type SslMode,
+} from './connector-config.js';
+export {
+  columnFilter, compilePattern, isSystemSchema, tableFilter,
+  type ColumnFilter, type FilterLists, type TableFilter,
+} from './filters.js';
+export {
+  evaluateKeys, formatConfigIssues, validateConnectorConfig,
+  type ConfigIssue, type ConfigValidationResult, type KeyOutcome,
+} from './validate.js';
+export { isSecretKey, redactConfig, redactText, secretValues } from './secrets.js';
+export {
+  hasProviderReference, parseProperties, resolveConfigProviders,
+  type ProviderOptions, type ProviderResolution,
+} from './providers.js';
+export {
+  toConnectValidationResponse,
+  type ConnectConfigDefinition, type ConnectConfigValue, type ConnectValidationResponse, type ValidationResponseOptions,
+} from './validation-response.js';

@@ -1,0 +1,66 @@
+/** Kafka Connect's common keys, the converters pgcdc accepts, and the database connection. */
+import { keysIn, REQUIRED, rules, type ConfigKey } from './definition.js';
+
+export const DEBEZIUM_CONNECTOR_CLASS = 'io.debezium.connector.postgresql.PostgresConnector';
+export const CONNECTOR_CLASSES = [DEBEZIUM_CONNECTOR_CLASS, 'io.pgcdc.PostgresConnector', 'pgcdc'] as const;
+export const AVRO_CONVERTERS = [
+  'io.confluent.connect.avro.AvroConverter',
+  'io.apicurio.registry.utils.converter.AvroConverter',
+] as const;
+export const DEFAULT_REGISTRY_URL = 'http://127.0.0.1:8081/apis/ccompat/v7';
+
+const common = keysIn('Common');
+const conn = keysIn('Connection');
+
+function converterKeys(side: 'key' | 'value'): ConfigKey[] {
+  const Side = side === 'key' ? 'Key' : 'Value';
+  return [
+    common(`${side}.converter`, 'CLASS', AVRO_CONVERTERS[0], 'LOW', `${Side} converter class`,
+      `Converter for record ${side}s. pgcdc writes Avro through a Confluent-compatible schema registry, so only the Avro converters are accepted.`,
+      { allowed: AVRO_CONVERTERS, notAllowedMessage: `pgcdc only writes Avro; use ${AVRO_CONVERTERS[0]}` }),
+    common(`${side}.converter.schema.registry.url`, 'STRING', DEFAULT_REGISTRY_URL, 'HIGH', `${Side} schema registry URL`,
+      `Base URL of the Confluent-compatible schema registry used for record ${side} schemas (Apicurio: .../apis/ccompat/v7).`,
+      { validate: rules.httpUrl, width: 'LONG' }),
+  ];
+}
+
+export const commonKeys: ConfigKey[] = [
+  common('name', 'STRING', REQUIRED, 'HIGH', 'Connector name',
+    'Globally unique name of the connector: 1-200 characters from A-Z a-z 0-9 . _ -. It names the stored offsets and state.',
+    {
+      validate: (v) =>
+        typeof v === 'string' && (!/^[A-Za-z0-9._-]{1,200}$/.test(v) || v === '.' || v === '..')
+          ? 'must be 1-200 characters from A-Z a-z 0-9 . _ - (no spaces or path characters)'
+          : undefined,
+    }),
+  common('connector.class', 'CLASS', DEBEZIUM_CONNECTOR_CLASS, 'HIGH', 'Connector class',
+    `Connector implementation. pgcdc answers to Debezium's class name so existing configurations work unchanged.`,
+    {
+      allowed: CONNECTOR_CLASSES,
+      notAllowedMessage: `pgcdc implements only ${DEBEZIUM_CONNECTOR_CLASS} (also accepted: pgcdc, io.pgcdc.PostgresConnector)`,
+    }),
+  common('tasks.max', 'INT', 1, 'HIGH', 'Tasks max',
+    'Maximum number of tasks. A PostgreSQL replication slot has one reader, so pgcdc (like Debezium) runs a single task.',
+    { validate: (v) => (v !== 1 ? 'pgcdc runs exactly one task per connector; set 1' : undefined) }),
+  ...converterKeys('key'),
+  ...converterKeys('value'),
+];
+
+export const connectionKeys: ConfigKey[] = [
+  conn('database.hostname', 'STRING', REQUIRED, 'HIGH', 'Hostname', 'Host name or IP address of the PostgreSQL server.',
+    { validate: (v) => (typeof v === 'string' && /\s/.test(v.trim()) ? 'must not contain whitespace' : undefined) }),
+  conn('database.port', 'INT', 5432, 'HIGH', 'Port', 'Port of the PostgreSQL server.', { validate: rules.range(1, 65535) }),
+  conn('database.user', 'STRING', REQUIRED, 'HIGH', 'User',
+    'PostgreSQL role to connect as; it needs the REPLICATION attribute and SELECT on the captured tables.'),
+  conn('database.password', 'PASSWORD', null, 'HIGH', 'Password',
+    'Password of database.user. Prefer a config provider reference such as ${env:PGPASSWORD} or ${file:/path:key}.'),
+  conn('database.dbname', 'STRING', REQUIRED, 'HIGH', 'Database', 'Name of the database to capture changes from.'),
+  conn('database.sslmode', 'STRING', 'prefer', 'MEDIUM', 'SSL mode',
+    'disable: plain connection; prefer: TLS when the server offers it; require: TLS without certificate checks; verify-ca: TLS with a trusted CA; verify-full: verify-ca plus host name check.',
+    {
+      allowed: ['disable', 'prefer', 'require', 'verify-ca', 'verify-full'],
+      rejected: { allow: 'not supported by pgcdc; use prefer or disable' },
+    }),
+  conn('database.sslrootcert', 'STRING', null, 'MEDIUM', 'SSL root certificate',
+    'Path of the PEM file with the CA certificate(s) used by verify-ca and verify-full.'),
+];

@@ -1,0 +1,60 @@
+/** Topic creation, error handling (Kafka Connect's errors.* keys) and pgcdc's lag alerts. */
+import { keysIn, rules, type ConfigKey, type ConfigValue } from './definition.js';
+
+const topic = keysIn('Topic Creation');
+const err = keysIn('Error Handling');
+const alert = keysIn('Alerts');
+
+/** -1 means "the broker's default"; otherwise at least 1. */
+function brokerDefaultOrPositive(v: ConfigValue): string | undefined {
+  return typeof v === 'number' && v !== -1 && v < 1 ? 'must be -1 (broker default) or at least 1' : undefined;
+}
+
+export const topicCreationKeys: ConfigKey[] = [
+  topic('topic.creation.default.partitions', 'INT', 1, 'LOW', 'Partitions',
+    'Partitions of topics pgcdc creates; -1 = the broker default.', { validate: brokerDefaultOrPositive }),
+  topic('topic.creation.default.replication.factor', 'INT', -1, 'LOW', 'Replication factor',
+    'Replication factor of topics pgcdc creates; -1 = the broker default.', { validate: brokerDefaultOrPositive }),
+  topic('topic.creation.default.cleanup.policy', 'STRING', 'delete', 'LOW', 'Cleanup policy',
+    'cleanup.policy of created topics: delete (retention) or compact (keep the last record per key).',
+    { allowed: ['delete', 'compact'] }),
+];
+
+export const errorKeys: ConfigKey[] = [
+  err('errors.tolerance', 'STRING', 'none', 'MEDIUM', 'Error tolerance',
+    'none: a record that cannot be converted fails the task; all: skip it (to the dead letter topic when set).',
+    { allowed: ['none', 'all'] }),
+  err('errors.deadletterqueue.topic.name', 'STRING', null, 'LOW', 'Dead letter topic',
+    'Topic receiving records skipped under errors.tolerance=all.',
+    { validate: (v) => (typeof v === 'string' && !/^[A-Za-z0-9._-]{1,249}$/.test(v) ? 'must be a valid Kafka topic name' : undefined) }),
+  err('errors.deadletterqueue.context.headers.enable', 'BOOLEAN', false, 'LOW', 'Dead letter context headers',
+    'Add __connect.errors.* headers describing the failure to dead-lettered records.'),
+  err('errors.max.retries', 'INT', -1, 'LOW', 'Max retries',
+    'Retries of a retriable failure (lost connection, broker unavailable) before the task fails; -1 = retry forever, 0 = never.',
+    { validate: rules.range(-1) }),
+  err('errors.retry.delay.initial.ms', 'LONG', 300, 'LOW', 'Initial retry delay (ms)',
+    'First delay between retries; doubles up to errors.retry.delay.max.ms.', { validate: rules.range(0) }),
+  err('errors.retry.delay.max.ms', 'LONG', 10000, 'LOW', 'Max retry delay (ms)', 'Upper bound of the retry delay.',
+    {
+      validate: (v, all) => {
+        const initial = all['errors.retry.delay.initial.ms'];
+        if (typeof v === 'number' && typeof initial === 'number' && v < initial) {
+          return `must be at least errors.retry.delay.initial.ms (${initial})`;
+        }
+        return rules.range(0)(v);
+      },
+    }),
+];
+
+export const alertKeys: ConfigKey[] = [
+  alert('lag.alert.ms', 'LONG', 5000, 'LOW', 'Lag alert (ms)',
+    'Alert when the newest delivered change is older than this; 0 = off.', { validate: rules.range(0) }),
+  alert('lag.alert.bytes', 'LONG', 0, 'LOW', 'Lag alert (bytes)',
+    'Alert when the server WAL position is this many bytes ahead of the confirmed LSN; 0 = off.', { validate: rules.range(0) }),
+  alert('slot.retained.wal.alert.bytes', 'LONG', 0, 'LOW', 'Retained WAL alert (bytes)',
+    'Alert when the slot retains more WAL than this (pg_current_wal_lsn() - restart_lsn); 0 = off.', { validate: rules.range(0) }),
+  alert('lag.alert.for.ms', 'LONG', 0, 'LOW', 'Alert hold (ms)',
+    'A condition must hold this long before an alert fires (avoids flapping); 0 = immediately.', { validate: rules.range(0) }),
+  alert('alert.webhook.url', 'STRING', null, 'LOW', 'Alert webhook URL',
+    'http(s) URL receiving a JSON POST when an alert fires or clears.', { validate: rules.httpUrl, width: 'LONG' }),
+];

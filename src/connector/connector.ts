@@ -1,0 +1,196 @@
+import type pg from 'pg';
+import type { Logger } from 'pino';
+import type { Kafka } from 'kafkajs';
+import type { ConnectorConfig } from '../config/index.js';
+import { PgcdcError, isRetriable } from '../errors/pgcdc-error.js';
+import { classifyPostgresError } from '../errors/classify-postgres.js';
+import { sleep } from '../errors/retry.js';
+import { ChangeEventBuilder } from '../events/change-events.js';
+import { KafkaSink } from '../kafka/sink.js';
+import { KafkaOffsetStore } from '../offsets/offset-store.js';
+import { describeOffset, fromStored, type SourceOffset } from '../offsets/source-offset.js';
+import { PgTypeCatalog } from '../postgres/catalog.js';
+import { clientConfig, connect } from '../postgres/connection.js';
+import { formatLsn } from '../postgres/lsn.js';
+import { ensurePublication } from '../postgres/publication.js';
+import { ReplicationStream } from '../postgres/replication-stream.js';
+import { ensureSlot, readSlot } from '../postgres/slot.js';
+import { SchemaRegistrar } from '../registry/schema-registrar.js';
+import { PGCDC_VERSION } from '../version.js';
+import { Checkpointer } from './checkpointer.js';
+import { preflight } from './preflight.js';
+import { StreamingSource } from './streaming-source.js';
+import { TableRegistry } from './table-registry.js';
+
+export type ConnectorState = 'UNASSIGNED' | 'RUNNING' | 'PAUSED' | 'STOPPED' | 'FAILED' | 'RESTARTING';
+
+export interface WorkerServices {
+  kafka: Kafka;
+  offsetStore: KafkaOffsetStore;
+  log: Logger;
+}
+
+/**
+ * Runs one connector: preflight checks, then slot and publication, then the stored offset is checked
+ * against the slot, then streaming. Retriable failures restart the run with jittered backoff;
+ * permanent ones leave the connector FAILED with the reason in `trace`.
+ */
+export class Connector {
+  state: ConnectorState = 'UNASSIGNED';
+  trace: string | null = null;
+  private source: StreamingSource | null = null;
+  private stopRequested = false;
+  private running: Promise<void> | null = null;
+  private readonly log: Logger;
+  private heartbeat?: NodeJS.Timeout;
+
+  constructor(readonly config: ConnectorConfig, private readonly worker: WorkerServices) {
+    this.log = worker.log.child({ connector: config.name });
+  }
+
+  get offsetKey(): string {
+    return KafkaOffsetStore.key(this.config.name, this.config.topicPrefix);
+  }
+
+  get streaming(): StreamingSource | null {
+    return this.source;
+  }
+
+  /** Starts in the background; resolves once the first run is streaming or has failed. */
+  start(): Promise<void> {
+    this.stopRequested = false;
+    let signalStarted!: () => void;
+    const started = new Promise<void>((resolve) => (signalStarted = resolve));
+    this.running = this.supervise(signalStarted);
+    return started;
+  }
+
+  /** Graceful stop: drains in-flight events, stores the offset, confirms the LSN, closes the stream. */
+  async stop(): Promise<void> {
+    this.stopRequested = true;
+    this.source?.stop();
+    await this.running;
+    if (this.state !== 'FAILED') this.state = 'STOPPED';
+  }
+
+  private async supervise(signalStarted: () => void): Promise<void> {
+    for (let attempt = 0; !this.stopRequested; attempt++) {
+      try {
+        await this.runOnce(signalStarted);
+        return;
+      } catch (err) {
+        const e = err instanceof PgcdcError ? err : new PgcdcError('internal', (err as Error).message ?? String(err), { cause: err, retriable: isRetriable(err) });
+        if (!e.retriable || this.stopRequested) {
+          this.state = 'FAILED';
+          this.trace = e.describe();
+          this.log.error({ kind: e.kind, reason: e.describe() }, 'connector failed');
+          signalStarted();
+          return;
+        }
+        const delay = Math.min(this.config.errors.retryDelayMaxMs, this.config.errors.retryDelayInitialMs * 2 ** Math.min(attempt, 10));
+        const jittered = Math.round(delay / 2 + (Math.random() * delay) / 2);
+        this.state = 'RESTARTING';
+        this.trace = e.describe();
+        this.log.warn({ kind: e.kind, reason: e.describe(), retryInMs: jittered }, 'connector interrupted; retrying');
+        await sleep(jittered);
+      }
+    }
+  }
+
+  private async runOnce(signalStarted: () => void): Promise<void> {
+    const cfg = this.config;
+    const db = cfg.database;
+    const catalog = await connect(clientConfig(db)).catch((err) => {
+      throw classifyPostgresError(err, `connecting to PostgreSQL ${db.host}:${db.port}/${db.dbname}`);
+    });
+    const sink = new KafkaSink(this.worker.kafka, cfg.topicCreation);
+    let stream: ReplicationStream | null = null;
+    try {
+      const tables = await preflight(catalog, cfg);
+      const stored = await this.worker.offsetStore.read(this.offsetKey);
+      const offset: SourceOffset | null = stored ? fromStored(stored) : null;
+      await this.checkSlotAgainstOffset(catalog, offset);
+      await sink.connect();
+      await ensurePublication(catalog, cfg.publicationName, cfg.publicationAutocreateMode, tables);
+      const { slot, created } = await ensureSlot(catalog, cfg.slotName, db.dbname);
+      if (created) this.log.info({ slot: cfg.slotName, consistentPoint: formatLsn(slot.confirmedFlushLsn ?? 0n) }, 'replication slot created');
+      const startLsn = offset ? offset.flushLsn : (slot.confirmedFlushLsn ?? 0n);
+      this.log.info({ from: formatLsn(startLsn), offset: offset ? describeOffset(offset) : 'none' }, 'streaming starts');
+
+      stream = new ReplicationStream(clientConfig(db, { replication: 'database' } as never), {
+        slotName: cfg.slotName,
+        publicationName: cfg.publicationName,
+        statusIntervalMs: cfg.statusUpdateIntervalMs,
+      });
+      const checkpointer = new Checkpointer(this.worker.offsetStore, this.offsetKey, (lsn) => stream!.confirm(lsn), this.log);
+      checkpointer.resumeFrom(offset);
+      const types = new PgTypeCatalog();
+      const registry = new TableRegistry(
+        catalog,
+        types,
+        new SchemaRegistrar(cfg.registryUrl),
+        sink,
+        { topicPrefix: cfg.topicPrefix, catalog: types, conversion: cfg.conversion, placeholder: cfg.unavailableValuePlaceholder, includeColumn: cfg.filters.column },
+        cfg.filters.table,
+        this.log,
+      );
+      const events = new ChangeEventBuilder({
+        connectorVersion: PGCDC_VERSION,
+        serverName: cfg.topicPrefix,
+        database: db.dbname,
+        tombstonesOnDelete: cfg.tombstonesOnDelete,
+        skippedOperations: cfg.skippedOperations,
+      });
+      this.source = new StreamingSource(stream, registry, events, sink, checkpointer, offset, {
+        maxBatchSize: cfg.maxBatchSize,
+        maxQueueSize: cfg.maxQueueSize,
+        offsetFlushIntervalMs: cfg.offsetFlushIntervalMs,
+        retry: { maxRetries: cfg.errors.maxRetries, initialDelayMs: cfg.errors.retryDelayInitialMs, maxDelayMs: cfg.errors.retryDelayMaxMs },
+      }, this.log);
+      this.startHeartbeat(catalog, this.source);
+      this.state = 'RUNNING';
+      this.trace = null;
+      signalStarted();
+      if (this.stopRequested) this.source.stop();
+      await this.source.run(startLsn);
+    } finally {
+      clearInterval(this.heartbeat);
+      this.source = null;
+      await stream?.stop().catch(() => {});
+      await sink.disconnect();
+      await catalog.end().catch(() => {});
+    }
+  }
+
+  /**
+   * Refuses to resume when the slot cannot continue from the stored offset: a missing slot (dropped,
+   * or never created for this offset) or a slot confirmed past the offset would silently skip changes.
+   */
+  private async checkSlotAgainstOffset(client: pg.Client, offset: SourceOffset | null): Promise<void> {
+    if (!offset) return;
+    const slot = await readSlot(client, this.config.slotName);
+    if (!slot) {
+      throw new PgcdcError('offset-mismatch', `replication slot "${this.config.slotName}" does not exist, but connector "${this.config.name}" has a stored offset (${describeOffset(offset)}): changes made after that offset may be gone`, {
+        retriable: false,
+        remedy: 'if losing those changes is acceptable, delete the connector offsets (DELETE /connectors/{name}/offsets) and restart',
+      });
+    }
+    if (slot.confirmedFlushLsn !== null && slot.confirmedFlushLsn > offset.flushLsn) {
+      throw new PgcdcError('offset-mismatch', `replication slot "${this.config.slotName}" is confirmed up to ${formatLsn(slot.confirmedFlushLsn)}, past the stored offset ${formatLsn(offset.flushLsn)}: the slot was recreated or advanced, and resuming would skip the changes in between`, {
+        retriable: false,
+        remedy: 'reset the connector offsets to accept the gap, or restore the slot',
+      });
+    }
+  }
+
+  /** heartbeat.interval.ms: runs the action query and lets the slot advance while captured tables are idle. */
+  private startHeartbeat(client: pg.Client, source: StreamingSource): void {
+    const interval = this.config.heartbeatIntervalMs;
+    if (interval <= 0) return;
+    const query = this.config.heartbeatActionQuery;
+    this.heartbeat = setInterval(() => {
+      if (query) void client.query(query).catch((err) => this.log.warn({ err: err.message }, 'heartbeat.action.query failed'));
+      source.advanceToKeepalive();
+    }, interval);
+  }
+}

@@ -1,0 +1,260 @@
+import type { Logger } from 'pino';
+import type { PgoutputMessage } from '../decoding/messages.js';
+import { ChangeEventBuilder, type ChangeRecord, type TxContext } from '../events/change-events.js';
+import type { KafkaSink } from '../kafka/sink.js';
+import { alreadyDelivered, type SourceOffset } from '../offsets/source-offset.js';
+import type { Lsn } from '../postgres/lsn.js';
+import type { ReplicationStream } from '../postgres/replication-stream.js';
+import { withRetry, type RetryOptions } from '../errors/retry.js';
+import { ChangeBatch } from './change-batch.js';
+import type { Checkpointer } from './checkpointer.js';
+import type { TableRegistry } from './table-registry.js';
+
+export interface StreamingOptions {
+  maxBatchSize: number;
+  maxQueueSize: number;
+  offsetFlushIntervalMs: number;
+  retry: Omit<RetryOptions, 'signal' | 'onRetry'>;
+}
+
+interface Queued {
+  lsn: Lsn;
+  message: PgoutputMessage;
+}
+
+/**
+ * The streaming phase: WAL messages → change events → Kafka, in WAL order. The replication handler
+ * only queues; one loop converts, serializes and batches; one batch at a time is in flight to Kafka.
+ * Back-pressure: the replication socket is paused while `maxQueueSize` messages wait, so memory is
+ * bounded whatever the transaction size. After each acknowledged batch the checkpointer learns the
+ * new delivered offset; it stores and confirms it every `offsetFlushIntervalMs`.
+ */
+export class StreamingSource {
+  private queue: Queued[] = [];
+  private head = 0;
+  private paused = false;
+  private wake?: () => void;
+  private stopping = false;
+  private batch = new ChangeBatch();
+  private inflight: Promise<void> | null = null;
+  private readonly abort = new AbortController();
+  private tx: TxContext | null = null;
+  private txChangeIndex = 0;
+  private previousCommitLsn: Lsn | null = null;
+  private position: SourceOffset | null;
+  private readonly out: ChangeRecord[] = [];
+  /** counters read by status and metrics */
+  readonly stats = { events: 0, transactions: 0, skippedOnResume: 0, lastCommitTimeUs: 0n };
+
+  constructor(
+    private readonly stream: ReplicationStream,
+    private readonly tables: TableRegistry,
+    private readonly events: ChangeEventBuilder,
+    private readonly sink: KafkaSink,
+    private readonly checkpointer: Checkpointer,
+    private readonly resumeOffset: SourceOffset | null,
+    private readonly opts: StreamingOptions,
+    private readonly log: Logger,
+  ) {
+    this.position = resumeOffset;
+  }
+
+  /** Runs until stop() (resolves after draining) or a failure (rejects). */
+  async run(startLsn: Lsn): Promise<void> {
+    const flushTimer = setInterval(() => void this.checkpointer.checkpoint().catch((err) => this.fail(err)), this.opts.offsetFlushIntervalMs);
+    let failure: unknown;
+    const streaming = this.stream.run(startLsn, (lsn, message) => this.enqueue(lsn, message)).then(
+      () => this.stopWaiting(),
+      (err) => {
+        failure ??= err;
+        this.stopping = true;
+        this.stopWaiting();
+      },
+    );
+    try {
+      await this.loop();
+    } catch (err) {
+      failure ??= err;
+    } finally {
+      clearInterval(flushTimer);
+    }
+    if (!failure) {
+      try {
+        await this.checkpointer.checkpoint();
+      } catch (err) {
+        failure = err;
+      }
+    }
+    await this.stream.stop();
+    await streaming;
+    if (failure) throw failure;
+  }
+
+  /** Stops reading, delivers what was already received, stores the offset and confirms it. */
+  stop(): void {
+    this.stopping = true;
+    this.stream.pause();
+    this.stopWaiting();
+  }
+
+  /** True while nothing is queued, batched or in flight, and no transaction is open. */
+  get idle(): boolean {
+    return this.head === this.queue.length && this.batch.size === 0 && this.inflight === null && this.tx === null;
+  }
+
+  get delivered(): SourceOffset | null {
+    return this.checkpointer.lastDelivered;
+  }
+
+  /** Heartbeat support: when idle, everything before the server's keepalive position is delivered. */
+  advanceToKeepalive(): boolean {
+    const k = this.stream.keepalivePosition;
+    const d = this.checkpointer.lastDelivered;
+    if (!this.idle || k === 0n || (d && d.flushLsn >= k)) return false;
+    // txChanges 0 / not complete: a transaction committing exactly at k is still to be delivered.
+    const offset: SourceOffset = { commitLsn: k, txChanges: 0, complete: false, lsn: k, flushLsn: k, txId: null, tsUsec: null };
+    this.position = offset;
+    this.checkpointer.delivered_(offset);
+    return true;
+  }
+
+  private failure: unknown;
+
+  private fail(err: unknown): void {
+    this.failure = err;
+    this.stopping = true;
+    this.stopWaiting();
+  }
+
+  private enqueue(lsn: Lsn, message: PgoutputMessage): void {
+    this.queue.push({ lsn, message });
+    if (!this.paused && this.queue.length - this.head >= this.opts.maxQueueSize) {
+      this.paused = true;
+      this.stream.pause();
+    }
+    this.stopWaiting();
+  }
+
+  private stopWaiting(): void {
+    const w = this.wake;
+    this.wake = undefined;
+    w?.();
+  }
+
+  private async loop(): Promise<void> {
+    for (;;) {
+      if (this.failure) throw this.failure;
+      if (this.head === this.queue.length) {
+        // an empty batch with an offset still advances it (transactions with no captured change)
+        if (this.batch.size > 0 || this.batch.offset) await this.flush();
+        if (this.inflight) await this.settleInflight();
+        if (this.stopping && this.head === this.queue.length) return;
+        if (this.head === this.queue.length) await new Promise<void>((resolve) => (this.wake = resolve));
+        continue;
+      }
+      const item = this.queue[this.head++];
+      if (this.head > 4096 && this.head * 2 > this.queue.length) {
+        this.queue = this.queue.slice(this.head);
+        this.head = 0;
+      }
+      if (this.paused && !this.stopping && this.queue.length - this.head < this.opts.maxQueueSize / 2) {
+        this.paused = false;
+        this.stream.resume();
+      }
+      await this.process(item);
+      if (this.batch.size >= this.opts.maxBatchSize) await this.flush();
+    }
+  }
+
+  private async process({ lsn, message: m }: Queued): Promise<void> {
+    switch (m.tag) {
+      case 'begin':
+        this.tx = { xid: m.xid, commitLsn: m.finalLsn, commitTimeUs: m.commitTimeUs, previousCommitLsn: this.previousCommitLsn };
+        this.txChangeIndex = 0;
+        return;
+      case 'commit': {
+        const tx = this.tx;
+        this.tx = null;
+        this.previousCommitLsn = m.commitLsn;
+        this.stats.transactions++;
+        this.stats.lastCommitTimeUs = m.commitTimeUs;
+        const r = this.resumeOffset;
+        if (r && (m.commitLsn < r.commitLsn || (m.commitLsn === r.commitLsn && r.complete))) return; // delivered before
+        this.position = { commitLsn: m.commitLsn, txChanges: this.txChangeIndex, complete: true, lsn: m.endLsn, flushLsn: m.endLsn, txId: tx?.xid ?? null, tsUsec: Number(m.commitTimeUs) };
+        this.batch.offset = this.position;
+        return;
+      }
+      case 'relation':
+        await this.tables.onRelation(m);
+        return;
+      case 'type':
+        this.tables.forgetType(m.typeOid);
+        return;
+      case 'origin':
+      case 'message':
+        return;
+      default:
+        this.change(lsn, m);
+    }
+  }
+
+  private change(lsn: Lsn, m: Extract<PgoutputMessage, { tag: 'insert' | 'update' | 'delete' | 'truncate' }>): void {
+    const tx = this.tx;
+    if (!tx) throw new Error(`change at LSN ${lsn} outside a transaction`);
+    const index = this.txChangeIndex++;
+    if (alreadyDelivered(this.resumeOffset, tx.commitLsn, index)) {
+      this.stats.skippedOnResume++;
+      return;
+    }
+    const out = this.out;
+    out.length = 0;
+    if (m.tag === 'truncate') {
+      for (const oid of m.relationOids) {
+        const t = this.tables.get(oid);
+        if (t) {
+          this.events.truncate(t.schema, tx, lsn, out);
+          this.batch.add(t, out, lsn);
+          out.length = 0;
+        }
+      }
+    } else {
+      const t = this.tables.get(m.relationOid);
+      if (t === undefined) throw new Error(`change for relation ${m.relationOid} before its Relation message`);
+      if (t !== null) {
+        if (m.tag === 'insert') this.events.insert(t.schema, m.newTuple, tx, lsn, out);
+        else if (m.tag === 'update') this.events.update(t.schema, m.keyTuple, m.oldTuple, m.newTuple, tx, lsn, out);
+        else this.events.delete(t.schema, m.keyTuple, m.oldTuple, tx, lsn, out);
+        this.stats.events += out.length;
+        this.batch.add(t, out, lsn);
+      }
+    }
+    this.position = { commitLsn: tx.commitLsn, txChanges: index + 1, complete: false, lsn, flushLsn: this.position?.flushLsn ?? 0n, txId: tx.xid, tsUsec: Number(tx.commitTimeUs) };
+    this.batch.offset = this.position;
+  }
+
+  /** Hands the current batch to Kafka, waiting first for the previous one (one in flight at a time). */
+  private async flush(): Promise<void> {
+    const batch = this.batch;
+    this.batch = new ChangeBatch();
+    if (this.inflight) await this.settleInflight();
+    this.inflight = this.deliver(batch);
+  }
+
+  private async settleInflight(): Promise<void> {
+    const p = this.inflight;
+    try {
+      await p;
+    } finally {
+      if (this.inflight === p) this.inflight = null;
+    }
+  }
+
+  private async deliver(batch: ChangeBatch): Promise<void> {
+    await withRetry(() => this.sink.send(batch.records), {
+      ...this.opts.retry,
+      signal: this.abort.signal,
+      onRetry: (err, attempt, delayMs) => this.log.warn({ err: (err as Error).message, attempt, delayMs }, 'delivery to Kafka failed; retrying'),
+    });
+    if (batch.offset) this.checkpointer.delivered_(batch.offset);
+  }
+}

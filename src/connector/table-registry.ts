@@ -1,0 +1,99 @@
+import type pg from 'pg';
+import type { Logger } from 'pino';
+import type { RelationMessage } from '../decoding/messages.js';
+import { PgcdcError } from '../errors/pgcdc-error.js';
+import { classifyPostgresError } from '../errors/classify-postgres.js';
+import type { KafkaSink } from '../kafka/sink.js';
+import { loadTableFacts, type PgTypeCatalog } from '../postgres/catalog.js';
+import type { SchemaRegistrar } from '../registry/schema-registrar.js';
+import { keySubject, valueSubject } from '../events/names.js';
+import { buildTableSchema, type SchemaContext, type TableSchema } from '../events/table-schema.js';
+
+export interface RegisteredTable {
+  schema: TableSchema;
+  keySchemaId: number | null;
+  valueSchemaId: number;
+}
+
+/**
+ * Turns pgoutput Relation messages into registered table schemas: reads what pgoutput does not send
+ * (nullability, primary key, type details) from the catalog, builds the Avro schemas, registers them
+ * under `<topic>-key` / `<topic>-value` and creates the topic. Keyed by relation oid.
+ */
+export class TableRegistry {
+  private readonly tables = new Map<number, RegisteredTable | null>();
+
+  constructor(
+    private readonly catalogClient: pg.Client,
+    private readonly types: PgTypeCatalog,
+    private readonly registrar: SchemaRegistrar,
+    private readonly sink: KafkaSink,
+    private readonly ctx: SchemaContext,
+    private readonly includeTable: (schema: string, table: string) => boolean,
+    private readonly log: Logger,
+  ) {}
+
+  /** The registered table, undefined when the relation was never announced, null when it is not captured. */
+  get(relationOid: number): RegisteredTable | null | undefined {
+    return this.tables.get(relationOid);
+  }
+
+  forgetType(oid: number): void {
+    this.types.forget(oid);
+  }
+
+  async onRelation(rel: RelationMessage): Promise<void> {
+    if (!this.includeTable(rel.schema, rel.table)) {
+      this.tables.set(rel.relationOid, null);
+      return;
+    }
+    let schema: TableSchema;
+    try {
+      const facts = await loadTableFacts(this.catalogClient, rel.relationOid);
+      await this.types.load(this.catalogClient, rel.columns.map((c) => c.typeOid));
+      schema = buildTableSchema(rel, facts, this.ctx);
+      if (schema.keyColumns.length === 0) {
+        this.log.warn({ table: `${rel.schema}.${rel.table}` }, 'table has no primary key: its events have a null key, as with Debezium');
+      }
+    } catch (err) {
+      if (err instanceof PgcdcError || (err as { retriable?: boolean }).retriable === false) throw err;
+      throw classifyPostgresError(err, `reading the catalog for ${rel.schema}.${rel.table}`);
+    }
+    const previous = this.tables.get(rel.relationOid) ?? null;
+    if (previous && JSON.stringify(previous.schema.envelopeSchema) === JSON.stringify(schema.envelopeSchema)) {
+      this.tables.set(rel.relationOid, { ...previous, schema });
+      return;
+    }
+    await this.sink.ensureTopic(schema.topic);
+    try {
+      const keySchemaId = schema.keySchema ? await this.registrar.register(keySubject(schema.topic), schema.keySchema) : null;
+      const valueSchemaId = await this.registrar.register(valueSubject(schema.topic), schema.envelopeSchema);
+      this.tables.set(rel.relationOid, { schema, keySchemaId, valueSchemaId });
+      this.log.info({ table: `${schema.schema}.${schema.table}`, topic: schema.topic, valueSchemaId }, 'table schema registered');
+    } catch (err) {
+      if (err instanceof PgcdcError && err.kind === 'schema-incompatible') {
+        throw new PgcdcError('schema-incompatible', `${err.message}; table ${schema.schema}.${schema.table} changed: ${describeChange(previous?.schema ?? null, schema)}`, {
+          retriable: false,
+          remedy: err.remedy,
+          cause: err,
+        });
+      }
+      throw err;
+    }
+  }
+}
+
+/** Names the columns that differ between two versions of a table, for error messages. */
+export function describeChange(before: TableSchema | null, after: TableSchema): string {
+  if (!before) return 'first registration since start';
+  const old = new Map(before.columns.map((c) => [c.name, c]));
+  const changes: string[] = [];
+  for (const c of after.columns) {
+    const o = old.get(c.name);
+    if (!o) changes.push(`column "${c.name}" added`);
+    else if (JSON.stringify(o.mapping.schema) !== JSON.stringify(c.mapping.schema) || o.optional !== c.optional) changes.push(`column "${c.name}" changed type or nullability`);
+    old.delete(c.name);
+  }
+  for (const name of old.keys()) changes.push(`column "${name}" dropped`);
+  return changes.join(', ') || 'no column difference';
+}

@@ -1,0 +1,159 @@
+import { UNCHANGED_TOAST, type Tuple, type TupleValue } from '../decoding/messages.js';
+import { formatLsnDecimal } from './sequence.js';
+import type { SourceBlock } from './source-schema.js';
+import type { CapturedColumn, TableSchema } from './table-schema.js';
+import type { Lsn } from '../postgres/lsn.js';
+import { PgcdcError } from '../errors/pgcdc-error.js';
+
+export type Op = 'c' | 'u' | 'd' | 'r' | 't';
+
+/** The transaction an event belongs to, from pgoutput's Begin message. */
+export interface TxContext {
+  xid: number;
+  commitLsn: Lsn;
+  commitTimeUs: bigint;
+  /** the previous transaction's commit LSN, for source.sequence */
+  previousCommitLsn: Lsn | null;
+}
+
+/** One Kafka record before serialization. A null value is a tombstone. */
+export interface ChangeRecord {
+  table: TableSchema;
+  key: Record<string, unknown> | null;
+  value: Envelope | null;
+  headers?: Record<string, string>;
+}
+
+export interface Envelope {
+  before: Record<string, unknown> | null;
+  after: Record<string, unknown> | null;
+  source: SourceBlock;
+  transaction: null;
+  op: Op;
+  ts_ms: number;
+  ts_us: number;
+  ts_ns: number | bigint;
+}
+
+export interface EventOptions {
+  connectorVersion: string;
+  serverName: string;
+  database: string;
+  tombstonesOnDelete: boolean;
+  skippedOperations: Set<string>;
+}
+
+/**
+ * Debezium's event rules in one place: which events a change produces (a delete plus tombstone, a
+ * key change as delete + tombstone + create, a truncate as one key-less event), what `before`
+ * carries for each replica identity, and the source block. Pure: no I/O, no serialization.
+ */
+export class ChangeEventBuilder {
+  constructor(private readonly opts: EventOptions) {}
+
+  insert(t: TableSchema, tuple: Tuple, tx: TxContext, lsn: Lsn, out: ChangeRecord[]): void {
+    if (this.opts.skippedOperations.has('c')) return;
+    const after = this.row(t, tuple, null);
+    out.push({ table: t, key: this.key(t, after), value: this.envelope(t, 'c', null, after, tx, lsn) });
+  }
+
+  update(t: TableSchema, keyTuple: Tuple | null, oldTuple: Tuple | null, newTuple: Tuple, tx: TxContext, lsn: Lsn, out: ChangeRecord[]): void {
+    const before = oldTuple ? this.row(t, oldTuple, null) : keyTuple ? this.row(t, keyTuple, null) : null;
+    const after = this.row(t, newTuple, oldTuple);
+    const newKey = this.key(t, after);
+    const oldKey = before ? this.key(t, before) : null;
+    if (oldKey && newKey && !sameKey(t, oldKey, newKey)) {
+      // Debezium turns a primary-key change into a delete (+ tombstone) of the old key and a create of the new.
+      const headers = { '__debezium.newkey': JSON.stringify(newKey, jsonSafe) };
+      if (!this.opts.skippedOperations.has('d')) {
+        out.push({ table: t, key: oldKey, value: this.envelope(t, 'd', before, null, tx, lsn), headers });
+        if (this.opts.tombstonesOnDelete) out.push({ table: t, key: oldKey, value: null, headers });
+      }
+      if (!this.opts.skippedOperations.has('c')) {
+        out.push({ table: t, key: newKey, value: this.envelope(t, 'c', null, after, tx, lsn), headers: { '__debezium.oldkey': JSON.stringify(oldKey, jsonSafe) } });
+      }
+      return;
+    }
+    if (this.opts.skippedOperations.has('u')) return;
+    // Under REPLICA IDENTITY DEFAULT pgoutput sends no old row for an update that keeps the key.
+    out.push({ table: t, key: newKey, value: this.envelope(t, 'u', oldTuple ? before : null, after, tx, lsn) });
+  }
+
+  delete(t: TableSchema, keyTuple: Tuple | null, oldTuple: Tuple | null, tx: TxContext, lsn: Lsn, out: ChangeRecord[]): void {
+    if (this.opts.skippedOperations.has('d')) return;
+    const tuple = oldTuple ?? keyTuple;
+    const before = tuple ? this.row(t, tuple, null) : null;
+    const key = before ? this.key(t, before) : null;
+    out.push({ table: t, key, value: this.envelope(t, 'd', before, null, tx, lsn) });
+    if (this.opts.tombstonesOnDelete && key) out.push({ table: t, key, value: null });
+  }
+
+  truncate(t: TableSchema, tx: TxContext, lsn: Lsn, out: ChangeRecord[]): void {
+    if (this.opts.skippedOperations.has('t')) return;
+    out.push({ table: t, key: null, value: this.envelope(t, 't', null, null, tx, lsn) });
+  }
+
+  /** Converts a tuple to the Value record; `fallback` supplies unchanged TOAST values under REPLICA IDENTITY FULL. */
+  row(t: TableSchema, tuple: Tuple, fallback: Tuple | null): Record<string, unknown> {
+    const row: Record<string, unknown> = {};
+    for (const c of t.columns) row[c.fieldName] = this.value(t, c, tuple[c.tupleIndex], fallback?.[c.tupleIndex]);
+    return row;
+  }
+
+  private value(t: TableSchema, c: CapturedColumn, raw: TupleValue | undefined, fallback: TupleValue | undefined): unknown {
+    if (raw === UNCHANGED_TOAST) raw = fallback !== undefined && fallback !== UNCHANGED_TOAST ? fallback : UNCHANGED_TOAST;
+    if (raw === UNCHANGED_TOAST) return c.unavailable ?? c.fallback;
+    if (raw === null || raw === undefined) return c.optional ? null : c.fallback;
+    try {
+      return c.mapping.convert(raw);
+    } catch (err) {
+      if (err instanceof PgcdcError) throw err;
+      throw new PgcdcError('conversion', `cannot convert column "${c.name}" of ${t.schema}.${t.table}: ${(err as Error).message}`, { cause: err, retriable: false });
+    }
+  }
+
+  private key(t: TableSchema, row: Record<string, unknown>): Record<string, unknown> | null {
+    if (t.keyColumns.length === 0) return null;
+    const key: Record<string, unknown> = {};
+    for (const i of t.keyColumns) key[t.columns[i].fieldName] = row[t.columns[i].fieldName];
+    return key;
+  }
+
+  private envelope(t: TableSchema, op: Op, before: Record<string, unknown> | null, after: Record<string, unknown> | null, tx: TxContext, lsn: Lsn): Envelope {
+    const nowMs = Date.now();
+    const commitUs = tx.commitTimeUs;
+    const source: SourceBlock = {
+      version: this.opts.connectorVersion,
+      connector: 'postgresql',
+      name: this.opts.serverName,
+      ts_ms: Number(commitUs / 1000n),
+      snapshot: 'false',
+      db: this.opts.database,
+      sequence: `[${tx.previousCommitLsn === null ? 'null' : `"${formatLsnDecimal(tx.previousCommitLsn)}"`},"${formatLsnDecimal(lsn)}"]`,
+      ts_us: Number(commitUs),
+      ts_ns: commitUs * 1000n,
+      schema: t.schema,
+      table: t.table,
+      txId: tx.xid,
+      lsn,
+      xmin: null,
+    };
+    return { before, after, source, transaction: null, op, ts_ms: nowMs, ts_us: nowMs * 1000, ts_ns: BigInt(nowMs) * 1_000_000n };
+  }
+}
+
+function sameKey(t: TableSchema, a: Record<string, unknown>, b: Record<string, unknown>): boolean {
+  for (const i of t.keyColumns) {
+    const f = t.columns[i].fieldName;
+    const x = a[f];
+    const y = b[f];
+    if (Buffer.isBuffer(x) && Buffer.isBuffer(y) ? !x.equals(y) : x !== y) return false;
+  }
+  return true;
+}
+
+function jsonSafe(_k: string, v: unknown): unknown {
+  if (typeof v === 'bigint') return v.toString();
+  if (v && typeof v === 'object' && (v as { type?: string }).type === 'Buffer') return Buffer.from((v as { data: number[] }).data).toString('base64');
+  return v;
+}

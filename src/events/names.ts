@@ -1,0 +1,21 @@
+/**
+ * Names as Debezium derives them. Topics: `<topic.prefix>.<schema>.<table>`, characters Kafka does
+ * not allow replaced by `_`. Avro record and field names: characters Avro does not allow replaced by
+ * `_`, and a leading digit prefixed with `_`.
+ */
+export function topicName(prefix: string, schema: string, table: string): string {
+  return `${prefix}.${schema}.${table}`.replace(/[^A-Za-z0-9._-]/g, '_');
+}
+
+export function avroName(name: string): string {
+  const clean = name.replace(/[^A-Za-z0-9_]/g, '_');
+  return /^[0-9]/.test(clean) ? `_${clean}` : clean;
+}
+
+/** Full name of a record for a table, e.g. `dbserver1.public.orders.Value`. */
+export function recordFullName(prefix: string, schema: string, table: string, suffix: 'Key' | 'Value' | 'Envelope'): string {
+  return [prefix, schema, table, suffix].map((part) => part.split('.').map(avroName).join('.')).join('.');
+}
+
+export const keySubject = (topic: string) => `${topic}-key`;
+export const valueSubject = (topic: string) => `${topic}-value`;

@@ -1,0 +1,178 @@
+import type avro from 'avsc';
+import { compileSchema, type AvroSchemaJson } from '../avro/codec.js';
+import type { RelationMessage, ReplicaIdentity } from '../decoding/messages.js';
+import type { TableFacts } from '../postgres/catalog.js';
+import type { ColumnMapping, ConversionOptions } from '../types/mapping.js';
+import type { TypeCatalog } from '../types/catalog.js';
+import { mapColumn } from '../types/index.js';
+import { avroName, recordFullName, topicName } from './names.js';
+import { envelopeSchema, splitName } from './source-schema.js';
+
+/** One captured column: where it sits in pgoutput's tuple and how it is represented. */
+export interface CapturedColumn {
+  name: string;
+  fieldName: string;
+  /** position in the relation's tuple (pgoutput sends every column, in attnum order) */
+  tupleIndex: number;
+  optional: boolean;
+  typeOid: number;
+  typeMod: number;
+  mapping: ColumnMapping;
+  /** what `before`/`after` carry when the real value is not available (unchanged TOAST, identity-only rows) */
+  unavailable: unknown;
+  /** what a NOT NULL column carries when pgoutput sent no value (Debezium's fallback: zero of its type) */
+  fallback: unknown;
+}
+
+/**
+ * Everything needed to turn one table's tuples into change events, rebuilt on every Relation
+ * message (pgoutput sends one before the first change and after each ALTER TABLE).
+ */
+export interface TableSchema {
+  relationOid: number;
+  schema: string;
+  table: string;
+  topic: string;
+  replicaIdentity: ReplicaIdentity;
+  columns: CapturedColumn[];
+  /** the primary key's columns (indexes into `columns`); empty means key-less events */
+  keyColumns: number[];
+  keySchema: AvroSchemaJson | null;
+  valueSchema: Record<string, unknown>;
+  envelopeSchema: Record<string, unknown>;
+  keyType: avro.Type | null;
+  envelopeType: avro.Type;
+}
+
+export interface SchemaContext {
+  topicPrefix: string;
+  catalog: TypeCatalog;
+  conversion: ConversionOptions;
+  placeholder: string;
+  includeColumn(schema: string, table: string, column: string): boolean;
+}
+
+export function buildTableSchema(rel: RelationMessage, facts: TableFacts, ctx: SchemaContext): TableSchema {
+  const qualified = `${rel.schema}.${rel.table}`;
+  const pk = new Set(facts.primaryKey);
+  const columns: CapturedColumn[] = [];
+  rel.columns.forEach((col, tupleIndex) => {
+    if (!pk.has(col.name) && !ctx.includeColumn(rel.schema, rel.table, col.name)) return;
+    const fact = facts.columns.get(col.name);
+    const notNull = pk.has(col.name) || (fact?.notNull ?? false);
+    const mapping = mapColumn({ name: col.name, typeOid: col.typeOid, typeMod: col.typeMod, isKey: pk.has(col.name), notNull }, ctx.catalog, ctx.conversion, qualified);
+    columns.push({
+      name: col.name,
+      fieldName: avroName(col.name),
+      tupleIndex,
+      optional: !notNull,
+      typeOid: col.typeOid,
+      typeMod: col.typeMod,
+      mapping,
+      unavailable: unavailableValue(mapping.schema, ctx.placeholder),
+      fallback: notNull ? zeroValue(mapping.schema) : null,
+    });
+  });
+  const keyColumns = columns.flatMap((c, i) => (pk.has(c.name) ? [i] : []));
+  const valueName = recordFullName(ctx.topicPrefix, rel.schema, rel.table, 'Value');
+  const valueSchema = recordSchema(valueName, columns);
+  const keySchema = keyColumns.length > 0 ? recordSchema(recordFullName(ctx.topicPrefix, rel.schema, rel.table, 'Key'), keyColumns.map((i) => columns[i])) : null;
+  const envelope = envelopeSchema(recordFullName(ctx.topicPrefix, rel.schema, rel.table, 'Envelope'), valueSchema);
+  return {
+    relationOid: rel.relationOid,
+    schema: rel.schema,
+    table: rel.table,
+    topic: topicName(ctx.topicPrefix, rel.schema, rel.table),
+    replicaIdentity: rel.replicaIdentity,
+    columns,
+    keyColumns,
+    keySchema,
+    valueSchema,
+    envelopeSchema: envelope,
+    keyType: keySchema ? compileSchema(keySchema) : null,
+    envelopeType: compileSchema(envelope),
+  };
+}
+
+function recordSchema(fullName: string, columns: CapturedColumn[]): Record<string, unknown> {
+  const [namespace, name] = splitName(fullName);
+  const defined = new Set<string>();
+  return {
+    type: 'record',
+    name,
+    namespace,
+    fields: columns.map((c) => {
+      const type = referOnce(c.mapping.schema, defined);
+      return c.optional ? { name: c.fieldName, type: ['null', type], default: null } : { name: c.fieldName, type };
+    }),
+    'connect.name': fullName,
+  };
+}
+
+/**
+ * Avro allows a named type (io.debezium.data.VariableScaleDecimal) to be defined once per schema;
+ * later uses must refer to it by its full name, as the Confluent converter writes them.
+ */
+function referOnce(schema: unknown, defined: Set<string>): unknown {
+  if (Array.isArray(schema)) return schema.map((s) => referOnce(s, defined));
+  if (!schema || typeof schema !== 'object') return schema;
+  const s = schema as Record<string, unknown>;
+  if (s.type === 'record' && typeof s.name === 'string') {
+    const full = s.namespace ? `${s.namespace}.${s.name}` : s.name;
+    if (defined.has(full)) return full;
+    defined.add(full);
+    return s;
+  }
+  if (s.type === 'array') return { ...s, items: referOnce(s.items, defined) };
+  return s;
+}
+
+/** The primitive Avro type a column's schema stands on ("string", "bytes", "array", ...). */
+function baseType(schema: unknown): string {
+  if (typeof schema === 'string') return schema;
+  if (schema && typeof schema === 'object' && !Array.isArray(schema)) return String((schema as { type: unknown }).type);
+  return 'union';
+}
+
+/**
+ * Debezium's unavailable.value.placeholder for TOASTed values pgoutput did not resend: the string
+ * for text-like columns, its bytes for binary ones, a one-element array for arrays of those.
+ * Other types are never TOASTed in practice; they get null (or their fallback when NOT NULL).
+ */
+function unavailableValue(schema: unknown, placeholder: string): unknown {
+  switch (baseType(schema)) {
+    case 'string':
+      return placeholder;
+    case 'bytes':
+      return (schema as { logicalType?: string }).logicalType === 'decimal' ? null : Buffer.from(placeholder);
+    case 'array': {
+      const items = (schema as { items: unknown }).items;
+      const inner = unavailableValue(Array.isArray(items) ? items[1] : items, placeholder);
+      return inner === null ? null : [inner];
+    }
+    default:
+      return null;
+  }
+}
+
+function zeroValue(schema: unknown): unknown {
+  switch (baseType(schema)) {
+    case 'int':
+    case 'long':
+    case 'float':
+    case 'double':
+      return 0;
+    case 'boolean':
+      return false;
+    case 'string':
+      return '';
+    case 'bytes':
+      return Buffer.from([0]);
+    case 'array':
+      return [];
+    case 'record':
+      return { scale: 0, value: Buffer.from([0]) };
+    default:
+      return null;
+  }
+}

@@ -1,0 +1,13 @@
+import pino, { type Logger } from 'pino';
+
+/**
+ * JSON logs through pino. Secrets never reach a log line: config maps are logged only after
+ * redactConfig, and these paths are censored as a second line of defence.
+ */
+export function createLogger(level = process.env.PGCDC_LOG_LEVEL ?? 'info'): Logger {
+  return pino({
+    level,
+    base: { service: 'pgcdc' },
+    redact: { paths: ['password', '*.password', 'config["database.password"]', '*.config["database.password"]'], censor: '[hidden]' },
+  });
+}

@@ -1,0 +1,130 @@
+import { EventEmitter } from 'node:events';
+import type pg from 'pg';
+import { LogicalReplicationService } from 'pg-logical-replication';
+import { decodePgoutput } from '../decoding/pgoutput-decoder.js';
+import type { PgoutputMessage } from '../decoding/messages.js';
+import { classifyPostgresError } from '../errors/classify-postgres.js';
+import { formatLsn, parseLsn, type Lsn } from './lsn.js';
+
+export interface ReplicationStreamOptions {
+  slotName: string;
+  publicationName: string;
+  /** how often the confirmed position is sent even when the server does not ask (status.update.interval.ms) */
+  statusIntervalMs: number;
+}
+
+/** Called synchronously for every message, in WAL order. It must not throw; it queues and returns. */
+export type ReplicationHandler = (lsn: Lsn, message: PgoutputMessage) => void;
+
+/**
+ * The replication loop: streams a slot with pgoutput and knows nothing about records. It hands each
+ * decoded message to a handler, tells the server only the position given to `confirm` (never what
+ * was merely received), and can be paused for back-pressure. pg-logical-replication provides the
+ * connection and framing; its automatic acknowledgement is switched off because it confirms what
+ * was received, not what Kafka has acknowledged.
+ */
+export class ReplicationStream extends EventEmitter {
+  private readonly service: LogicalReplicationService;
+  private confirmed: Lsn = 0n;
+  /** the last position the server reported in a keepalive: everything before it has been sent to us */
+  private serverPosition: Lsn = 0n;
+  private statusTimer?: NodeJS.Timeout;
+  private stopping = false;
+
+  constructor(config: pg.ClientConfig, private readonly opts: ReplicationStreamOptions) {
+    super();
+    this.service = new LogicalReplicationService(config, { acknowledge: { auto: false, timeoutSeconds: 0 } });
+  }
+
+  get keepalivePosition(): Lsn {
+    return this.serverPosition;
+  }
+
+  /** Streams from `startLsn` until stop() or an error; rejects with a classified PgcdcError. */
+  async run(startLsn: Lsn, handler: ReplicationHandler): Promise<void> {
+    this.confirmed = startLsn;
+    let failure: unknown;
+    let failStream: ((err: unknown) => void) | undefined;
+    const failed = new Promise<never>((_, reject) => (failStream = reject));
+    failed.catch(() => {});
+
+    this.service.on('data', (lsnText: string, message: PgoutputMessage) => {
+      if (failure) return;
+      try {
+        handler(parseLsn(lsnText), message);
+      } catch (err) {
+        failure = err;
+        failStream!(err);
+      }
+    });
+    this.service.on('heartbeat', (lsnText: string, _ts: number, shouldRespond: boolean) => {
+      const lsn = parseLsn(lsnText);
+      if (lsn > this.serverPosition) this.serverPosition = lsn;
+      this.emit('keepalive', lsn);
+      if (shouldRespond) this.sendStatus();
+    });
+    this.service.on('error', (err: Error) => failStream!(classifyPostgresError(err, `replication from slot "${this.opts.slotName}"`)));
+
+    const plugin = {
+      name: 'pgoutput',
+      parse: (buf: Buffer) => decodePgoutput(buf),
+      start: (client: pg.Client, slot: string, lsn: string) =>
+        client.query(
+          `START_REPLICATION SLOT "${slot}" LOGICAL ${lsn} (proto_version '1', publication_names '${this.opts.publicationName.replace(/'/g, "''")}')`,
+        ),
+    };
+    this.statusTimer = setInterval(() => this.sendStatus(), this.opts.statusIntervalMs);
+    try {
+      const streaming = this.service.subscribe(plugin as never, this.opts.slotName, formatLsn(startLsn));
+      await Promise.race([streaming, failed]);
+    } catch (err) {
+      if (this.stopping && !failure) return;
+      throw classifyPostgresError(err, `replication from slot "${this.opts.slotName}"`);
+    } finally {
+      clearInterval(this.statusTimer);
+    }
+  }
+
+  /**
+   * Records that every change up to `lsn` is durable downstream and tells the server, which may then
+   * recycle the WAL before it. `lsn` is a transaction's commit end (or a keepalive position).
+   */
+  confirm(lsn: Lsn): void {
+    if (lsn <= this.confirmed) return;
+    this.confirmed = lsn;
+    this.sendStatus();
+  }
+
+  get confirmedLsn(): Lsn {
+    return this.confirmed;
+  }
+
+  /** Stops reading from the socket; the server blocks once the TCP buffers are full. */
+  pause(): void {
+    this.socket()?.pause();
+  }
+
+  resume(): void {
+    this.socket()?.resume();
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    clearInterval(this.statusTimer);
+    this.sendStatus();
+    await this.service.stop().catch(() => {});
+    this.service.removeAllListeners();
+  }
+
+  private sendStatus(): void {
+    if (this.confirmed === 0n || this.service.isStop()) return;
+    // The library reports its argument + 1 as the flushed position ("last byte received + 1");
+    // passing confirmed - 1 makes the server record exactly `confirmed`.
+    void this.service.acknowledge(formatLsn(this.confirmed - 1n)).catch(() => {});
+  }
+
+  private socket(): { pause(): void; resume(): void } | undefined {
+    // The library does not expose its socket; flow control needs it (see its own flowControl mode).
+    return (this.service as unknown as { _connection?: { stream?: { pause(): void; resume(): void } } })._connection?.stream;
+  }
+}

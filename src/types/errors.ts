@@ -1,0 +1,61 @@
+import { PgcdcError } from '../errors/pgcdc-error.js';
+
+/**
+ * A value whose PostgreSQL text form cannot be represented in the column's Avro schema (malformed
+ * text, NaN in decimal.handling.mode=precise, a NULL element in an enum array, ...). Retrying
+ * cannot help: the same row would fail again.
+ */
+export class ConversionError extends PgcdcError {
+  override readonly retriable = false;
+  readonly table: string;
+  readonly column: string;
+  readonly typeName: string;
+
+  constructor(table: string, column: string, typeName: string, reason: string, opts: { remedy?: string; cause?: unknown } = {}) {
+    super('conversion', `cannot convert value of column ${column} (${typeName}) in table ${table}: ${reason}`, {
+      retriable: false,
+      remedy: opts.remedy,
+      cause: opts.cause,
+    });
+    this.name = 'ConversionError';
+    this.table = table;
+    this.column = column;
+    this.typeName = typeName;
+  }
+}
+
+/**
+ * A column whose PostgreSQL type pgcdc has no mapping for (composite types, geometric types,
+ * hstore, unknown extension types, ...). Debezium leaves such columns out of the event unless
+ * include.unknown.datatypes is set; callers may catch this error and do the same.
+ */
+export class UnsupportedTypeError extends PgcdcError {
+  override readonly retriable = false;
+  readonly table: string;
+  readonly column: string;
+  readonly typeName: string;
+
+  constructor(table: string, column: string, typeName: string, reason = 'no mapping to Avro for this type') {
+    super('conversion', `column ${column} of table ${table} has unsupported type ${typeName}: ${reason}`, {
+      retriable: false,
+      remedy: 'exclude the column with column.exclude.list',
+    });
+    this.name = 'UnsupportedTypeError';
+    this.table = table;
+    this.column = column;
+    this.typeName = typeName;
+  }
+}
+
+/**
+ * Thrown by the pure text parsers (src/types/text/*), which know nothing about tables and
+ * columns; mapColumn's converter turns it into a ConversionError naming both.
+ */
+export class TextFormatError extends Error {
+  readonly remedy?: string;
+  constructor(message: string, remedy?: string) {
+    super(message);
+    this.name = 'TextFormatError';
+    this.remedy = remedy;
+  }
+}

@@ -1,0 +1,55 @@
+import { readFileSync } from 'node:fs';
+import { Kafka, logLevel } from 'kafkajs';
+import type { Logger } from 'pino';
+import { formatConfigIssues, resolveConfigProviders, validateConnectorConfig } from '../config/index.js';
+import { Connector } from '../connector/connector.js';
+import { KafkaOffsetStore } from '../offsets/offset-store.js';
+
+export interface WorkerSettings {
+  kafkaBrokers: string[];
+  offsetTopic: string;
+}
+
+export function workerSettingsFromEnv(env = process.env): WorkerSettings {
+  return {
+    kafkaBrokers: (env.PGCDC_KAFKA_BROKERS ?? '127.0.0.1:9092').split(','),
+    offsetTopic: env.PGCDC_OFFSET_TOPIC ?? 'pgcdc-offsets',
+  };
+}
+
+/** Reads a connector definition: a POST /connectors body, `{ "name": ..., "config": { ... } }`. */
+export function readConnectorDefinition(path: string): Record<string, unknown> {
+  const body = JSON.parse(readFileSync(path, 'utf8')) as { name?: string; config?: Record<string, unknown> };
+  if (!body.config || typeof body.config !== 'object') throw new Error(`${path}: expected {"name": ..., "config": {...}}`);
+  return { ...body.config, name: body.name ?? body.config.name };
+}
+
+/**
+ * Standalone mode: runs the given connectors in this process until SIGINT/SIGTERM, then stops them
+ * gracefully (drain, store offsets, confirm) and exits 0.
+ */
+export async function runStandalone(files: string[], settings: WorkerSettings, log: Logger): Promise<void> {
+  const kafka = new Kafka({ clientId: 'pgcdc', brokers: settings.kafkaBrokers, logLevel: logLevel.WARN });
+  const offsetStore = new KafkaOffsetStore(kafka, settings.offsetTopic);
+  const connectors: Connector[] = [];
+  for (const file of files) {
+    const resolved = resolveConfigProviders(readConnectorDefinition(file));
+    const result = resolved.errors.length > 0 ? { errors: resolved.errors, config: undefined, warnings: [] } : validateConnectorConfig(resolved.config);
+    if (!result.config) throw new Error(`${file}: invalid connector configuration:\n${formatConfigIssues(result.errors)}`);
+    for (const w of result.warnings) log.warn({ file, key: w.key }, w.message);
+    connectors.push(new Connector(result.config, { kafka, offsetStore, log }));
+  }
+  await offsetStore.start();
+  let stopping = false;
+  const stopAll = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'stopping connectors');
+    await Promise.all(connectors.map((c) => c.stop()));
+    await offsetStore.stop();
+    process.exit(connectors.some((c) => c.state === 'FAILED') ? 1 : 0);
+  };
+  process.on('SIGINT', () => void stopAll('SIGINT'));
+  process.on('SIGTERM', () => void stopAll('SIGTERM'));
+  for (const c of connectors) await c.start();
+}
