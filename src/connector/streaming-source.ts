@@ -42,6 +42,8 @@ export class StreamingSource {
   private txChangeIndex = 0;
   private previousCommitLsn: Lsn | null = null;
   private position: SourceOffset | null;
+  /** where streaming started: the flush position until the first transaction completes */
+  private startLsn: Lsn = 0n;
   private readonly out: ChangeRecord[] = [];
   /** counters read by status and metrics */
   readonly stats = { events: 0, transactions: 0, skippedOnResume: 0, lastCommitTimeUs: 0n };
@@ -61,6 +63,7 @@ export class StreamingSource {
 
   /** Runs until stop() (resolves after draining) or a failure (rejects). */
   async run(startLsn: Lsn): Promise<void> {
+    this.startLsn = startLsn;
     const flushTimer = setInterval(() => void this.checkpointer.checkpoint().catch((err) => this.fail(err)), this.opts.offsetFlushIntervalMs);
     let failure: unknown;
     const streaming = this.stream.run(startLsn, (lsn, message) => this.enqueue(lsn, message)).then(
@@ -228,7 +231,7 @@ export class StreamingSource {
         this.batch.add(t, out, lsn);
       }
     }
-    this.position = { commitLsn: tx.commitLsn, txChanges: index + 1, complete: false, lsn, flushLsn: this.position?.flushLsn ?? 0n, txId: tx.xid, tsUsec: Number(tx.commitTimeUs) };
+    this.position = { commitLsn: tx.commitLsn, txChanges: index + 1, complete: false, lsn, flushLsn: this.position?.flushLsn ?? this.startLsn, txId: tx.xid, tsUsec: Number(tx.commitTimeUs) };
     this.batch.offset = this.position;
   }
 

@@ -69,7 +69,7 @@ export function buildTableSchema(rel: RelationMessage, facts: TableFacts, ctx: S
       typeOid: col.typeOid,
       typeMod: col.typeMod,
       mapping,
-      unavailable: unavailableValue(mapping.schema, ctx.placeholder),
+      unavailable: NUMERIC_ARRAY_OIDS.has(col.typeOid) ? [...Buffer.from(ctx.placeholder)] : unavailableValue(mapping.schema, ctx.placeholder),
       fallback: notNull ? zeroValue(mapping.schema) : null,
     });
   });
@@ -126,6 +126,12 @@ function referOnce(schema: unknown, defined: Set<string>): unknown {
   if (s.type === 'array') return { ...s, items: referOnce(s.items, defined) };
   return s;
 }
+
+/**
+ * Debezium's placeholder for unchanged TOASTed int4[], date[] and int8[] columns is the placeholder's
+ * bytes as a list of numbers (its UNCHANGED_INT_ARRAY / UNCHANGED_BIGINT_ARRAY toast values).
+ */
+const NUMERIC_ARRAY_OIDS = new Set([1007 /* _int4 */, 1182 /* _date */, 1016 /* _int8 */]);
 
 /** The primitive Avro type a column's schema stands on ("string", "bytes", "array", ...). */
 function baseType(schema: unknown): string {

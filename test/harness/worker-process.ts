@@ -1,0 +1,46 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { TestServices } from './services.js';
+
+const CLI = resolve(new URL('../../src/cli.js', import.meta.url).pathname);
+
+/** pgcdc running as a separate process (`pgcdc run <file>`), so a test can kill -9 it. */
+export class WorkerProcess {
+  private child: ChildProcess | null = null;
+  output = '';
+
+  constructor(private readonly services: TestServices, private readonly connector: Record<string, unknown>, private readonly offsetTopic: string) {}
+
+  start(): void {
+    const dir = mkdtempSync(join(tmpdir(), 'pgcdc-test-'));
+    const file = join(dir, 'connector.json');
+    const { name, ...config } = this.connector;
+    writeFileSync(file, JSON.stringify({ name, config }));
+    this.child = spawn(process.execPath, [CLI, 'run', file], {
+      env: { ...process.env, PGCDC_KAFKA_BROKERS: this.services.kafkaBrokers.join(','), PGCDC_OFFSET_TOPIC: this.offsetTopic, PGCDC_LOG_LEVEL: 'info' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const keep = (chunk: Buffer) => {
+      this.output = (this.output + chunk.toString()).slice(-20_000);
+    };
+    this.child.stdout!.on('data', keep);
+    this.child.stderr!.on('data', keep);
+  }
+
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  /** Sends the signal and waits for the exit; returns the exit code (null when killed by a signal). */
+  async kill(signal: NodeJS.Signals): Promise<number | null> {
+    const child = this.child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return child?.exitCode ?? null;
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    child.kill(signal);
+    const code = await exited;
+    this.child = null;
+    return code;
+  }
+}
