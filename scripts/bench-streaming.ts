@@ -378,7 +378,8 @@ interface Sample {
 }
 
 interface PgcdcResult {
-  status: 'ok' | 'timeout' | 'crashed';
+  status: 'ok' | 'timeout' | 'crashed' | 'failed';
+  failure: string | null; // the connector's "connector failed" reason, when it went FAILED
   expectedEvents: number;
   deliveredEvents: number;
   duplicates: number;
@@ -489,6 +490,22 @@ async function runPgcdc(w: Workload, stamp: string, runId: string): Promise<Pgcd
   });
   child.stdout!.pipe(out, { end: false });
   child.stderr!.pipe(out, { end: false });
+  // A connector that goes FAILED keeps the process alive: watch the log for it instead of timing out.
+  let failure: string | null = null;
+  let pendingLine = '';
+  child.stdout!.on('data', (chunk: Buffer) => {
+    if (failure) return;
+    const lines = (pendingLine + chunk.toString()).split('\n');
+    pendingLine = lines.pop() ?? '';
+    for (const line of lines) {
+      if (!line.includes('"connector failed"')) continue;
+      try {
+        failure = String((JSON.parse(line) as { reason?: string }).reason ?? line);
+      } catch {
+        failure = line;
+      }
+    }
+  });
   let exitInfo: { code: number | null; signal: string | null } | null = null;
   child.once('exit', (code, signal) => (exitInfo = { code, signal }));
 
@@ -511,6 +528,10 @@ async function runPgcdc(w: Workload, stamp: string, runId: string): Promise<Pgcd
       const t = (now() - t0) / 1000;
       if (exitInfo) {
         status = 'crashed';
+        break;
+      }
+      if (failure) {
+        status = 'failed';
         break;
       }
       if (t * 1000 > S.timeoutMs) {
@@ -576,6 +597,7 @@ async function runPgcdc(w: Workload, stamp: string, runId: string): Promise<Pgcd
     const kafkaCpuS = k0 !== null && kafkaCpuAtDelivered !== null ? kafkaCpuAtDelivered - k0 : null;
     const result: PgcdcResult = {
       status,
+      failure,
       expectedEvents: expected,
       deliveredEvents: delivered,
       duplicates: Math.max(0, delivered - expected),
@@ -652,8 +674,9 @@ export function summarizeProfile(file: string): { totalMs: number; top: ProfileR
     const row = perFn.get(key) ?? { function: fn, location, us: 0 };
     row.us += us;
     perFn.set(key, row);
+    const own = /(?:^|\/)dist\/src\/([^/]+)\//.exec(url)?.[1];
     const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url)?.[1]
-      ?? (url.startsWith('dist/src/') ? `pgcdc ${url.split('/')[2]}/` : url.startsWith('node:') ? 'node core' : url ? url : fn.startsWith('(') ? fn : '(native/V8)');
+      ?? (own ? `pgcdc ${own}/` : url.startsWith('node:') ? 'node core' : url ? url : fn.startsWith('(') ? fn : '(native/V8)');
     perPkg.set(pkg, (perPkg.get(pkg) ?? 0) + us);
   }
   const top = [...perFn.values()]
@@ -696,7 +719,7 @@ function printReport(results: WorkloadResult[], meta: Record<string, unknown>): 
   row('pg_recvlogical drain', (r) => (r.recvlogical ? `${r.recvlogical.seconds} s${r.recvlogical.busyBeforeStart > 0.25 ? ` (machine ${pct(r.recvlogical.busyBeforeStart)} busy before start!)` : ''}` : 'skipped'));
   row('**pg_recvlogical changes/s**', (r) => (r.recvlogical ? `**${fmtInt(r.recvlogical.changesPerS)}**` : 'n/a'));
   row('pg_recvlogical CPU / walsender CPU', (r) => (r.recvlogical ? `${r.recvlogical.cpuS ?? 'n/a'} s / ${r.recvlogical.walsenderCpuS ?? 'n/a'} s` : 'n/a'));
-  row('pgcdc status', (r) => `${r.pgcdc.status} (${fmtInt(r.pgcdc.deliveredEvents)}/${fmtInt(r.pgcdc.expectedEvents)} events${r.pgcdc.duplicates ? `, ${r.pgcdc.duplicates} duplicates` : ''})`);
+  row('pgcdc status', (r) => `${r.pgcdc.status}${r.pgcdc.failure ? ` — ${r.pgcdc.failure}` : ''} (${fmtInt(r.pgcdc.deliveredEvents)}/${fmtInt(r.pgcdc.expectedEvents)} events${r.pgcdc.duplicates ? `, ${r.pgcdc.duplicates} duplicates` : ''})`);
   row('pgcdc start-up (spawn → first event in Kafka)', (r) => `${r.pgcdc.startupSeconds ?? 'n/a'} s`);
   row('pgcdc spawn → all events in Kafka', (r) => `${r.pgcdc.deliveredSeconds ?? 'n/a'} s`);
   row('pgcdc spawn → slot confirmed past workload', (r) => `${r.pgcdc.confirmedSeconds ?? 'not reached'}${r.pgcdc.confirmedSeconds !== null ? ' s' : ''}`);

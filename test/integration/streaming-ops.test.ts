@@ -119,3 +119,18 @@ test('the slot is never confirmed past the stored offset, and a clean restart em
   assert.equal(countFor(records), 500, 'each bulk row exactly once across the restart');
   assert.equal(records.filter((x) => x.value?.after?.id === 1000).length, 1);
 });
+
+test('a schema change the registry rejects stops the connector with the table, column and subject named', async () => {
+  await withClient(db, async (c) => {
+    // A NOT NULL column has no Avro default, which BACKWARD compatibility refuses.
+    await c.query(`ALTER TABLE customers ADD COLUMN loyalty_points int NOT NULL DEFAULT 0`);
+    await c.query(`INSERT INTO customers (id, name) VALUES (2000, 'after incompatible change')`);
+  });
+  await eventually(() => running.connector.state === 'FAILED', 'the connector to fail on the incompatible schema');
+  const trace = running.connector.trace ?? '';
+  assert.match(trace, /public\.customers/);
+  assert.match(trace, /loyalty_points/);
+  assert.match(trace, new RegExp(`${topic}-value`));
+  await new Promise((r) => setTimeout(r, 1500));
+  assert.equal(running.connector.state, 'FAILED', 'a permanent error is not retried in a loop');
+});
