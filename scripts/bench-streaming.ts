@@ -12,7 +12,7 @@
  *      acknowledged by Kafka) and the slot's confirmed_flush_lsn reaches the WAL end of the workload.
  * The child's RSS (VmRSS, VmHWM) and CPU time are read from /proc every BENCH_SAMPLE_MS.
  *
- * Env: BENCH_ROWS (1000000), BENCH_TX_ROWS (10), BENCH_BIG_TX (0 | 1 | both: one transaction of
+ * Env: BENCH_ROWS (1000000), BENCH_TX_ROWS (10), BENCH_TEXT_BYTES (48: length of column b), BENCH_BIG_TX (0 | 1 | both: one transaction of
  * BENCH_ROWS rows), BENCH_MAX_BATCH (2048), BENCH_MAX_QUEUE (8192), BENCH_PROFILE (0 | 1: child runs
  * with --cpu-prof, summary printed), BENCH_SKIP_RECVLOGICAL (0), BENCH_TIMEOUT_S (480, per drain),
  * BENCH_KEEP (0 | 1: keep database, slots and topics), BENCH_SAMPLE_MS (200), BENCH_OUT_DIR
@@ -44,6 +44,7 @@ const flagEnv = (name: string): boolean => ['1', 'true', 'yes'].includes((env[na
 const S = {
   rows: intEnv('BENCH_ROWS', 1_000_000),
   txRows: Math.max(1, intEnv('BENCH_TX_ROWS', 10)),
+  textBytes: intEnv('BENCH_TEXT_BYTES', 48),
   bigTx: (env.BENCH_BIG_TX ?? '0').toLowerCase(),
   maxBatch: intEnv('BENCH_MAX_BATCH', 2048),
   maxQueue: intEnv('BENCH_MAX_QUEUE', 8192),
@@ -253,8 +254,11 @@ async function prepareWorkload(big: boolean): Promise<Workload> {
     await c.query(`CREATE PUBLICATION ${PUB} FOR TABLE bench`);
     await c.query(`SELECT pg_create_logical_replication_slot($1, 'pgoutput')`, [CDC_SLOT]);
     if (!S.skipRecv) await c.query(`SELECT pg_create_logical_replication_slot($1, 'pgoutput')`, [RECV_SLOT]);
-    // ~100-byte rows: 8 + 4 + 48 + 8 + ~8 bytes of data plus the tuple header
-    const rowSql = `SELECT g, (g % 1000003)::int, md5(g::text) || left(md5((g * 7)::text), 16),
+    // ~100-byte rows: 8 + 4 + 48 + 8 + ~8 bytes of data plus the tuple header (b is BENCH_TEXT_BYTES long)
+    const text = S.textBytes === 48
+      ? `md5(g::text) || left(md5((g * 7)::text), 16)`
+      : `left(repeat(md5(g::text), ${Math.ceil(S.textBytes / 32)}), ${S.textBytes})`;
+    const rowSql = `SELECT g, (g % 1000003)::int, ${text},
                            timestamptz '2024-01-01 00:00:00+00' + g * interval '1 second', ((g * 37) % 10000000) / 100.0
                       FROM generate_series($1::bigint, $2::bigint) g`;
     await c.query(`CREATE PROCEDURE bench_fill(total bigint, per_tx int) LANGUAGE plpgsql AS $$

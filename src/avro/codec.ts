@@ -12,7 +12,7 @@ export function compileSchema(schema: AvroSchemaJson): avro.Type {
   return avro.Type.forSchema(schema as avro.Schema, { typeHook: exactLongHook, wrapUnions: false });
 }
 
-function exactLongHook(schema: avro.Schema): avro.Type | undefined {
+export function exactLongHook(schema: avro.Schema): avro.Type | undefined {
   if (schema === 'long' || (typeof schema === 'object' && (schema as { type?: unknown }).type === 'long')) return exactLongType as unknown as avro.Type;
   return undefined;
 }

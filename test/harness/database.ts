@@ -42,3 +42,15 @@ export async function withClient<T>(config: pg.ClientConfig, fn: (c: pg.Client) 
     await client.end();
   }
 }
+
+/** Drops a test database and its slots, so inactive slots do not pile up and hold WAL. */
+export async function dropDatabase(services: TestServices, name: string): Promise<void> {
+  const admin = new pg.Client({ ...services.pg });
+  await admin.connect();
+  try {
+    await dropSlotsOf(admin, name);
+    await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+  } finally {
+    await admin.end();
+  }
+}

@@ -2,7 +2,7 @@ import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Kafka, logLevel } from 'kafkajs';
 import { testServices } from '../harness/services.js';
-import { freshDatabase, withClient } from '../harness/database.js';
+import { dropDatabase, freshDatabase, withClient } from '../harness/database.js';
 import { eventually, testConnectorConfig, topicPrefixFor } from '../harness/connector.js';
 import { readTopics } from '../harness/topics.js';
 import { rebuildTable } from '../harness/oracle.js';
@@ -15,6 +15,7 @@ let worker: WorkerProcess | undefined;
 
 after(async () => {
   await worker?.kill('SIGKILL');
+  await dropDatabase(await testServices(), NAME);
 });
 
 test('kill -9 in the middle of a large transaction: no gap, duplicates only after the stored offset', async () => {

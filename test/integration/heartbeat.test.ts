@@ -1,7 +1,7 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { testServices } from '../harness/services.js';
-import { freshDatabase, withClient } from '../harness/database.js';
+import { dropDatabase, freshDatabase, withClient } from '../harness/database.js';
 import { eventually, startConnector, testConnectorConfig, type RunningConnector } from '../harness/connector.js';
 
 const NAME = 'pgcdc_it_heartbeat';
@@ -9,6 +9,7 @@ let running: RunningConnector | undefined;
 
 after(async () => {
   await running?.stop();
+  await dropDatabase(await testServices(), NAME);
 });
 
 test('with heartbeats, the slot advances while the captured table is idle and another table writes', async () => {

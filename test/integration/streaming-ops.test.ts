@@ -2,7 +2,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type pg from 'pg';
 import { testServices, type TestServices } from '../harness/services.js';
-import { freshDatabase, withClient } from '../harness/database.js';
+import { dropDatabase, freshDatabase, withClient } from '../harness/database.js';
 import { eventually, startConnector, testConnectorConfig, topicPrefixFor, type RunningConnector } from '../harness/connector.js';
 import { readTopics, type DecodedRecord } from '../harness/topics.js';
 
@@ -24,6 +24,7 @@ before(async () => {
 
 after(async () => {
   await running?.stop();
+  await dropDatabase(services, NAME);
 });
 
 test('insert, update, delete, primary-key change and truncate become Debezium events in order', async () => {

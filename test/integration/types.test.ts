@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { inspect, isDeepStrictEqual } from 'node:util';
 import type pg from 'pg';
 import { testServices, type TestServices } from '../harness/services.js';
-import { freshDatabase, withClient } from '../harness/database.js';
+import { dropDatabase, freshDatabase, withClient } from '../harness/database.js';
 import { eventually, startConnector, testConnectorConfig, topicPrefixFor, type RunningConnector } from '../harness/connector.js';
 import { readTopics, type DecodedRecord } from '../harness/topics.js';
 import { ARRAYS, createTableSql, DECIMALS, ENUMS, insertSql, rowCount, SCALARS, TYPE_DDL, VSD_SCHEMA, type TableCase } from './types-cases.js';
@@ -179,6 +179,7 @@ before(async () => {
 
 after(async () => {
   for (const r of connectors) await r.stop().catch(() => {});
+  await dropDatabase(await testServices(), NAME);
 });
 
 /** Compares every column of every row of a table case with its literal expectation; reports all mismatches. */

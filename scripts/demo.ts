@@ -1,0 +1,138 @@
+/**
+ * The live demo: a fresh `inventory` database with a small write load, pgcdc running the connector
+ * from connectors/inventory.json as a separate process, and a live view of the decoded events.
+ *   node dist/scripts/demo.js [seconds]      (0 = until Ctrl-C; default 30)
+ */
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { Kafka, logLevel } from 'kafkajs';
+import pg from 'pg';
+import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
+import { exactLongHook } from '../src/avro/codec.js';
+import { KafkaOffsetStore } from '../src/offsets/offset-store.js';
+
+const root = resolve(new URL('../..', import.meta.url).pathname);
+const definition = JSON.parse(readFileSync(resolve(root, 'connectors/inventory.json'), 'utf8'));
+const cfg = definition.config as Record<string, string>;
+const seconds = Number(process.argv[2] ?? process.env.DEMO_SECONDS ?? 30);
+const brokers = (process.env.PGCDC_KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
+const offsetTopic = process.env.PGCDC_OFFSET_TOPIC ?? 'pgcdc-offsets';
+const admin = { host: cfg['database.hostname'], port: Number(cfg['database.port']), user: cfg['database.user'], password: process.env.PGPASSWORD ?? 'postgres' };
+
+async function resetDatabase(): Promise<void> {
+  const c = new pg.Client({ ...admin, database: 'postgres' });
+  await c.connect();
+  await c.query(`SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = $1 AND NOT active`, [cfg['slot.name']]);
+  await c.query(`DROP DATABASE IF EXISTS ${cfg['database.dbname']} WITH (FORCE)`);
+  await c.query(`CREATE DATABASE ${cfg['database.dbname']}`);
+  await c.end();
+  const d = new pg.Client({ ...admin, database: cfg['database.dbname'] });
+  await d.connect();
+  await d.query(readFileSync(resolve(root, 'scripts/demo/inventory.sql'), 'utf8'));
+  await d.end();
+  // A new database and slot start a new history: forget the previous run's offset.
+  const kafka = new Kafka({ clientId: 'pgcdc-demo', brokers, logLevel: logLevel.NOTHING });
+  const offsets = new KafkaOffsetStore(kafka, offsetTopic);
+  await offsets.start();
+  await offsets.write(KafkaOffsetStore.key(definition.name, cfg['topic.prefix']), null);
+  await offsets.stop();
+}
+
+/** A few writes every 300 ms: new customers and orders, price changes, cancelled orders. */
+function startWriteLoad(): () => Promise<void> {
+  const c = new pg.Client({ ...admin, database: cfg['database.dbname'] });
+  let stopped = false;
+  const done = (async () => {
+    await c.connect();
+    for (let i = 1; !stopped; i++) {
+      await c.query('BEGIN');
+      if (i % 5 === 1) await c.query(`INSERT INTO customers (name, email) VALUES ($1, $2)`, [`Customer ${i}`, `c${i}@example.com`]);
+      await c.query(`INSERT INTO orders (customer_id, product_id, quantity) SELECT (SELECT id FROM customers ORDER BY random() LIMIT 1), (SELECT id FROM products ORDER BY random() LIMIT 1), $1`, [1 + (i % 4)]);
+      if (i % 3 === 0) await c.query(`UPDATE products SET price = price + 0.10 WHERE id = 1 + $1 % 3`, [i]);
+      if (i % 7 === 0) await c.query(`DELETE FROM orders WHERE id = (SELECT min(id) FROM orders)`);
+      await c.query('COMMIT');
+      await new Promise((r) => setTimeout(r, 300));
+    }
+    await c.end();
+  })();
+  return async () => {
+    stopped = true;
+    await done;
+  };
+}
+
+async function liveView(): Promise<{ stop: () => Promise<number> }> {
+  const kafka = new Kafka({ clientId: 'pgcdc-demo-view', brokers, logLevel: logLevel.NOTHING });
+  // Debezium's ts_ns exceeds 2^53: decode longs exactly (as bigint when needed), not as lossy numbers.
+  const registry = new SchemaRegistry({ host: cfg['value.converter.schema.registry.url'] }, { [SchemaType.AVRO]: { typeHook: exactLongHook } } as never);
+  // The topics exist before pgcdc writes to them, so the view can subscribe to exactly them and show
+  // only this run's events (topics of earlier runs keep their old events).
+  const topics = ['customers', 'products', 'orders'].map((t) => `${cfg['topic.prefix']}.public.${t}`);
+  const kafkaAdmin = kafka.admin();
+  await kafkaAdmin.connect();
+  const existing = new Set(await kafkaAdmin.listTopics());
+  await kafkaAdmin.createTopics({ waitForLeaders: true, topics: topics.filter((t) => !existing.has(t)).map((topic) => ({ topic, numPartitions: 1 })) });
+  await kafkaAdmin.disconnect();
+  const consumer = kafka.consumer({ groupId: `pgcdc-demo-${Date.now()}`, maxWaitTimeInMs: 100 });
+  await consumer.connect();
+  await consumer.subscribe({ topics, fromBeginning: false });
+  const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
+  let count = 0;
+  await consumer.run({
+    eachMessage: async ({ topic, message }) => {
+      count++;
+      try {
+        await printEvent(topic, message.key, message.value);
+      } catch (err) {
+        console.log(`  ${topic}: cannot decode (${(err as Error).message})`);
+      }
+    },
+  });
+  async function printEvent(topic: string, keyBytes: Buffer | null, valueBytes: Buffer | null): Promise<void> {
+    {
+      const message = { key: keyBytes, value: valueBytes };
+      const key = message.key ? await registry.decode(message.key) : null;
+      const value = message.value ? await registry.decode(message.value) : null;
+      const table = topic.split('.').slice(1).join('.');
+      const show = (row: unknown) => JSON.stringify(row, (_k, v) => (typeof v === 'bigint' ? v.toString() : v && v.type === 'Buffer' ? `0x${Buffer.from(v.data).toString('hex')}` : v));
+      if (!value) console.log(`  ${table.padEnd(18)} tombstone  key=${show(key)}`);
+      else {
+        const lagMs = Date.now() - Number(value.source.ts_ms);
+        console.log(`  ${table.padEnd(18)} op=${value.op}  key=${show(key)}  ${value.op === 'd' ? 'before' : 'after'}=${show(value.op === 'd' ? value.before : value.after)}  (commit→view ${lagMs} ms)`);
+      }
+    }
+  }
+  await joined;
+  return { stop: async () => (await consumer.disconnect(), count) };
+}
+
+async function main(): Promise<void> {
+  console.log('demo: recreating database "inventory" and its slot');
+  await resetDatabase();
+  console.log('demo: starting pgcdc with connectors/inventory.json');
+  const worker = spawn(process.execPath, [resolve(root, 'dist/src/cli.js'), 'run', resolve(root, 'connectors/inventory.json')], {
+    env: { ...process.env, PGPASSWORD: admin.password, PGCDC_LOG_LEVEL: process.env.PGCDC_LOG_LEVEL ?? 'warn', KAFKAJS_NO_PARTITIONER_WARNING: '1' },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  const view = await liveView();
+  await new Promise((r) => setTimeout(r, 2000));
+  console.log(`demo: writing to customers, products and orders${seconds > 0 ? ` for ${seconds} s` : ' (Ctrl-C to stop)'}; events as they arrive:`);
+  const stopLoad = startWriteLoad();
+  const finish = async () => {
+    await stopLoad();
+    await new Promise((r) => setTimeout(r, 2000));
+    const count = await view.stop();
+    worker.kill('SIGTERM');
+    await new Promise((r) => worker.once('exit', r));
+    console.log(`demo: ${count} events decoded; pgcdc stopped cleanly (offsets stored)`);
+    process.exit(count > 0 ? 0 : 1);
+  };
+  process.once('SIGINT', () => void finish());
+  if (seconds > 0) setTimeout(() => void finish(), seconds * 1000);
+}
+
+main().catch((err) => {
+  console.error(`demo: ${(err as Error).message}`);
+  process.exit(1);
+});
