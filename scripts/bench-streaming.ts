@@ -409,12 +409,20 @@ interface PgcdcResult {
   samples: Sample[];
 }
 
-async function topicEnd(admin: Admin, topic: string): Promise<number> {
+/**
+ * Events in the topic (sum of high watermarks); 0 until the connector created it. Existence is checked
+ * with listTopics first: fetchTopicOffsets on a missing topic retries for seconds, stalling the sampler.
+ */
+async function topicEnd(admin: Admin, topic: string, seen: { exists: boolean }): Promise<number> {
   try {
+    if (!seen.exists) {
+      if (!(await admin.listTopics()).includes(topic)) return 0;
+      seen.exists = true;
+    }
     const offsets = await admin.fetchTopicOffsets(topic);
     return offsets.reduce((n, p) => n + Number(p.high), 0);
   } catch {
-    return 0; // not created yet
+    return 0;
   }
 }
 
@@ -431,6 +439,8 @@ function interpolateTime(samples: Sample[], target: number): number {
 }
 
 async function runPgcdc(w: Workload, stamp: string, runId: string): Promise<PgcdcResult> {
+  // a fresh connector name and topic prefix per workload: no stored offset, no events from before
+  runId = `${runId}_${w.kind === 'big-tx' ? 'big' : 'small'}`;
   const prefix = `pgcdc_bench_${runId}`;
   const topic = `${prefix}.public.bench`;
   const name = `bench_${runId}`;
@@ -473,7 +483,7 @@ async function runPgcdc(w: Workload, stamp: string, runId: string): Promise<Pgcd
   const cli = join(ROOT, 'dist/src/cli.js');
   if (!existsSync(cli)) throw new Error(`${cli} is missing; compile first (bash scripts/install.sh)`);
 
-  const kafka = new Kafka({ clientId: 'pgcdc-bench', brokers: S.brokers, logLevel: logLevel.NOTHING });
+  const kafka = new Kafka({ clientId: 'pgcdc-bench', brokers: S.brokers, logLevel: logLevel.NOTHING, retry: { retries: 1, initialRetryTime: 50 } });
   const admin = kafka.admin();
   await admin.connect();
   const mon = new pg.Client(pgConfig('postgres'));
@@ -514,6 +524,7 @@ async function runPgcdc(w: Workload, stamp: string, runId: string): Promise<Pgcd
   child.once('exit', (code, signal) => (exitInfo = { code, signal }));
 
   const samples: Sample[] = [];
+  const topicSeen = { exists: false };
   let wsPid: number | undefined;
   let firstT: number | null = null;
   let deliveredT: number | null = null;
@@ -543,7 +554,7 @@ async function runPgcdc(w: Workload, stamp: string, runId: string): Promise<Pgcd
         break;
       }
       const proc = readProc(child.pid);
-      const events = await topicEnd(admin, topic);
+      const events = await topicEnd(admin, topic, topicSeen);
       wsPid ??= await walsenderPid(mon, CDC_SLOT).catch(() => undefined);
       const slot = await mon.query('SELECT confirmed_flush_lsn::text AS l FROM pg_replication_slots WHERE slot_name = $1', [CDC_SLOT]);
       const confirmed = (slot.rows[0]?.l as string | null) ?? null;

@@ -43,6 +43,8 @@ export class Connector {
   private running: Promise<void> | null = null;
   private readonly log: Logger;
   private heartbeat?: NodeJS.Timeout;
+  /** cuts a retry back-off short when the connector is stopped */
+  private wakeRetry?: () => void;
 
   constructor(readonly config: ConnectorConfig, private readonly worker: WorkerServices) {
     this.log = worker.log.child({ connector: config.name });
@@ -67,10 +69,37 @@ export class Connector {
 
   /** Graceful stop: drains in-flight events, stores the offset, confirms the LSN, closes the stream. */
   async stop(): Promise<void> {
+    await this.halt();
+    if (this.state !== 'FAILED') this.state = 'STOPPED';
+  }
+
+  /**
+   * Pause: like stop (events drained, offset stored, replication connection closed, so the slot
+   * holds WAL from there), but the connector stays PAUSED and `resume` continues from the offset.
+   */
+  async pause(): Promise<void> {
+    await this.halt();
+    if (this.state !== 'FAILED') this.state = 'PAUSED';
+  }
+
+  async resume(): Promise<void> {
+    if (this.state === 'RUNNING' || this.state === 'RESTARTING') return;
+    await this.start();
+  }
+
+  /** Stops and starts again, also after FAILED (the cause may have been fixed meanwhile). */
+  async restart(): Promise<void> {
+    await this.halt();
+    this.state = 'RESTARTING';
+    this.trace = null;
+    await this.start();
+  }
+
+  private async halt(): Promise<void> {
     this.stopRequested = true;
     this.source?.stop();
+    this.wakeRetry?.();
     await this.running;
-    if (this.state !== 'FAILED') this.state = 'STOPPED';
   }
 
   private async supervise(signalStarted: () => void): Promise<void> {
@@ -80,7 +109,8 @@ export class Connector {
         return;
       } catch (err) {
         const e = err instanceof PgcdcError ? err : new PgcdcError('internal', (err as Error).message ?? String(err), { cause: err, retriable: isRetriable(err) });
-        if (!e.retriable || this.stopRequested) {
+        if (this.stopRequested && e.retriable) return;
+        if (!e.retriable) {
           this.state = 'FAILED';
           this.trace = e.describe();
           this.log.error({ kind: e.kind, reason: e.describe() }, 'connector failed');
@@ -92,7 +122,10 @@ export class Connector {
         this.state = 'RESTARTING';
         this.trace = e.describe();
         this.log.warn({ kind: e.kind, reason: e.describe(), retryInMs: jittered }, 'connector interrupted; retrying');
-        await sleep(jittered);
+        const abort = new AbortController();
+        this.wakeRetry = () => abort.abort();
+        await sleep(jittered, abort.signal);
+        this.wakeRetry = undefined;
       }
     }
   }
