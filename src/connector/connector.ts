@@ -8,16 +8,20 @@ import { sleep } from '../errors/retry.js';
 import { ChangeEventBuilder } from '../events/change-events.js';
 import { KafkaSink } from '../kafka/sink.js';
 import { KafkaOffsetStore } from '../offsets/offset-store.js';
-import { describeOffset, fromStored, type SourceOffset } from '../offsets/source-offset.js';
+import { describeOffset } from '../offsets/source-offset.js';
 import { PgTypeCatalog } from '../postgres/catalog.js';
 import { clientConfig, connect } from '../postgres/connection.js';
 import { formatLsn } from '../postgres/lsn.js';
 import { ensurePublication } from '../postgres/publication.js';
 import { ReplicationStream } from '../postgres/replication-stream.js';
-import { ensureSlot, readSlot } from '../postgres/slot.js';
+import { ensureSlot } from '../postgres/slot.js';
 import { SchemaRegistrar } from '../registry/schema-registrar.js';
 import { PGCDC_VERSION } from '../version.js';
 import { Checkpointer } from './checkpointer.js';
+import { runSnapshotPhase } from './snapshot-phase.js';
+import { planStart } from './start-plan.js';
+import type { SnapshotSource } from '../snapshot/snapshot-source.js';
+import type { SnapshotProgress } from '../snapshot/progress.js';
 import { preflight } from './preflight.js';
 import { StreamingSource } from './streaming-source.js';
 import { TableRegistry } from './table-registry.js';
@@ -39,6 +43,9 @@ export class Connector {
   state: ConnectorState = 'UNASSIGNED';
   trace: string | null = null;
   private source: StreamingSource | null = null;
+  private snapshot: SnapshotSource | null = null;
+  /** progress of the current or last snapshot, for status and metrics */
+  snapshotProgress: SnapshotProgress | null = null;
   private stopRequested = false;
   private running: Promise<void> | null = null;
   private readonly log: Logger;
@@ -98,6 +105,7 @@ export class Connector {
   private async halt(): Promise<void> {
     this.stopRequested = true;
     this.source?.stop();
+    this.snapshot?.stop();
     this.wakeRetry?.();
     await this.running;
   }
@@ -141,22 +149,10 @@ export class Connector {
     try {
       const tables = await preflight(catalog, cfg);
       const stored = await this.worker.offsetStore.read(this.offsetKey);
-      const offset: SourceOffset | null = stored ? fromStored(stored) : null;
-      await this.checkSlotAgainstOffset(catalog, offset);
+      const plan = await planStart(catalog, cfg, stored);
       await sink.connect();
       await ensurePublication(catalog, cfg.publicationName, cfg.publicationAutocreateMode, tables);
-      const { slot, created } = await ensureSlot(catalog, cfg.slotName, db.dbname);
-      if (created) this.log.info({ slot: cfg.slotName, consistentPoint: formatLsn(slot.confirmedFlushLsn ?? 0n) }, 'replication slot created');
-      const startLsn = offset ? offset.flushLsn : (slot.confirmedFlushLsn ?? 0n);
-      this.log.info({ from: formatLsn(startLsn), offset: offset ? describeOffset(offset) : 'none' }, 'streaming starts');
 
-      stream = new ReplicationStream(clientConfig(db, { replication: 'database' } as never), {
-        slotName: cfg.slotName,
-        publicationName: cfg.publicationName,
-        statusIntervalMs: cfg.statusUpdateIntervalMs,
-      });
-      const checkpointer = new Checkpointer(this.worker.offsetStore, this.offsetKey, (lsn) => stream!.confirm(lsn), this.log);
-      checkpointer.resumeFrom(offset);
       const types = new PgTypeCatalog();
       const registry = new TableRegistry(
         catalog,
@@ -174,11 +170,55 @@ export class Connector {
         tombstonesOnDelete: cfg.tombstonesOnDelete,
         skippedOperations: cfg.skippedOperations,
       });
+      const retry = { maxRetries: cfg.errors.maxRetries, initialDelayMs: cfg.errors.retryDelayInitialMs, maxDelayMs: cfg.errors.retryDelayMaxMs };
+
+      let offset = plan.offset;
+      let startLsn: bigint;
+      if (plan.snapshot === 'none') {
+        const { slot, created } = await ensureSlot(catalog, cfg.slotName, db.dbname);
+        if (created) this.log.info({ slot: cfg.slotName, consistentPoint: formatLsn(slot.confirmedFlushLsn ?? 0n) }, 'replication slot created');
+        startLsn = offset ? offset.flushLsn : (slot.confirmedFlushLsn ?? 0n);
+      } else {
+        this.state = 'RUNNING';
+        this.trace = null;
+        signalStarted();
+        const done = await runSnapshotPhase(plan, tables, {
+          config: cfg,
+          catalog,
+          offsets: { store: this.worker.offsetStore, key: this.offsetKey },
+          registry,
+          events,
+          sink,
+          retry,
+          log: this.log,
+          onSource: (source) => {
+            this.snapshot = source;
+            this.snapshotProgress = source?.progress ?? null;
+          },
+        });
+        this.snapshot = null;
+        if (!done) return; // stopped during the snapshot; its progress is stored
+        startLsn = done.lsn;
+        offset = done.offset;
+        if (cfg.snapshot.mode === 'initial_only') {
+          this.log.info('snapshot.mode=initial_only: snapshot complete, not streaming');
+          return;
+        }
+      }
+      this.log.info({ from: formatLsn(startLsn), offset: offset ? describeOffset(offset) : 'none' }, 'streaming starts');
+
+      stream = new ReplicationStream(clientConfig(db, { replication: 'database' } as never), {
+        slotName: cfg.slotName,
+        publicationName: cfg.publicationName,
+        statusIntervalMs: cfg.statusUpdateIntervalMs,
+      });
+      const checkpointer = new Checkpointer(this.worker.offsetStore, this.offsetKey, (lsn) => stream!.confirm(lsn), this.log);
+      checkpointer.resumeFrom(offset);
       this.source = new StreamingSource(stream, registry, events, sink, checkpointer, offset, {
         maxBatchSize: cfg.maxBatchSize,
         maxQueueSize: cfg.maxQueueSize,
         offsetFlushIntervalMs: cfg.offsetFlushIntervalMs,
-        retry: { maxRetries: cfg.errors.maxRetries, initialDelayMs: cfg.errors.retryDelayInitialMs, maxDelayMs: cfg.errors.retryDelayMaxMs },
+        retry,
       }, this.log);
       this.startHeartbeat(catalog, this.source);
       this.state = 'RUNNING';
@@ -192,27 +232,6 @@ export class Connector {
       await stream?.stop().catch(() => {});
       await sink.disconnect();
       await catalog.end().catch(() => {});
-    }
-  }
-
-  /**
-   * Refuses to resume when the slot cannot continue from the stored offset: a missing slot (dropped,
-   * or never created for this offset) or a slot confirmed past the offset would silently skip changes.
-   */
-  private async checkSlotAgainstOffset(client: pg.Client, offset: SourceOffset | null): Promise<void> {
-    if (!offset) return;
-    const slot = await readSlot(client, this.config.slotName);
-    if (!slot) {
-      throw new PgcdcError('offset-mismatch', `replication slot "${this.config.slotName}" does not exist, but connector "${this.config.name}" has a stored offset (${describeOffset(offset)}): changes made after that offset may be gone`, {
-        retriable: false,
-        remedy: 'if losing those changes is acceptable, delete the connector offsets (DELETE /connectors/{name}/offsets) and restart',
-      });
-    }
-    if (slot.confirmedFlushLsn !== null && slot.confirmedFlushLsn > offset.flushLsn) {
-      throw new PgcdcError('offset-mismatch', `replication slot "${this.config.slotName}" is confirmed up to ${formatLsn(slot.confirmedFlushLsn)}, past the stored offset ${formatLsn(offset.flushLsn)}: the slot was recreated or advanced, and resuming would skip the changes in between`, {
-        retriable: false,
-        remedy: 'reset the connector offsets to accept the gap, or restore the slot',
-      });
     }
   }
 

@@ -1,6 +1,6 @@
 import { UNCHANGED_TOAST, type Tuple, type TupleValue } from '../decoding/messages.js';
 import { formatLsnDecimal } from './sequence.js';
-import type { SourceBlock } from './source-schema.js';
+import type { SnapshotMarker, SourceBlock } from './source-schema.js';
 import type { CapturedColumn, TableSchema } from './table-schema.js';
 import type { Lsn } from '../postgres/lsn.js';
 import { PgcdcError } from '../errors/pgcdc-error.js';
@@ -86,6 +86,14 @@ export class ChangeEventBuilder {
     const key = before ? this.key(t, before) : null;
     out.push({ table: t, key, value: this.envelope(t, 'd', before, null, tx, lsn) });
     if (this.opts.tombstonesOnDelete && key) out.push({ table: t, key, value: null });
+  }
+
+  /** A row read by a snapshot: op=r with Debezium's snapshot marker in source.snapshot. */
+  read(t: TableSchema, tuple: Tuple, marker: SnapshotMarker, tx: TxContext, lsn: Lsn, out: ChangeRecord[]): void {
+    const after = this.row(t, tuple, null);
+    const value = this.envelope(t, 'r', null, after, tx, lsn);
+    value.source.snapshot = marker;
+    out.push({ table: t, key: this.key(t, after), value });
   }
 
   truncate(t: TableSchema, tx: TxContext, lsn: Lsn, out: ChangeRecord[]): void {

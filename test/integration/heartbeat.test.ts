@@ -22,6 +22,7 @@ test('with heartbeats, the slot advances while the captured table is idle and an
       const r = await c.query(`SELECT (pg_current_wal_lsn() - confirmed_flush_lsn)::bigint AS behind, (confirmed_flush_lsn - '0/0')::text AS pos FROM pg_replication_slots WHERE slot_name = $1`, [NAME]);
       return { behind: Number(r.rows[0].behind), pos: BigInt(r.rows[0].pos) };
     });
+  await eventually(async () => (await withClient(db, (c) => c.query(`SELECT 1 FROM pg_replication_slots WHERE slot_name = $1`, [NAME]))).rowCount === 1, 'the slot to exist');
   const start = await retained();
   // ~20 MB of WAL in tables the connector does not capture
   for (let i = 0; i < 10; i++) await withClient(db, (c) => c.query(`INSERT INTO busy (filler) SELECT repeat('x', 1000) FROM generate_series(1, 2000)`));

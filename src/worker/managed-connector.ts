@@ -1,0 +1,159 @@
+/**
+ * One connector hosted by a worker: its stored definition (config as written + target state), the
+ * running Connector built from it, and how it reads in Kafka Connect's status and info shapes.
+ *
+ * Starting never throws and is never awaited to completion: a Connector reports RUNNING or FAILED
+ * by itself (its `start()` resolves only once streaming or failed, and keeps retrying transient
+ * errors), so a config that cannot run leaves this connector FAILED with the reason as its trace.
+ */
+import { redactConfig, isSecretKey, hasProviderReference, type ConfigIssue } from '../config/index.js';
+import { Connector, type ConnectorState, type WorkerServices } from '../connector/connector.js';
+import type { StoredConnector, TargetState } from './config-store.js';
+import { prepareConfig, type RunnableConfig } from './validation.js';
+
+export interface ConnectorStateInfo {
+  state: ConnectorState;
+  worker_id: string;
+  trace?: string;
+}
+
+export interface ConnectorStatus {
+  name: string;
+  connector: ConnectorStateInfo;
+  tasks: (ConnectorStateInfo & { id: number })[];
+  type: 'source';
+  /** pgcdc extension: keys ignored and values reinterpreted (never silently ignored). */
+  warnings: ConfigIssue[];
+}
+
+export interface ConnectorInfo {
+  name: string;
+  config: Record<string, unknown>;
+  tasks: { connector: string; task: number }[];
+  type: 'source';
+}
+
+/** A stored config as shown: secrets "[hidden]", but a secret given as a pure provider reference is shown as written. */
+export function shownConfig(config: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  const shown = redactConfig(config);
+  for (const [key, value] of Object.entries(config)) {
+    if (isSecretKey(key) && typeof value === 'string' && /^\$\{[^}]*\}$/.test(value) && hasProviderReference(value)) shown[key] = value;
+  }
+  return shown;
+}
+
+export class ManagedConnector {
+  private connector: Connector | null = null;
+  private prepared: RunnableConfig;
+  /** Why the config could not be run (provider or validation errors at start time). */
+  private failure: string | null = null;
+
+  constructor(readonly name: string, private stored: StoredConnector, private readonly services: WorkerServices) {
+    this.prepared = prepareConfig(stored.config);
+  }
+
+  get definition(): StoredConnector {
+    return this.stored;
+  }
+
+  get target(): TargetState {
+    return this.stored.target_state;
+  }
+
+  /** The resolved, validated config of the current run (undefined when it did not validate). */
+  get runConfig() {
+    return this.prepared.config;
+  }
+
+  redact(text: string): string {
+    return this.prepared.redact(text);
+  }
+
+  /** Brings the run in line with the target state. Resolves once a pause/stop has drained. */
+  async apply(): Promise<void> {
+    const c = this.connector;
+    if (this.target === 'RUNNING') {
+      if (c && (c.state === 'PAUSED' || c.state === 'STOPPED')) void c.resume();
+      else if (!c) this.launch();
+      return;
+    }
+    // Stopped: the run is dropped altogether (resume builds a fresh one, reading offsets set meanwhile).
+    if (this.target === 'STOPPED') await this.halt();
+    else if (c && c.state !== 'PAUSED') await c.pause();
+  }
+
+  /** Stops the current run, takes the new definition, and applies its target (re-resolving providers). */
+  async replace(stored: StoredConnector): Promise<void> {
+    await this.halt();
+    this.stored = stored;
+    this.prepared = prepareConfig(stored.config);
+    await this.apply();
+  }
+
+  /** pause / resume / stop: same config, new target. */
+  async replaceTarget(target: TargetState): Promise<void> {
+    this.stored = { ...this.stored, target_state: target };
+    await this.apply();
+  }
+
+  /** Kafka Connect's restart: a fresh run from the stored config (a fixed cause is picked up). */
+  restart(): Promise<void> {
+    return this.replace(this.stored);
+  }
+
+  /** Graceful stop without touching the target state (worker shutdown, delete). */
+  async halt(): Promise<void> {
+    const c = this.connector;
+    this.connector = null;
+    this.failure = null;
+    if (c) await c.stop();
+  }
+
+  private launch(): void {
+    this.prepared = prepareConfig(this.stored.config);
+    if (!this.prepared.config) {
+      this.failure = `Connector configuration cannot be run:\n${this.prepared.errors.map((e) => e.message).join('\n')}`;
+      this.services.log.error({ connector: this.name, keys: this.prepared.errors.map((e) => e.key) }, 'connector config cannot be run');
+      return;
+    }
+    this.failure = null;
+    this.connector = new Connector(this.prepared.config, this.services);
+    void this.connector.start();
+  }
+
+  /** The state of the run, as the connector and its single task show it. */
+  private current(workerId: string): ConnectorStateInfo {
+    let state: ConnectorState;
+    let trace: string | null = null;
+    if (this.connector) {
+      state = this.connector.state;
+      trace = this.connector.trace;
+    } else if (this.failure && this.target === 'RUNNING') {
+      state = 'FAILED';
+      trace = this.failure;
+    } else state = this.target === 'RUNNING' ? 'UNASSIGNED' : this.target;
+    return trace ? { state, worker_id: workerId, trace: this.redact(trace) } : { state, worker_id: workerId };
+  }
+
+  status(workerId: string): ConnectorStatus {
+    const current = this.current(workerId);
+    // Like Kafka Connect, a STOPPED connector has no tasks.
+    const tasks = current.state === 'STOPPED' ? [] : [{ id: 0, ...current }];
+    return { name: this.name, connector: current, tasks, type: 'source', warnings: this.prepared.warnings };
+  }
+
+  info(): ConnectorInfo {
+    const stopped = this.current('').state === 'STOPPED';
+    return {
+      name: this.name,
+      config: shownConfig(this.stored.config),
+      tasks: stopped ? [] : [{ connector: this.name, task: 0 }],
+      type: 'source',
+    };
+  }
+
+  /** Whether the run is FAILED (for restart?onlyFailed=true). */
+  get failed(): boolean {
+    return this.current('').state === 'FAILED';
+  }
+}

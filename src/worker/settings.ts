@@ -1,0 +1,120 @@
+/**
+ * Worker process settings, read from the environment (a worker is configured by its operator, not
+ * through the REST API). Problems are collected and reported together, like connector configs.
+ */
+import { existsSync } from 'node:fs';
+import { isIP } from 'node:net';
+import { workerSettingsFromEnv, type WorkerSettings } from './standalone.js';
+
+export interface RestAuth {
+  /** PGCDC_REST_TOKEN: accepted as `Authorization: Bearer <token>`. */
+  token: string | null;
+  /** PGCDC_REST_BASIC_AUTH=user:pass: accepted as `Authorization: Basic ...`. */
+  basic: { user: string; password: string } | null;
+}
+
+export interface WorkerProcessSettings extends WorkerSettings {
+  restHost: string;
+  restPort: number;
+  /** Compacted topic holding connector configs and target states (unless configFile is set). */
+  configTopic: string;
+  /** PGCDC_CONFIG_FILE: a local JSON file instead of the topic (single-machine standalone use). */
+  configFile: string | null;
+  auth: RestAuth;
+  tls: { certFile: string; keyFile: string } | null;
+  /** How long SIGTERM/SIGINT waits for connectors to drain before exiting 1. */
+  shutdownTimeoutMs: number;
+  maxBodyBytes: number;
+  /** `host:port` as shown in status (`worker_id`), like Kafka Connect's advertised REST address. */
+  workerId: string;
+}
+
+export class SettingsError extends Error {}
+
+const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost', '::ffff:127.0.0.1']);
+
+export function isLoopback(host: string): boolean {
+  return LOOPBACK.has(host.toLowerCase()) || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+function intSetting(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number, problems: string[]): number {
+  const text = env[name];
+  if (text === undefined || text === '') return fallback;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    problems.push(`${name}=${JSON.stringify(text)} must be an integer from ${min} to ${max}`);
+    return fallback;
+  }
+  return n;
+}
+
+function authFrom(env: NodeJS.ProcessEnv, problems: string[]): RestAuth {
+  const token = env.PGCDC_REST_TOKEN ? env.PGCDC_REST_TOKEN : null;
+  let basic: RestAuth['basic'] = null;
+  const pair = env.PGCDC_REST_BASIC_AUTH;
+  if (pair) {
+    const colon = pair.indexOf(':');
+    // The value is a credential: the message must not repeat it.
+    if (colon <= 0 || colon === pair.length - 1) problems.push('PGCDC_REST_BASIC_AUTH must be user:password (both non-empty)');
+    else basic = { user: pair.slice(0, colon), password: pair.slice(colon + 1) };
+  }
+  return { token, basic };
+}
+
+/** Reads and checks the worker settings; throws SettingsError listing every problem. */
+export function workerProcessSettings(env: NodeJS.ProcessEnv = process.env): WorkerProcessSettings {
+  const problems: string[] = [];
+  const base = workerSettingsFromEnv(env);
+  const restHost = env.PGCDC_REST_HOST || '127.0.0.1';
+  const restPort = intSetting(env, 'PGCDC_REST_PORT', 8083, 1, 65535, problems);
+  const auth = authFrom(env, problems);
+  if (!isLoopback(restHost) && !auth.token && !auth.basic && !problems.some((p) => p.startsWith('PGCDC_REST_BASIC_AUTH'))) {
+    problems.push(
+      `PGCDC_REST_HOST=${restHost} is not a loopback address, and the REST API has no authentication: ` +
+        'set PGCDC_REST_TOKEN or PGCDC_REST_BASIC_AUTH=user:password (and PGCDC_REST_TLS_CERT/PGCDC_REST_TLS_KEY), or bind to 127.0.0.1',
+    );
+  }
+  if (restHost !== 'localhost' && !isIP(restHost) && !/^[A-Za-z0-9.-]+$/.test(restHost)) problems.push(`PGCDC_REST_HOST=${JSON.stringify(restHost)} is not a host name or IP address`);
+
+  let tls: WorkerProcessSettings['tls'] = null;
+  const certFile = env.PGCDC_REST_TLS_CERT;
+  const keyFile = env.PGCDC_REST_TLS_KEY;
+  if (certFile || keyFile) {
+    if (!certFile || !keyFile) problems.push('PGCDC_REST_TLS_CERT and PGCDC_REST_TLS_KEY must be set together');
+    else {
+      for (const [name, file] of [['PGCDC_REST_TLS_CERT', certFile], ['PGCDC_REST_TLS_KEY', keyFile]] as const) {
+        if (!existsSync(file)) problems.push(`${name}: file ${file} does not exist`);
+      }
+      tls = { certFile, keyFile };
+    }
+  }
+  const settings: WorkerProcessSettings = {
+    ...base,
+    restHost,
+    restPort,
+    configTopic: env.PGCDC_CONFIG_TOPIC || 'pgcdc-configs',
+    configFile: env.PGCDC_CONFIG_FILE || null,
+    auth,
+    tls,
+    shutdownTimeoutMs: intSetting(env, 'PGCDC_SHUTDOWN_TIMEOUT_MS', 30_000, 1, 3_600_000, problems),
+    maxBodyBytes: intSetting(env, 'PGCDC_REST_MAX_BODY_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024, problems),
+    workerId: `${restHost.includes(':') ? `[${restHost}]` : restHost}:${restPort}`,
+  };
+  if (problems.length > 0) throw new SettingsError(`invalid worker settings:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  return settings;
+}
+
+/** The environment variables a worker reads, for --help. */
+export const WORKER_ENV_HELP = `Worker environment:
+  PGCDC_REST_HOST (127.0.0.1)        REST bind address; a non-loopback address requires authentication
+  PGCDC_REST_PORT (8083)             REST port
+  PGCDC_REST_TOKEN                   require "Authorization: Bearer <token>"
+  PGCDC_REST_BASIC_AUTH              require HTTP basic authentication, as user:password
+  PGCDC_REST_TLS_CERT/_KEY           serve HTTPS with these PEM files
+  PGCDC_REST_MAX_BODY_BYTES (1 MiB)  largest accepted request body
+  PGCDC_KAFKA_BROKERS (127.0.0.1:9092)
+  PGCDC_OFFSET_TOPIC (pgcdc-offsets) compacted topic of connector offsets
+  PGCDC_CONFIG_TOPIC (pgcdc-configs) compacted topic of connector configs and target states
+  PGCDC_CONFIG_FILE                  keep connector configs in this local JSON file instead of the topic
+  PGCDC_SHUTDOWN_TIMEOUT_MS (30000)  SIGTERM/SIGINT: time allowed to drain before exiting 1
+  PGCDC_LOG_LEVEL (info)`;

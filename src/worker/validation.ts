@@ -1,0 +1,75 @@
+/**
+ * Checks a connector config before anything is stored or started, and turns a stored config into
+ * the typed one a Connector runs with. Every problem is reported at once, each naming its key.
+ */
+import {
+  HIDDEN, KEYS_BY_NAME, classifyKey, isSecretKey, redactText, resolveConfigProviders, validateConnectorConfig,
+  type ConfigIssue, type ConnectorConfig,
+} from '../config/index.js';
+import { WorkerError } from './errors.js';
+
+/** Why a connector name is unusable, or undefined. The config module's `name` rule is the reference. */
+export function nameProblem(name: unknown): string | undefined {
+  if (typeof name !== 'string' || name === '') return 'a connector name is required';
+  const reason = KEYS_BY_NAME.get('name')?.validate?.(name, {});
+  return reason ? `Invalid connector name ${JSON.stringify(name)}: ${reason}` : undefined;
+}
+
+export function checkName(name: unknown): asserts name is string {
+  const problem = nameProblem(name);
+  if (problem) throw new WorkerError(400, problem);
+}
+
+/**
+ * The config as it will be stored: the name filled in (Kafka Connect takes it from the request),
+ * and, on an update, secret values sent back as "[hidden]" (what GET returned) kept as stored.
+ */
+export function configToStore(name: string, config: Record<string, unknown>, previous?: Record<string, unknown>): Record<string, unknown> {
+  const given = config.name;
+  if (given !== undefined && given !== name) {
+    throw new WorkerError(400, `Connector name configuration (${String(given)}) doesn't match connector name in the URL (${name})`);
+  }
+  const out: Record<string, unknown> = { ...config, name };
+  if (previous) {
+    for (const [key, value] of Object.entries(out)) {
+      if (value === HIDDEN && isSecretKey(key) && previous[key] !== undefined) out[key] = previous[key];
+    }
+  }
+  return out;
+}
+
+export interface RunnableConfig {
+  config?: ConnectorConfig;
+  errors: ConfigIssue[];
+  warnings: ConfigIssue[];
+  /** Redacts secrets (resolved ones included) from text about this connector. */
+  redact(text: string): string;
+}
+
+/**
+ * Resolves config provider references, then validates. Values substituted by a provider are treated
+ * as secrets in messages (providers exist to keep secrets out of configs), unless very short.
+ */
+export function prepareConfig(stored: Record<string, unknown>, env: NodeJS.ProcessEnv = process.env): RunnableConfig {
+  const resolution = resolveConfigProviders(stored, { env });
+  const substituted = resolution.resolvedKeys.map((k) => String(resolution.config[k])).filter((v) => v.length >= 4);
+  const redact = (text: string) => redactText(text, resolution.config, substituted);
+  const typeErrors: ConfigIssue[] = [];
+  for (const [key, value] of Object.entries(stored)) {
+    // Declared keys get their type checked by validation; undeclared ones only here.
+    if (classifyKey(key) !== 'implemented' && value !== null && typeof value === 'object') {
+      typeErrors.push({ key, message: `Invalid value for configuration ${key}: must be a string, number or boolean, not a JSON ${Array.isArray(value) ? 'array' : 'object'}` });
+    }
+  }
+  const clean = (issues: ConfigIssue[]) => issues.map((i) => ({ key: i.key, message: redact(i.message) }));
+  if (resolution.errors.length > 0) {
+    // Validate the rest anyway so that every problem is listed, not only the unresolvable references.
+    const rest = validateConnectorConfig(resolution.config);
+    const failedKeys = new Set(resolution.errors.map((e) => e.key));
+    const others = rest.errors.filter((e) => !failedKeys.has(e.key));
+    return { errors: clean([...resolution.errors, ...others, ...typeErrors]), warnings: clean(rest.warnings), redact };
+  }
+  const result = validateConnectorConfig(resolution.config);
+  const errors = clean([...result.errors, ...typeErrors]);
+  return { config: errors.length === 0 ? result.config : undefined, errors, warnings: clean(result.warnings), redact };
+}

@@ -1,0 +1,200 @@
+/**
+ * A worker hosts any number of connectors by name, keeps their definitions in a ConfigStore and
+ * brings each one to its target state (RUNNING, PAUSED, STOPPED). Every change to one name runs
+ * under a per-name lock, and is stored before it is applied, so that:
+ *  - concurrent creates of one name end in exactly one success and "already exists" for the rest;
+ *  - a definition the worker acted on is the one found again after a restart.
+ * A config that fails validation is refused before anything is stored or started (no slot,
+ * publication or topic is created for it).
+ */
+import type { Kafka } from 'kafkajs';
+import type { Logger } from 'pino';
+import type { WorkerServices } from '../connector/connector.js';
+import type { KafkaOffsetStore } from '../offsets/offset-store.js';
+import type { ConfigStore, StoredConnector, TargetState } from './config-store.js';
+import { alreadyExists, invalidConfig, notFound } from './errors.js';
+import { KeyedLock } from './keyed-lock.js';
+import { ManagedConnector, type ConnectorInfo, type ConnectorStatus } from './managed-connector.js';
+import { checkName, configToStore, prepareConfig } from './validation.js';
+
+export interface WorkerDeps {
+  kafka: Kafka;
+  offsetStore: KafkaOffsetStore;
+  configStore: ConfigStore;
+  log: Logger;
+  /** `host:port` of this worker's REST API. */
+  workerId: string;
+}
+
+export class Worker {
+  private readonly connectors = new Map<string, ManagedConnector>();
+  private readonly lock = new KeyedLock();
+  private readonly services: WorkerServices;
+  clusterId: string | null = null;
+
+  constructor(readonly deps: WorkerDeps) {
+    this.services = { kafka: deps.kafka, offsetStore: deps.offsetStore, log: deps.log };
+  }
+
+  get workerId(): string {
+    return this.deps.workerId;
+  }
+
+  /** Loads the stored connectors and starts those whose target is RUNNING (without waiting for them). */
+  async start(): Promise<void> {
+    const admin = this.deps.kafka.admin();
+    try {
+      await admin.connect();
+      this.clusterId = (await admin.describeCluster()).clusterId;
+    } finally {
+      await admin.disconnect().catch(() => {});
+    }
+    const stored = await this.deps.configStore.load();
+    for (const [name, definition] of stored) {
+      const managed = new ManagedConnector(name, definition, this.services);
+      this.connectors.set(name, managed);
+      this.deps.log.info({ connector: name, target: definition.target_state }, 'connector loaded from the config store');
+      await managed.apply();
+    }
+  }
+
+  names(): string[] {
+    return [...this.connectors.keys()].sort();
+  }
+
+  /** The connector, or 404 (a name that cannot exist is a 400). */
+  get(name: string): ManagedConnector {
+    const found = this.connectors.get(name);
+    if (found) return found;
+    checkName(name);
+    throw notFound(name);
+  }
+
+  status(name: string): ConnectorStatus {
+    return this.get(name).status(this.workerId);
+  }
+
+  info(name: string): ConnectorInfo {
+    return this.get(name).info();
+  }
+
+  /** POST /connectors: 409 when the name exists, 400 (nothing stored) when the config is invalid. */
+  create(name: string, config: Record<string, unknown>, initialState: TargetState = 'RUNNING'): Promise<ConnectorInfo> {
+    checkName(name);
+    return this.lock.run(name, async () => {
+      if (this.connectors.has(name)) throw alreadyExists(name);
+      return this.define(name, config, initialState);
+    });
+  }
+
+  /** PUT /connectors/{name}/config: creates (created=true) or replaces the config, keeping the target state. */
+  putConfig(name: string, config: Record<string, unknown>): Promise<{ created: boolean; info: ConnectorInfo }> {
+    checkName(name);
+    return this.lock.run(name, async () => {
+      const existing = this.connectors.get(name);
+      if (!existing) return { created: true, info: await this.define(name, config, 'RUNNING') };
+      return { created: false, info: await this.redefine(existing, configToStore(name, config, existing.definition.config)) };
+    });
+  }
+
+  /** `pgcdc worker --load file.json`: creates the connector, or updates it when the file differs from the store. */
+  load(name: string, config: Record<string, unknown>): Promise<'created' | 'updated' | 'unchanged'> {
+    checkName(name);
+    return this.lock.run(name, async () => {
+      const existing = this.connectors.get(name);
+      if (!existing) {
+        await this.define(name, config, 'RUNNING');
+        return 'created';
+      }
+      const next = configToStore(name, config, existing.definition.config);
+      if (JSON.stringify(next) === JSON.stringify(existing.definition.config)) return 'unchanged';
+      await this.redefine(existing, next);
+      return 'updated';
+    });
+  }
+
+  /** PATCH /connectors/{name}/config: merges the given keys; a null value removes the key. */
+  patchConfig(name: string, patch: Record<string, unknown>): Promise<ConnectorInfo> {
+    return this.lock.run(name, async () => {
+      const existing = this.get(name);
+      const merged: Record<string, unknown> = { ...existing.definition.config };
+      for (const [key, value] of Object.entries(patch)) {
+        if (value === null) delete merged[key];
+        else merged[key] = value;
+      }
+      return this.redefine(existing, configToStore(name, merged, existing.definition.config));
+    });
+  }
+
+  /** pause / resume / stop: stores the target, then applies it (a pause or stop has drained when this resolves). */
+  setTarget(name: string, target: TargetState): Promise<void> {
+    return this.lock.run(name, async () => {
+      const managed = this.get(name);
+      const definition: StoredConnector = { config: managed.definition.config, target_state: target };
+      await this.deps.configStore.put(name, definition);
+      this.deps.log.info({ connector: name, target }, 'connector target state changed');
+      await managed.replaceTarget(target);
+    });
+  }
+
+  /** POST /connectors/{name}/restart; with onlyFailed, only a FAILED connector is restarted. Returns whether it was. */
+  restart(name: string, onlyFailed = false): Promise<boolean> {
+    return this.lock.run(name, async () => {
+      const managed = this.get(name);
+      if (onlyFailed && !managed.failed) return false;
+      this.deps.log.info({ connector: name }, 'connector restarting');
+      await managed.restart();
+      return true;
+    });
+  }
+
+  /** DELETE /connectors/{name}: stops the connector (draining) and forgets it; offsets and the slot are kept. */
+  delete(name: string): Promise<void> {
+    return this.lock.run(name, async () => {
+      const managed = this.get(name);
+      await managed.halt();
+      await this.deps.configStore.put(name, null);
+      this.connectors.delete(name);
+      this.deps.log.info({ connector: name }, 'connector deleted');
+    });
+  }
+
+  /** Runs `operation` on a connector under its lock (offset changes). */
+  withConnector<T>(name: string, operation: (managed: ManagedConnector) => Promise<T>): Promise<T> {
+    return this.lock.run(name, async () => operation(this.get(name)));
+  }
+
+  /** Stops every connector gracefully; their target states stay as stored. */
+  async shutdown(): Promise<void> {
+    await Promise.all([...this.connectors.values()].map((c) => c.halt().catch((err) => this.deps.log.error({ connector: c.name, err: c.redact(String(err)) }, 'stop failed'))));
+  }
+
+  private async define(name: string, config: Record<string, unknown>, target: TargetState): Promise<ConnectorInfo> {
+    const stored = configToStore(name, config);
+    const prepared = prepareConfig(stored);
+    if (prepared.errors.length > 0) throw invalidConfig(prepared.errors, prepared.warnings);
+    const definition: StoredConnector = { config: stored, target_state: target };
+    await this.deps.configStore.put(name, definition);
+    const managed = new ManagedConnector(name, definition, this.services);
+    this.connectors.set(name, managed);
+    this.logWarnings(name, prepared.warnings);
+    this.deps.log.info({ connector: name, target }, 'connector created');
+    await managed.apply();
+    return managed.info();
+  }
+
+  private async redefine(existing: ManagedConnector, config: Record<string, unknown>): Promise<ConnectorInfo> {
+    const prepared = prepareConfig(config);
+    if (prepared.errors.length > 0) throw invalidConfig(prepared.errors, prepared.warnings);
+    const definition: StoredConnector = { config, target_state: existing.target };
+    await this.deps.configStore.put(existing.name, definition);
+    this.logWarnings(existing.name, prepared.warnings);
+    this.deps.log.info({ connector: existing.name }, 'connector config updated; restarting it');
+    await existing.replace(definition);
+    return existing.info();
+  }
+
+  private logWarnings(name: string, warnings: { key: string; message: string }[]): void {
+    for (const w of warnings) this.deps.log.warn({ connector: name, key: w.key }, w.message);
+  }
+}
