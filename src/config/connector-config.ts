@@ -47,6 +47,8 @@ export interface ConnectorConfig {
     mode: SnapshotMode;
     maxThreads: number;
     fetchSize: number;
+    /** pgcdc: rows per snapshot chunk */
+    chunkRows: number;
     /** Regexes on schema.table; null = every captured table. */
     includeCollectionList: string[] | null;
     incrementalChunkSize: number;
@@ -144,6 +146,7 @@ export function buildConnectorConfig(v: ParsedValues, raw: Readonly<Record<strin
       mode: str('snapshot.mode') as SnapshotMode,
       maxThreads: num('snapshot.max.threads'),
       fetchSize: num('snapshot.fetch.size'),
+      chunkRows: num('snapshot.chunk.rows'),
       includeCollectionList: list('snapshot.include.collection.list'),
       incrementalChunkSize: num('incremental.snapshot.chunk.size'),
       signalDataCollection: optStr('signal.data.collection')?.trim() ?? null,

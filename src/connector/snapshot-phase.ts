@@ -29,8 +29,6 @@ export interface SnapshotPhaseDeps {
   onSource(source: SnapshotSource | null): void;
 }
 
-const ROWS_PER_CHUNK = 100_000;
-
 /**
  * Runs the snapshot the plan asks for and returns where streaming starts and with which offset,
  * or null when it was stopped before completing (its finished chunks are stored).
@@ -48,7 +46,7 @@ export async function runSnapshotPhase(plan: StartPlan, tables: CapturedTable[],
     exported = plan.snapshot === 'new-slot' ? await createSlotWithSnapshot(clientConfig(db), cfg.slotName) : await exportCurrentSnapshot(clientConfig(db));
     const lsn = exported.consistentPoint ?? plan.offset?.flushLsn ?? plan.slot?.confirmedFlushLsn ?? 0n;
     const include = snapshotFilter(cfg);
-    state = { lsn, chunks: await planChunks(d.catalog, tables.filter((t) => include(t.schema, t.table)), ROWS_PER_CHUNK), done: new Set() };
+    state = { lsn, chunks: await planChunks(d.catalog, tables.filter((t) => include(t.schema, t.table)), cfg.snapshot.chunkRows), done: new Set() };
     // Stored before reading, so that a crash from here on resumes instead of starting over.
     await d.offsets.store.write(d.offsets.key, toStoredSnapshot(state));
     d.log.info({ tables: new Set(state.chunks.map((c) => c.table)).size, chunks: state.chunks.length, mode: cfg.snapshot.mode, exportedFromSlot: exported.consistentPoint !== null }, 'snapshot starts');

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type pg from 'pg';
 import { testServices, type TestServices } from '../harness/services.js';
-import { dropDatabase, freshDatabase } from '../harness/database.js';
+import { dropDatabase, freshDatabase, withClient } from '../harness/database.js';
 import { eventually, testConnectorConfig } from '../harness/connector.js';
 import { WorkerHttp } from '../harness/worker-http.js';
 
@@ -36,6 +36,7 @@ function cli(args: string[], env: Record<string, string> = {}): Promise<CliResul
 before(async () => {
   services = await testServices();
   db = await freshDatabase(services, DB);
+  await withClient(db, (c) => c.query('CREATE TABLE notes (id int PRIMARY KEY, body text)'));
   // Listens on every interface: allowed because authentication is on.
   secured = new WorkerHttp(services, 'access', {
     env: { PGCDC_REST_HOST: '0.0.0.0', PGCDC_REST_TOKEN: TOKEN, PGCDC_REST_BASIC_AUTH: BASIC },
@@ -116,7 +117,9 @@ test('CLI: register, list, status, pause, resume, restart, delete over the REST 
   const registered = await cli(['register', file, ...url], auth);
   assert.equal(registered.code, 0, registered.stderr);
   assert.equal(JSON.parse(registered.stdout).name, name);
-  await eventually(async () => (await cli(['list', ...url], auth)).stdout.includes(`${name}\tRUNNING`), 'list to show the connector RUNNING');
+  let listed: CliResult | undefined;
+  await eventually(async () => (listed = await cli(['list', ...url], auth)).stdout.includes(`${name}\tRUNNING`), 'list to show the connector RUNNING')
+    .catch((e: Error) => assert.fail(`${e.message}; last: ${JSON.stringify(listed)}`));
 
   assert.equal((await cli(['pause', name, ...url], auth)).code, 0);
   const status = await cli(['status', name, ...url], auth);
