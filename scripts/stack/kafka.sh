@@ -82,6 +82,7 @@ kafka_probe() {
 
 kafka_preflight() {
   our_pid "$KAFKA_PID" "$KAFKA_CONF" >/dev/null && return 0
+  kafka_probe && return 0 # a broker another checkout started: used as is
   need_java
   need_free_port "$KAFKA_PORT"
   need_free_port "$KAFKA_CONTROLLER_PORT"
@@ -95,6 +96,8 @@ kafka_start() {
     say "kafka: already up at $HOST:$KAFKA_PORT (pid $pid)"; return 0
   fi
   rm -f "$KAFKA_PID"
+  # Another checkout's stack (or the developer's own broker) already answers: use it, change nothing.
+  if kafka_probe; then say "kafka: a broker already answers at $HOST:$KAFKA_PORT (not started from this checkout); using it"; return 0; fi
   kafka_preflight
   kafka_fetch
   kafka_write_config
@@ -129,5 +132,6 @@ kafka_status() {
     if kafka_probe; then status_line kafka "$HOST:$KAFKA_PORT" "up (pid $pid)"; return 0; fi
     status_line kafka "$HOST:$KAFKA_PORT" "down (pid $pid runs but does not answer)"; return 1
   fi
+  if kafka_probe; then status_line kafka "$HOST:$KAFKA_PORT" "up (not started from this checkout)"; return 0; fi
   status_line kafka "$HOST:$KAFKA_PORT" "down"; return 1
 }

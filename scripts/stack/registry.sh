@@ -38,6 +38,7 @@ registry_probe_alive() {
 
 registry_preflight() {
   our_pid "$REGISTRY_PID" "$APICURIO_JAR" >/dev/null && return 0
+  registry_probe && return 0 # a registry another checkout started: used as is
   need_java
   command -v curl >/dev/null 2>&1 || die "curl not found; install it (apt-get install -y curl)"
   need_free_port "$REGISTRY_PORT"
@@ -51,6 +52,10 @@ registry_start() {
     say "registry: already up at $REGISTRY_URL (pid $pid)"; return 0
   fi
   rm -f "$REGISTRY_PID"
+  if registry_probe; then
+    registry_set_compatibility
+    say "registry: a registry already answers at $REGISTRY_URL (not started from this checkout); using it"; return 0
+  fi
   registry_preflight
   registry_fetch
   STARTED+=(registry)
@@ -89,5 +94,6 @@ registry_status() {
     if registry_probe; then status_line registry "$HOST:$REGISTRY_PORT" "up (pid $pid, $REGISTRY_URL)"; return 0; fi
     status_line registry "$HOST:$REGISTRY_PORT" "down (pid $pid runs but does not answer)"; return 1
   fi
+  if registry_probe; then status_line registry "$HOST:$REGISTRY_PORT" "up (not started from this checkout)"; return 0; fi
   status_line registry "$HOST:$REGISTRY_PORT" "down"; return 1
 }
