@@ -10,7 +10,9 @@ import { KafkaSink } from '../kafka/sink.js';
 import { KafkaOffsetStore } from '../offsets/offset-store.js';
 import { describeOffset } from '../offsets/source-offset.js';
 import { PgTypeCatalog } from '../postgres/catalog.js';
-import { clientConfig, connect } from '../postgres/connection.js';
+import { clientConfig, connect, rawTextTypes } from '../postgres/connection.js';
+import { IncrementalSnapshot } from '../snapshot/incremental-snapshot.js';
+import type { CapturedTable } from '../postgres/publication.js';
 import { formatLsn } from '../postgres/lsn.js';
 import { ensurePublication } from '../postgres/publication.js';
 import { ReplicationStream } from '../postgres/replication-stream.js';
@@ -151,7 +153,9 @@ export class Connector {
       const stored = await this.worker.offsetStore.read(this.offsetKey);
       const plan = await planStart(catalog, cfg, stored);
       await sink.connect();
-      await ensurePublication(catalog, cfg.publicationName, cfg.publicationAutocreateMode, tables);
+      const signal = signalTable(cfg);
+      const published = signal && !tables.some((t) => t.schema === signal.schema && t.table === signal.table) ? [...tables, signal] : tables;
+      await ensurePublication(catalog, cfg.publicationName, cfg.publicationAutocreateMode, published);
 
       const types = new PgTypeCatalog();
       const registry = new TableRegistry(
@@ -220,6 +224,10 @@ export class Connector {
         offsetFlushIntervalMs: cfg.offsetFlushIntervalMs,
         retry,
       }, this.log);
+      if (signal) {
+        const source = this.source;
+        source.incremental = new IncrementalSnapshot(clientConfig(db, { types: rawTextTypes }), signal, cfg.snapshot.incrementalChunkSize, registry, events, this.log, (err) => source.fail(err));
+      }
       this.startHeartbeat(catalog, this.source);
       this.state = 'RUNNING';
       this.trace = null;
@@ -245,4 +253,12 @@ export class Connector {
       source.advanceToKeepalive();
     }, interval);
   }
+}
+
+/** signal.data.collection as a table, or null when ad-hoc snapshots are not configured. */
+function signalTable(cfg: ConnectorConfig): CapturedTable | null {
+  const name = cfg.snapshot.signalDataCollection;
+  if (!name) return null;
+  const dot = name.indexOf('.');
+  return { schema: name.slice(0, dot), table: name.slice(dot + 1) };
 }

@@ -34,5 +34,14 @@ export async function preflight(client: pg.Client, config: ConnectorConfig): Pro
       });
     }
   }
+  const signal = config.snapshot.signalDataCollection;
+  if (signal) {
+    const found = await client.query(`SELECT to_regclass($1) IS NOT NULL AS ok`, [signal]);
+    if (!found.rows[0].ok) {
+      throw new PgcdcError('config', `signal.data.collection "${signal}" does not exist in database "${config.database.dbname}"`, {
+        remedy: 'create it: CREATE TABLE <schema>.<table> (id varchar(42) PRIMARY KEY, type varchar(32) NOT NULL, data varchar(2048))',
+      });
+    }
+  }
   return tables;
 }

@@ -9,6 +9,7 @@ import { withRetry, type RetryOptions } from '../errors/retry.js';
 import { ChangeBatch } from './change-batch.js';
 import type { Checkpointer } from './checkpointer.js';
 import type { TableRegistry } from './table-registry.js';
+import type { IncrementalSnapshot } from '../snapshot/incremental-snapshot.js';
 
 export interface StreamingOptions {
   maxBatchSize: number;
@@ -45,6 +46,8 @@ export class StreamingSource {
   /** where streaming started: the flush position until the first transaction completes */
   private startLsn: Lsn = 0n;
   private readonly out: ChangeRecord[] = [];
+  /** ad-hoc snapshots driven by the signal table (signal.data.collection), when configured */
+  incremental: IncrementalSnapshot | null = null;
   /** counters read by status and metrics */
   readonly stats = { events: 0, transactions: 0, skippedOnResume: 0, lastCommitTimeUs: 0n };
 
@@ -88,6 +91,7 @@ export class StreamingSource {
         failure = err;
       }
     }
+    await this.incremental?.close();
     await this.stream.stop();
     await streaming;
     if (failure) throw failure;
@@ -123,7 +127,7 @@ export class StreamingSource {
 
   private failure: unknown;
 
-  private fail(err: unknown): void {
+  fail(err: unknown): void {
     this.failure = err;
     this.stopping = true;
     this.stopWaiting();
@@ -211,6 +215,7 @@ export class StreamingSource {
     }
     const out = this.out;
     out.length = 0;
+    this.incremental?.observe(m, tx, lsn, (table, records) => this.batch.add(table, records, lsn));
     if (m.tag === 'truncate') {
       for (const oid of m.relationOids) {
         const t = this.tables.get(oid);

@@ -22,6 +22,8 @@ export interface RegisteredTable {
  */
 export class TableRegistry {
   private readonly tables = new Map<number, RegisteredTable | null>();
+  /** every relation pgoutput announced, captured or not (the signal table need not be captured) */
+  private readonly relations = new Map<number, RelationMessage>();
 
   constructor(
     private readonly catalogClient: pg.Client,
@@ -42,7 +44,12 @@ export class TableRegistry {
     this.types.forget(oid);
   }
 
+  relation(relationOid: number): RelationMessage | undefined {
+    return this.relations.get(relationOid);
+  }
+
   async onRelation(rel: RelationMessage): Promise<void> {
+    this.relations.set(rel.relationOid, rel);
     if (!this.includeTable(rel.schema, rel.table)) {
       this.tables.set(rel.relationOid, null);
       return;

@@ -20,7 +20,7 @@ export interface DatabaseSettings {
 export const SESSION_OPTIONS = '-c DateStyle=ISO -c IntervalStyle=iso_8601 -c TimeZone=UTC -c extra_float_digits=3 -c bytea_output=hex';
 
 /** Returns every column as PostgreSQL's text, untouched: conversion is the type table's job. */
-const RAW_TEXT_TYPES = { getTypeParser: () => (value: string) => value } as unknown as pg.CustomTypesConfig;
+export const rawTextTypes = { getTypeParser: () => (value: string) => value } as unknown as pg.CustomTypesConfig;
 
 export function clientConfig(db: DatabaseSettings, extra: Partial<pg.ClientConfig> = {}): pg.ClientConfig {
   return {
@@ -39,7 +39,7 @@ export function clientConfig(db: DatabaseSettings, extra: Partial<pg.ClientConfi
 
 /** A client whose query results are raw text, for snapshot reads and catalog lookups that convert values. */
 export function rawTextClientConfig(db: DatabaseSettings): pg.ClientConfig {
-  return clientConfig(db, { types: RAW_TEXT_TYPES });
+  return clientConfig(db, { types: rawTextTypes });
 }
 
 // node-postgres has no "prefer" (try TLS, fall back to plain); pgcdc treats it as plain, as libpq

@@ -4,6 +4,7 @@ import type { RelationMessage, ReplicaIdentity } from '../decoding/messages.js';
 const IDENTITY: Record<string, ReplicaIdentity> = { d: 'default', n: 'nothing', f: 'full', i: 'index' };
 
 /**
+ * Works on raw-text clients too (snapshot workers): every value is coerced from its text form.
  * Describes a table the way pgoutput's Relation message does (same columns, same order: attnum,
  * without dropped or generated columns), so a snapshot row and a streamed row go through the very
  * same table schema and converters.
@@ -22,10 +23,10 @@ export async function relationFromCatalog(client: pg.Client, relationOid: number
   const r = rel.rows[0];
   return {
     tag: 'relation',
-    relationOid,
+    relationOid: Number(relationOid),
     schema: r.nspname,
     table: r.relname,
     replicaIdentity: IDENTITY[r.relreplident] ?? 'default',
-    columns: cols.rows.map((c) => ({ name: c.attname, typeOid: Number(c.typid), typeMod: Number(c.atttypmod), isKey: c.iskey })),
+    columns: cols.rows.map((c) => ({ name: c.attname, typeOid: Number(c.typid), typeMod: Number(c.atttypmod), isKey: c.iskey === true || c.iskey === 't' })),
   };
 }
