@@ -16,7 +16,7 @@ const clientLines = Object.values(CLIENT_COMMANDS)
 const HELP = `pgcdc ${PGCDC_VERSION} — Debezium-compatible change data capture for PostgreSQL
 
 Usage:
-  pgcdc [worker] [--load <connector.json>]...
+  pgcdc [worker] [--load <connector.json | dir>]...
                                   run a worker: hosts connectors, serves Kafka Connect's REST API
                                   (default 127.0.0.1:8083), until SIGINT/SIGTERM
   pgcdc run <connector.json>...   run connectors in this process without REST (standalone mode)
@@ -30,10 +30,11 @@ A connector file holds a POST /connectors body: {"name": "...", "config": {...}}
 
 ${WORKER_ENV_HELP}`;
 
-const WORKER_HELP = `Usage: pgcdc worker [--load <connector.json>]...
+const WORKER_HELP = `Usage: pgcdc worker [--load <connector.json | directory>]...
 Runs a worker hosting connectors behind Kafka Connect's REST API. Connector configs are kept in the
 config topic (or PGCDC_CONFIG_FILE) and resume at their stored offsets after a restart. --load files
-are created, or updated when they differ from the stored config. SIGINT/SIGTERM drain every connector,
+(or every *.json of a directory, e.g. --load connectors/) are created, or updated when they differ
+from the stored config. SIGINT/SIGTERM drain every connector,
 store offsets and exit 0 (1 after PGCDC_SHUTDOWN_TIMEOUT_MS).
 
 ${WORKER_ENV_HELP}`;

@@ -93,6 +93,7 @@ export class Connector {
 
   async resume(): Promise<void> {
     if (this.state === 'RUNNING' || this.state === 'RESTARTING') return;
+    this.state = 'UNASSIGNED'; // starting; RUNNING once the run is under way
     await this.start();
   }
 
@@ -152,6 +153,7 @@ export class Connector {
       const tables = await preflight(catalog, cfg);
       const stored = await this.worker.offsetStore.read(this.offsetKey);
       const plan = await planStart(catalog, cfg, stored);
+      if (this.stopRequested) return;
       await sink.connect();
       const signal = signalTable(cfg);
       const published = signal && !tables.some((t) => t.schema === signal.schema && t.table === signal.table) ? [...tables, signal] : tables;
@@ -186,6 +188,7 @@ export class Connector {
         this.state = 'RUNNING';
         this.trace = null;
         signalStarted();
+        if (this.stopRequested) return;
         const done = await runSnapshotPhase(plan, tables, {
           config: cfg,
           catalog,
@@ -209,6 +212,7 @@ export class Connector {
           return;
         }
       }
+      if (this.stopRequested) return;
       this.log.info({ from: formatLsn(startLsn), offset: offset ? describeOffset(offset) : 'none' }, 'streaming starts');
 
       stream = new ReplicationStream(clientConfig(db, { replication: 'database' } as never), {

@@ -42,6 +42,7 @@ export class ReplicationStream extends EventEmitter {
 
   /** Streams from `startLsn` until stop() or an error; rejects with a classified PgcdcError. */
   async run(startLsn: Lsn, handler: ReplicationHandler): Promise<void> {
+    if (this.stopping) return;
     this.confirmed = startLsn;
     let failure: unknown;
     let failStream: ((err: unknown) => void) | undefined;
@@ -62,6 +63,11 @@ export class ReplicationStream extends EventEmitter {
       if (lsn > this.serverPosition) this.serverPosition = lsn;
       this.emit('keepalive', lsn);
       if (shouldRespond) this.sendStatus();
+    });
+    // A stop() that came before the library had a client would be lost: its replication start
+    // clears the library's stop flag. Stop again once replication has started.
+    this.service.on('start', () => {
+      if (this.stopping) void this.service.stop();
     });
     this.service.on('error', (err: Error) => failStream!(classifyPostgresError(err, `replication from slot "${this.opts.slotName}"`)));
 

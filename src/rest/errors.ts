@@ -6,6 +6,7 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { redactText } from '../config/index.js';
+import { PgcdcError } from '../errors/pgcdc-error.js';
 import { WorkerError } from '../worker/errors.js';
 
 export interface ErrorBody {
@@ -52,6 +53,8 @@ export function toErrorBody(err: FastifyError & { validation?: SchemaIssue[]; va
   if (err instanceof SyntaxError || err.code === 'FST_ERR_CTP_INVALID_JSON_BODY') {
     return errorBody(400, `Malformed JSON in the request body: ${err.message}`);
   }
+  // Kafka or PostgreSQL trouble while serving a request (storing a config, reading offsets).
+  if (err instanceof PgcdcError) return errorBody(err.retriable ? 503 : 500, redactText(err.describe(), {}));
   const status = err.statusCode ?? 500;
   if (status >= 400 && status < 500) return errorBody(status, err.message);
   return errorBody(500, `Internal error: ${redactText(err.message ?? String(err), {})}`);
@@ -63,6 +66,10 @@ export function installErrorHandling(app: FastifyInstance, log: Logger, maxBodyB
     if (body.error_code >= 500) log.error({ method: request.method, url: request.url, err: body.message }, 'REST request failed');
     else log.debug({ method: request.method, url: request.url, status: body.error_code }, body.message);
     void reply.code(body.error_code).type('application/json').send(body);
+  });
+  // One debug line per request: method, path, status, duration (never headers or bodies).
+  app.addHook('onResponse', async (request, reply) => {
+    log.debug({ method: request.method, path: request.url.split('?')[0], status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'REST request');
   });
   app.setNotFoundHandler((request, reply) => {
     const path = request.url.split('?')[0];

@@ -9,6 +9,7 @@
 import { redactConfig, isSecretKey, hasProviderReference, type ConfigIssue } from '../config/index.js';
 import { Connector, type ConnectorState, type WorkerServices } from '../connector/connector.js';
 import type { StoredConnector, TargetState } from './config-store.js';
+import { untilSafeToStop } from './stop-guard.js';
 import { prepareConfig, type RunnableConfig } from './validation.js';
 
 export interface ConnectorStateInfo {
@@ -69,17 +70,15 @@ export class ManagedConnector {
     return this.prepared.redact(text);
   }
 
-  /** Brings the run in line with the target state. Resolves once a pause/stop has drained. */
+  /**
+   * Brings the run in line with the target state. Paused and stopped connectors both have their run
+   * halted (drained, offset stored, replication connection closed) and resume with a fresh run from
+   * the stored offset; they differ in status only (a STOPPED connector has no task, and its offsets
+   * may be changed). Resolves once a pause/stop has drained.
+   */
   async apply(): Promise<void> {
-    const c = this.connector;
-    if (this.target === 'RUNNING') {
-      if (c && (c.state === 'PAUSED' || c.state === 'STOPPED')) void c.resume();
-      else if (!c) this.launch();
-      return;
-    }
-    // Stopped: the run is dropped altogether (resume builds a fresh one, reading offsets set meanwhile).
-    if (this.target === 'STOPPED') await this.halt();
-    else if (c && c.state !== 'PAUSED') await c.pause();
+    if (this.target !== 'RUNNING') await this.halt();
+    else if (!this.connector) this.launch();
   }
 
   /** Stops the current run, takes the new definition, and applies its target (re-resolving providers). */
@@ -106,7 +105,10 @@ export class ManagedConnector {
     const c = this.connector;
     this.connector = null;
     this.failure = null;
-    if (c) await c.stop();
+    if (c) {
+      await untilSafeToStop(c);
+      await c.stop();
+    }
   }
 
   private launch(): void {

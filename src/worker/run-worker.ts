@@ -5,6 +5,8 @@
  * gracefully (drain, store offsets, confirm the LSN, close replication), exit 0; exit 1 if that
  * takes longer than the shutdown timeout.
  */
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import type { Logger } from 'pino';
 import { KafkaOffsetStore } from '../offsets/offset-store.js';
@@ -21,11 +23,19 @@ interface Definition {
   config: Record<string, unknown>;
 }
 
+/** A --load argument may name a file or a directory (its *.json files, in name order). */
+function expand(paths: string[]): string[] {
+  return paths.flatMap((path) => {
+    if (!existsSync(path) || !statSync(path).isDirectory()) return [path];
+    return readdirSync(path).filter((f) => f.endsWith('.json')).sort().map((f) => join(path, f));
+  });
+}
+
 /** Reads and validates every --load file before anything starts, reporting all problems together. */
-function readDefinitions(files: string[]): Definition[] {
+function readDefinitions(paths: string[]): Definition[] {
   const problems: string[] = [];
   const definitions: Definition[] = [];
-  for (const file of files) {
+  for (const file of expand(paths)) {
     try {
       const config = readConnectorDefinition(file);
       const name = config.name;
@@ -48,11 +58,13 @@ export async function runWorker(settings: WorkerProcessSettings, loadFiles: stri
   await offsetStore.start();
   const configStore: ConfigStore = settings.configFile ? new FileConfigStore(settings.configFile) : new KafkaConfigStore(kafka, settings.configTopic);
   const worker = new Worker({ kafka, offsetStore, configStore, log, workerId: settings.workerId });
-  await worker.start();
+  await worker.open();
+  // Files first, so a connector whose file changed starts once, with the new config.
   for (const d of definitions) {
     const outcome = await worker.load(d.name, d.config);
     log.info({ connector: d.name, file: d.file, outcome }, 'connector file loaded');
   }
+  await worker.startConnectors();
 
   const app = buildRestServer(worker, settings, log);
   await app.listen({ host: settings.restHost, port: settings.restPort });

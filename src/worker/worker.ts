@@ -40,8 +40,8 @@ export class Worker {
     return this.deps.workerId;
   }
 
-  /** Loads the stored connectors and starts those whose target is RUNNING (without waiting for them). */
-  async start(): Promise<void> {
+  /** Loads the stored connectors (not started yet: see startConnectors). */
+  async open(): Promise<void> {
     const admin = this.deps.kafka.admin();
     try {
       await admin.connect();
@@ -54,8 +54,12 @@ export class Worker {
       const managed = new ManagedConnector(name, definition, this.services);
       this.connectors.set(name, managed);
       this.deps.log.info({ connector: name, target: definition.target_state }, 'connector loaded from the config store');
-      await managed.apply();
     }
+  }
+
+  /** Brings every connector to its target state (those already running are left alone). */
+  async startConnectors(): Promise<void> {
+    for (const name of this.names()) await this.lock.run(name, async () => this.connectors.get(name)?.apply());
   }
 
   names(): string[] {

@@ -6,6 +6,8 @@ import { RUN_ID } from './connector.js';
 import type { TestServices } from './services.js';
 
 const CLI = resolve(new URL('../../src/cli.js', import.meta.url).pathname);
+/** No REST call of the tests takes this long unless something hangs. */
+const REQUEST_TIMEOUT_MS = 45_000;
 
 export interface HttpAnswer {
   status: number;
@@ -118,7 +120,13 @@ export class WorkerHttp {
     if (options.raw !== undefined) body = options.raw;
     else if (json !== undefined) body = JSON.stringify(json);
     if (body !== undefined && !Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) headers['content-type'] = 'application/json';
-    const res = await this.send(method, path, headers, body);
+    let res: { status: number; headers: Headers; text: string };
+    try {
+      res = await this.send(method, path, headers, body);
+    } catch (err) {
+      // A hung or dropped request: show what the worker was doing.
+      throw new Error(`${method} ${path}: ${(err as Error).message}\nworker log tail:\n${this.output.slice(-6000)}`);
+    }
     const text = res.text;
     this.responses.push(text);
     let parsed: any = null;
@@ -133,11 +141,11 @@ export class WorkerHttp {
   /** fetch, or node:https with the test CA when the worker serves TLS (fetch cannot take a CA). */
   private async send(method: string, path: string, headers: Record<string, string>, body?: string): Promise<{ status: number; headers: Headers; text: string }> {
     if (!this.options.tlsCa) {
-      const res = await fetch(`${this.url}${path}`, { method, headers, body });
+      const res = await fetch(`${this.url}${path}`, { method, headers, body, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
       return { status: res.status, headers: res.headers, text: await res.text() };
     }
     return new Promise((done, fail) => {
-      const req = httpsRequest(`${this.url}${path}`, { method, headers, ca: this.options.tlsCa }, (res) => {
+      const req = httpsRequest(`${this.url}${path}`, { method, headers, ca: this.options.tlsCa, timeout: REQUEST_TIMEOUT_MS }, (res) => {
         let text = '';
         res.setEncoding('utf8');
         res.on('data', (c: string) => (text += c));
@@ -148,6 +156,7 @@ export class WorkerHttp {
         });
       });
       req.on('error', fail);
+      req.on('timeout', () => req.destroy(new Error(`no answer within ${REQUEST_TIMEOUT_MS} ms`)));
       req.end(body);
     });
   }

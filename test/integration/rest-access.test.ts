@@ -135,3 +135,16 @@ test('CLI: register, list, status, pause, resume, restart, delete over the REST 
   const usage = await cli(['status', ...url], auth);
   assert.equal(usage.code, 2);
 });
+
+test('SIGTERM exits 1 with a message when connectors do not stop within PGCDC_SHUTDOWN_TIMEOUT_MS', async () => {
+  const hasty = new WorkerHttp(services, 'hasty', { env: { PGCDC_SHUTDOWN_TIMEOUT_MS: '1' } });
+  await hasty.start();
+  const name = 'pgcdc_it_rest_hasty';
+  const { name: _n, ...config } = testConnectorConfig(db, services, name, { 'snapshot.mode': 'no_data' });
+  const created = await hasty.request('POST', '/connectors', { name, config }, { headers: { 'content-type': 'application/json; charset=utf-8' } });
+  assert.equal(created.status, 201, created.text);
+  await eventually(async () => (await hasty.request('GET', `/connectors/${name}/status`)).body.connector.state === 'RUNNING', 'RUNNING');
+  const { code } = await hasty.stop('SIGTERM');
+  assert.equal(code, 1);
+  assert.match(hasty.output, /connectors did not stop within 1 ms after SIGTERM/);
+});

@@ -222,6 +222,9 @@ test('pause, resume, stop; offsets change only when stopped; restart; tasks', as
   const records = await idsIn(4);
   for (const id of [1, 2, 3, 4]) assert.equal(records.filter((r) => r.value?.op === 'c' && r.value.after.id === id).length, 1, `row ${id} delivered once`);
 
+  assert.equal((await worker.request('POST', `/connectors/${NAME}/tasks/0/restart`)).status, 204);
+  await waitForState(NAME, 'RUNNING');
+  assert.equal((await worker.request('POST', `/connectors/${NAME}/tasks/3/restart`)).status, 404);
   const tasks = (await worker.request('GET', `/connectors/${NAME}/tasks`)).body;
   assert.deepEqual(tasks[0].id, { connector: NAME, task: 0 });
   assert.equal(tasks[0].config['database.password'], '[hidden]');

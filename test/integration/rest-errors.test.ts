@@ -4,7 +4,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import type pg from 'pg';
 import { testServices, type TestServices } from '../harness/services.js';
 import { dropDatabase, freshDatabase, withClient } from '../harness/database.js';
-import { eventually, testConnectorConfig, topicPrefixFor } from '../harness/connector.js';
+import { eventually, topicPrefixFor } from '../harness/connector.js';
 import { WorkerHttp, type HttpAnswer } from '../harness/worker-http.js';
 
 const DB = 'pgcdc_it_rest_errors';
@@ -43,6 +43,15 @@ function assertError(answer: HttpAnswer, status: number, pattern: RegExp, what: 
   assert.equal(answer.status, status, `${what}: ${answer.text}`);
   assert.equal(answer.body?.error_code, status, `${what}: error_code`);
   assert.match(answer.body.message, pattern, what);
+}
+
+/** The slot exists and no walsender holds it (the backend exits a moment after the connection closes). */
+async function slotInactive(slot: string, what: string): Promise<void> {
+  let rows: unknown[] = [];
+  await eventually(async () => {
+    rows = (await withClient(db, (c) => c.query('SELECT active FROM pg_replication_slots WHERE slot_name = $1', [slot]))).rows;
+    return rows.length === 1 && (rows[0] as { active: boolean }).active === false;
+  }, what, 10_000).catch((e: Error) => assert.fail(`${e.message}; slot rows: ${JSON.stringify(rows)}`));
 }
 
 before(async () => {
@@ -148,6 +157,18 @@ test('a Debezium config is accepted as is, and of concurrent creates of one name
   }, 'the Debezium-configured connector to run');
   assert.deepEqual(status.warnings, [], 'every key of this Debezium config is implemented');
   assert.equal((await worker.request('DELETE', `/connectors/${name}`)).status, 204);
-  const slot = await withClient(db, (c) => c.query('SELECT active FROM pg_replication_slots WHERE slot_name = $1', [name]));
-  assert.deepEqual(slot.rows, [{ active: false }], 'deleting stops the connector and keeps its slot (slot.drop.on.stop=false)');
+  await slotInactive(name, 'deleting stops the connector and keeps its slot (slot.drop.on.stop=false)');
+});
+
+test('pause, resume and delete right after create complete (no stop lost while the connector starts)', async () => {
+  const name = 'pgcdc_it_rest_quick';
+  const started = Date.now();
+  assert.equal((await worker.request('POST', '/connectors', { name, config: { ...debeziumConfig(name), 'snapshot.mode': 'no_data' } })).status, 201);
+  assert.equal((await worker.request('PUT', `/connectors/${name}/pause`)).status, 202);
+  assert.equal((await worker.request('GET', `/connectors/${name}/status`)).body.connector.state, 'PAUSED');
+  assert.equal((await worker.request('PUT', `/connectors/${name}/resume`)).status, 202);
+  assert.equal((await worker.request('POST', `/connectors/${name}/restart`)).status, 204);
+  assert.equal((await worker.request('DELETE', `/connectors/${name}`)).status, 204);
+  assert.ok(Date.now() - started < 15_000, `took ${Date.now() - started} ms`);
+  await slotInactive(name, 'the replication connection is closed');
 });

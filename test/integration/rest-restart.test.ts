@@ -40,7 +40,7 @@ before(async () => {
   await withClient(db, (c) => c.query('CREATE TABLE orders (id int PRIMARY KEY, label text)'));
   const { name: _n, ...config } = testConnectorConfig(db, services, NAME, { 'snapshot.mode': 'no_data' });
   writeFileSync(file, JSON.stringify({ name: NAME, config }));
-  worker = new WorkerHttp(services, 'restart', { args: ['--load', file] });
+  worker = new WorkerHttp(services, 'restart', { args: ['--load', dir] }); // a directory: its *.json files
   await worker.start();
 });
 
@@ -51,7 +51,7 @@ after(async () => {
 
 test('a restarted worker resumes its connectors from their offsets, with no duplicates, and keeps target states', async () => {
   await eventually(async () => (await stateOf(worker, NAME)) === 'RUNNING', `${NAME} loaded from --load and RUNNING`);
-  const stoppedConfig = { ...testConnectorConfig(db, services, 'pgcdc_it_rest_parked'), 'snapshot.mode': 'no_data' };
+  const stoppedConfig: Record<string, unknown> = { ...testConnectorConfig(db, services, 'pgcdc_it_rest_parked'), 'snapshot.mode': 'no_data' };
   delete stoppedConfig.name;
   assert.equal((await worker.request('POST', '/connectors', { name: 'pgcdc_it_rest_parked', config: stoppedConfig, initial_state: 'STOPPED' })).status, 201);
   assert.equal((await worker.request('POST', '/connectors', { name: 'pgcdc_it_rest_gone', config: stoppedConfig, initial_state: 'PAUSED' })).status, 201);
@@ -100,7 +100,7 @@ test('standalone file store: PGCDC_CONFIG_FILE keeps connectors across restarts'
   const local = new WorkerHttp(services, 'filestore', { env: { PGCDC_CONFIG_FILE: store } });
   try {
     await local.start();
-    const config = { ...testConnectorConfig(db, services, 'pgcdc_it_rest_file'), 'database.password': '${env:PGCDC_TEST_UNSET_SECRET}' };
+    const config: Record<string, unknown> = { ...testConnectorConfig(db, services, 'pgcdc_it_rest_file'), 'database.password': '${env:PGCDC_TEST_UNSET_SECRET}' };
     delete config.name;
     const answer = await local.request('POST', '/connectors', { name: 'pgcdc_it_rest_file', config, initial_state: 'STOPPED' });
     assert.equal(answer.status, 400, 'an unresolvable reference is refused');
