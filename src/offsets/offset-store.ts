@@ -1,5 +1,6 @@
 import type { Kafka, Producer } from 'kafkajs';
 import { classifyKafkaError } from '../errors/classify-kafka.js';
+import { readCompactedTopic } from '../kafka/compacted-topic.js';
 
 /**
  * Connector offsets in a compacted Kafka topic, in Kafka Connect's layout: key
@@ -50,48 +51,16 @@ export class KafkaOffsetStore {
 
   /** Reads the topic from the start to its current end and returns the latest value of every key. */
   async readAll(): Promise<Map<string, Record<string, unknown>>> {
-    const latest = new Map<string, Record<string, unknown>>();
     const admin = this.kafka.admin();
-    await admin.connect();
-    let ends: { partition: number; offset: string }[];
     try {
-      ends = await admin.fetchTopicOffsets(this.topic);
-    } finally {
-      await admin.disconnect().catch(() => {});
-    }
-    const remaining = new Map(ends.filter((e) => e.offset !== '0').map((e) => [e.partition, BigInt(e.offset)]));
-    if (remaining.size === 0) return latest;
-    const consumer = this.kafka.consumer({ groupId: `pgcdc-offset-reader-${process.pid}-${Date.now()}` });
-    await consumer.connect();
-    try {
-      await consumer.subscribe({ topic: this.topic, fromBeginning: true });
-      await new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`reading offsets from "${this.topic}" took more than 60 s`)), 60_000);
-        consumer
-          .run({
-            autoCommit: false,
-            eachMessage: async ({ partition, message }) => {
-              const key = message.key?.toString();
-              if (key !== undefined) {
-                if (message.value === null) latest.delete(key);
-                else latest.set(key, JSON.parse(message.value.toString()));
-              }
-              const end = remaining.get(partition);
-              if (end !== undefined && BigInt(message.offset) + 1n >= end) remaining.delete(partition);
-              if (remaining.size === 0) {
-                clearTimeout(timer);
-                resolve();
-              }
-            },
-          })
-          .catch(reject);
-      });
+      await admin.connect();
+      const raw = await readCompactedTopic(this.kafka, this.topic, await admin.fetchTopicOffsets(this.topic));
+      return new Map([...raw].map(([k, v]) => [k, JSON.parse(v) as Record<string, unknown>]));
     } catch (err) {
       throw classifyKafkaError(err, `reading offsets from "${this.topic}"`);
     } finally {
-      await consumer.disconnect().catch(() => {});
+      await admin.disconnect().catch(() => {});
     }
-    return latest;
   }
 
   async read(key: string): Promise<Record<string, unknown> | undefined> {

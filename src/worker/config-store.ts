@@ -14,6 +14,7 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Kafka, Producer } from 'kafkajs';
+import { readCompactedTopic } from '../kafka/compacted-topic.js';
 import { classifyKafkaError } from '../errors/classify-kafka.js';
 
 export type TargetState = 'RUNNING' | 'PAUSED' | 'STOPPED';
@@ -79,39 +80,16 @@ export class KafkaConfigStore implements ConfigStore {
 
   /** Reads every partition from the beginning to the end offsets taken at start-up. */
   private async replay(ends: { partition: number; offset: string }[]): Promise<Map<string, StoredConnector>> {
-    const latest = new Map<string, StoredConnector>();
-    const remaining = new Map(ends.filter((e) => e.offset !== '0').map((e) => [e.partition, BigInt(e.offset)]));
-    if (remaining.size === 0) return latest;
-    const consumer = this.kafka.consumer({ groupId: `pgcdc-config-reader-${process.pid}-${Date.now()}`, maxWaitTimeInMs: 200 });
+    let raw: Map<string, string>;
     try {
-      await consumer.connect();
-      await consumer.subscribe({ topic: this.topic, fromBeginning: true });
-      await new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`reading "${this.topic}" took more than 60 s`)), 60_000);
-        consumer
-          .run({
-            autoCommit: false,
-            eachMessage: async ({ partition, message }) => {
-              const name = message.key?.toString();
-              if (name !== undefined) {
-                const parsed = message.value === null ? null : parseStored(safeJson(message.value.toString()));
-                if (parsed) latest.set(name, parsed);
-                else latest.delete(name);
-              }
-              const end = remaining.get(partition);
-              if (end !== undefined && BigInt(message.offset) + 1n >= end) remaining.delete(partition);
-              if (remaining.size === 0) {
-                clearTimeout(timer);
-                resolve();
-              }
-            },
-          })
-          .catch(reject);
-      });
+      raw = await readCompactedTopic(this.kafka, this.topic, ends);
     } catch (err) {
       throw classifyKafkaError(err, `reading config topic "${this.topic}"`);
-    } finally {
-      await consumer.disconnect().catch(() => {});
+    }
+    const latest = new Map<string, StoredConnector>();
+    for (const [name, value] of raw) {
+      const parsed = parseStored(safeJson(value));
+      if (parsed) latest.set(name, parsed);
     }
     return latest;
   }
