@@ -25,6 +25,10 @@ export interface ConnectorStatus {
   type: 'source';
   /** pgcdc extension: keys ignored and values reinterpreted (never silently ignored). */
   warnings: ConfigIssue[];
+  /** pgcdc extension: progress of the current or last snapshot (tables, chunks, rows, rows/s, time left) */
+  snapshot?: Record<string, unknown>;
+  /** pgcdc extension: ad-hoc snapshot driven by the signal table, while one runs or after */
+  incremental_snapshot?: { running: boolean; tables_done: number; rows: number };
 }
 
 export interface ConnectorInfo {
@@ -141,7 +145,12 @@ export class ManagedConnector {
     const current = this.current(workerId);
     // Like Kafka Connect, a STOPPED connector has no tasks.
     const tasks = current.state === 'STOPPED' ? [] : [{ id: 0, ...current }];
-    return { name: this.name, connector: current, tasks, type: 'source', warnings: this.prepared.warnings };
+    const status: ConnectorStatus = { name: this.name, connector: current, tasks, type: 'source', warnings: this.prepared.warnings };
+    const snapshot = this.connector?.snapshotProgress;
+    if (snapshot) status.snapshot = snapshot.toJSON();
+    const incremental = this.connector?.streaming?.incremental;
+    if (incremental) status.incremental_snapshot = { running: incremental.running, tables_done: incremental.tablesDone, rows: incremental.rowsEmitted };
+    return status;
   }
 
   info(): ConnectorInfo {
