@@ -15,6 +15,7 @@ import { buildOpenApi, collectRoutes } from './openapi.js';
 import { configRoutes } from './routes/config.js';
 import { connectorRoutes } from './routes/connectors.js';
 import { lifecycleRoutes } from './routes/lifecycle.js';
+import { metricsRoutes } from './routes/metrics.js';
 import { offsetRoutes } from './routes/offsets.js';
 import { pluginRoutes } from './routes/plugins.js';
 
@@ -51,5 +52,6 @@ export function buildRestServer(worker: Worker, settings: RestSettings, log: Log
   configRoutes(app, worker);
   lifecycleRoutes(app, worker);
   offsetRoutes(app, worker);
+  metricsRoutes(app, worker);
   return app;
 }

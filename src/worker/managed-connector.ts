@@ -10,6 +10,8 @@ import { redactConfig, isSecretKey, hasProviderReference, type ConfigIssue } fro
 import { Connector, type ConnectorState, type WorkerServices } from '../connector/connector.js';
 import type { StoredConnector, TargetState } from './config-store.js';
 import { untilSafeToStop } from './stop-guard.js';
+import { LagCollector } from '../metrics/lag-collector.js';
+import { lagStatus } from '../metrics/lag-status.js';
 import { prepareConfig, type RunnableConfig } from './validation.js';
 
 export interface ConnectorStateInfo {
@@ -29,6 +31,9 @@ export interface ConnectorStatus {
   snapshot?: Record<string, unknown>;
   /** pgcdc extension: ad-hoc snapshot driven by the signal table, while one runs or after */
   incremental_snapshot?: { running: boolean; tables_done: number; rows: number };
+  /** pgcdc extension: replication lag and alerts (see src/metrics) */
+  lag?: Record<string, unknown>;
+  alerts?: unknown[];
 }
 
 export interface ConnectorInfo {
@@ -52,9 +57,23 @@ export class ManagedConnector {
   private prepared: RunnableConfig;
   /** Why the config could not be run (provider or validation errors at start time). */
   private failure: string | null = null;
+  /** lag sampling and alerts; runs while paused too (that is when WAL piles up) */
+  readonly lag: LagCollector;
 
   constructor(readonly name: string, private stored: StoredConnector, private readonly services: WorkerServices) {
     this.prepared = prepareConfig(stored.config);
+    this.lag = new LagCollector(name, () => this.prepared.config, () => this.connector, services.log.child({ connector: name }));
+  }
+
+  /** The running Connector, if any (for metrics). */
+  get run(): Connector | null {
+    return this.connector;
+  }
+
+  /** halt + stop lag sampling: the connector is deleted or the worker shuts down. */
+  async close(): Promise<void> {
+    await this.halt();
+    await this.lag.stop();
   }
 
   get definition(): StoredConnector {
@@ -83,6 +102,7 @@ export class ManagedConnector {
   async apply(): Promise<void> {
     if (this.target !== 'RUNNING') await this.halt();
     else if (!this.connector) this.launch();
+    this.lag.start();
   }
 
   /** Stops the current run, takes the new definition, and applies its target (re-resolving providers). */
@@ -150,6 +170,7 @@ export class ManagedConnector {
     if (snapshot) status.snapshot = snapshot.toJSON();
     const incremental = this.connector?.streaming?.incremental;
     if (incremental) status.incremental_snapshot = { running: incremental.running, tables_done: incremental.tablesDone, rows: incremental.rowsEmitted };
+    Object.assign(status, lagStatus(this.lag));
     return status;
   }
 

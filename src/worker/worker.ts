@@ -156,7 +156,7 @@ export class Worker {
   delete(name: string): Promise<void> {
     return this.lock.run(name, async () => {
       const managed = this.get(name);
-      await managed.halt();
+      await managed.close();
       await this.deps.configStore.put(name, null);
       this.connectors.delete(name);
       this.deps.log.info({ connector: name }, 'connector deleted');
@@ -170,7 +170,7 @@ export class Worker {
 
   /** Stops every connector gracefully; their target states stay as stored. */
   async shutdown(): Promise<void> {
-    await Promise.all([...this.connectors.values()].map((c) => c.halt().catch((err) => this.deps.log.error({ connector: c.name, err: c.redact(String(err)) }, 'stop failed'))));
+    await Promise.all([...this.connectors.values()].map((c) => c.close().catch((err) => this.deps.log.error({ connector: c.name, err: c.redact(String(err)) }, 'stop failed'))));
   }
 
   private async define(name: string, config: Record<string, unknown>, target: TargetState): Promise<ConnectorInfo> {

@@ -1,0 +1,170 @@
+/**
+ * Per-connector lag figures, sampled every `intervalMs` (and on demand for /metrics) over a pg
+ * connection of its own, so a slow sample never touches the replication or catalog connections.
+ * It runs while the connector is paused too: that is when a slot retains WAL and lag grows.
+ */
+import pg from 'pg';
+import type { Logger } from 'pino';
+import type { ConnectorConfig } from '../config/index.js';
+import type { Connector } from '../connector/connector.js';
+import { clientConfig } from '../postgres/connection.js';
+import { parseLsn } from '../postgres/lsn.js';
+import { readSlot } from '../postgres/slot.js';
+import { AlertEvaluator, type AlertTransition } from './alerts.js';
+import { WebhookNotifier } from './webhook.js';
+
+export interface LagSample {
+  at: number;
+  currentWalLsn: bigint;
+  /** current WAL − last delivered LSN (or the slot's confirmed_flush_lsn before anything is delivered) */
+  lagBytes: number | null;
+  /** current WAL − restart_lsn: what the slot keeps from being recycled */
+  retainedWalBytes: number | null;
+  /** now − commit time of the last delivered change; 0 when streaming and idle */
+  lagMs: number;
+  slot: { exists: boolean; active: boolean; walStatus: string | null };
+}
+
+export class LagCollector {
+  private client: pg.Client | null = null;
+  private clientKey = '';
+  private timer?: NodeJS.Timeout;
+  private inflight: Promise<LagSample | null> | null = null;
+  private stopped = false;
+  /** commit time (ms) of the newest change seen delivered: kept across pauses, when no Connector exists */
+  private lastCommitMs = 0;
+  /** when the connector was first seen not caught up (busy, paused, restarting) */
+  private behindSince: number | null = null;
+  private readonly evaluator = new AlertEvaluator();
+  private readonly webhook: WebhookNotifier;
+  latest: LagSample | null = null;
+  lastError: string | null = null;
+
+  constructor(
+    readonly name: string,
+    private readonly config: () => ConnectorConfig | undefined,
+    private readonly connector: () => Connector | null,
+    private readonly log: Logger,
+    private readonly intervalMs = Number(process.env.PGCDC_METRICS_INTERVAL_MS) || 2_000,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.webhook = new WebhookNotifier(log);
+  }
+
+  start(): void {
+    if (this.timer || this.stopped) return;
+    this.timer = setInterval(() => void this.sample(), this.intervalMs);
+    this.timer.unref();
+    void this.sample();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.timer);
+    this.webhook.close();
+    await this.inflight?.catch(() => null);
+    await this.closeClient();
+  }
+
+  get alerts() {
+    return this.evaluator.active;
+  }
+
+  isFiring(name: Parameters<AlertEvaluator['isFiring']>[0]): boolean {
+    return this.evaluator.isFiring(name);
+  }
+
+  /** Takes a sample now; concurrent callers share one query. Null when PostgreSQL cannot be asked. */
+  sample(): Promise<LagSample | null> {
+    if (this.stopped) return Promise.resolve(this.latest);
+    this.inflight ??= this.take().finally(() => (this.inflight = null));
+    return this.inflight;
+  }
+
+  private async take(): Promise<LagSample | null> {
+    const cfg = this.config();
+    if (!cfg) return null;
+    try {
+      const client = await this.connect(cfg);
+      const wal = await client.query<{ lsn: string }>('SELECT pg_current_wal_lsn()::text AS lsn');
+      const current = parseLsn(wal.rows[0].lsn);
+      const slot = await readSlot(client, cfg.slotName);
+      const sample = this.compute(current, slot);
+      this.latest = sample;
+      this.lastError = null;
+      this.raise(cfg, this.evaluator.evaluate(sample, cfg.alerts, sample.at), sample);
+      return sample;
+    } catch (err) {
+      this.lastError = (err as Error).message;
+      this.log.debug({ err: this.lastError }, 'lag sample failed');
+      await this.closeClient(); // reconnect on the next sample
+      return null;
+    }
+  }
+
+  private compute(current: bigint, slot: Awaited<ReturnType<typeof readSlot>>): LagSample {
+    const now = this.now();
+    const streaming = this.connector()?.streaming ?? null;
+    const delivered = streaming?.delivered ?? null;
+    if (delivered?.tsUsec) this.lastCommitMs = Math.max(this.lastCommitMs, Math.floor(delivered.tsUsec / 1000));
+    const position = delivered?.lsn ?? slot?.confirmedFlushLsn ?? null;
+    const lagBytes = position === null ? null : Number(current > position ? current - position : 0n);
+    // Streaming with nothing queued or in flight: everything received is delivered, so no lag in time
+    // (WAL written elsewhere in the cluster still shows in lag bytes until a heartbeat moves the slot).
+    const caughtUp = streaming !== null && streaming.idle;
+    let lagMs = 0;
+    if (caughtUp || lagBytes === 0) this.behindSince = null;
+    else {
+      this.behindSince ??= now;
+      // An old last commit followed by a quiet spell is not lag: count from when work was pending.
+      lagMs = Math.max(0, now - Math.max(this.lastCommitMs, this.behindSince));
+    }
+    return {
+      at: now,
+      currentWalLsn: current,
+      lagBytes,
+      retainedWalBytes: slot?.restartLsn != null ? Number(current > slot.restartLsn ? current - slot.restartLsn : 0n) : null,
+      lagMs,
+      slot: { exists: Boolean(slot), active: slot?.active ?? false, walStatus: slot?.walStatus ?? null },
+    };
+  }
+
+  /** One log line per transition, and a background webhook POST when configured. */
+  private raise(cfg: ConnectorConfig, transitions: AlertTransition[], sample: LagSample): void {
+    for (const t of transitions) {
+      const line = { alert: t.name, state: t.state, value: t.value, threshold: t.threshold };
+      if (t.state === 'firing') this.log.warn(line, `alert ${t.name} firing`);
+      else this.log.info(line, `alert ${t.name} resolved`);
+      if (cfg.alerts.webhookUrl) {
+        this.webhook.post(cfg.alerts.webhookUrl, {
+          connector: this.name,
+          alert: t.name,
+          status: t.state,
+          value: t.value,
+          threshold: t.threshold,
+          at: t.at,
+          slot: cfg.slotName,
+          lag: { ms: sample.lagMs, bytes: sample.lagBytes, retained_wal_bytes: sample.retainedWalBytes },
+        });
+      }
+    }
+  }
+
+  private async connect(cfg: ConnectorConfig): Promise<pg.Client> {
+    const key = JSON.stringify(cfg.database);
+    if (this.client && this.clientKey === key) return this.client;
+    await this.closeClient();
+    const client = new pg.Client(clientConfig(cfg.database, { application_name: 'pgcdc-metrics', connectionTimeoutMillis: 5_000, statement_timeout: 5_000 }));
+    client.on('error', () => void this.closeClient()); // a dropped connection: reconnect next time
+    await client.connect();
+    this.client = client;
+    this.clientKey = key;
+    return client;
+  }
+
+  private async closeClient(): Promise<void> {
+    const c = this.client;
+    this.client = null;
+    await c?.end().catch(() => {});
+  }
+}

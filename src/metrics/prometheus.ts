@@ -1,0 +1,72 @@
+/**
+ * Prometheus text exposition (format 0.0.4) of every connector's figures. Counters and gauges only
+ * come from what pgcdc tracks: per-table/op counts do not exist yet, so none are invented here.
+ */
+import type { ConnectorState } from '../connector/connector.js';
+import type { ManagedConnector } from '../worker/managed-connector.js';
+import { ALERT_NAMES } from './alerts.js';
+
+const STATES: ConnectorState[] = ['UNASSIGNED', 'RUNNING', 'PAUSED', 'STOPPED', 'FAILED', 'RESTARTING'];
+const WAL_STATUSES = ['reserved', 'extended', 'unreserved', 'lost'];
+
+interface Family {
+  help: string;
+  type: 'gauge' | 'counter';
+  samples: string[];
+}
+
+export class Exposition {
+  private readonly families = new Map<string, Family>();
+
+  add(name: string, type: Family['type'], help: string, labels: Record<string, string>, value: number | bigint | null | undefined): void {
+    if (value === null || value === undefined || (typeof value === 'number' && !Number.isFinite(value))) return;
+    let f = this.families.get(name);
+    if (!f) this.families.set(name, (f = { help, type, samples: [] }));
+    const l = Object.entries(labels).map(([k, v]) => `${k}="${escape(v)}"`).join(',');
+    f.samples.push(`${name}${l ? `{${l}}` : ''} ${value.toString()}`);
+  }
+
+  toString(): string {
+    const out: string[] = [];
+    for (const [name, f] of this.families) out.push(`# HELP ${name} ${f.help}`, `# TYPE ${name} ${f.type}`, ...f.samples);
+    return out.join('\n') + '\n';
+  }
+}
+
+function escape(v: string): string {
+  return v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
+}
+
+/** Adds one connector's metrics; `state` as status shows it. */
+export function exposeConnector(x: Exposition, managed: ManagedConnector, state: ConnectorState): void {
+  const c = { connector: managed.name };
+  for (const s of STATES) x.add('pgcdc_connector_state', 'gauge', 'Connector state (1 for the current one)', { ...c, state: s }, s === state ? 1 : 0);
+
+  const stats = managed.run?.streaming?.stats;
+  x.add('pgcdc_events_total', 'counter', 'Change events delivered to Kafka by the current run', c, stats?.events ?? 0);
+  x.add('pgcdc_transactions_total', 'counter', 'Transactions received by the current run', c, stats?.transactions ?? 0);
+  x.add('pgcdc_skipped_on_resume_total', 'counter', 'Changes skipped on resume as already delivered', c, stats?.skippedOnResume ?? 0);
+
+  const lag = managed.lag.latest;
+  if (lag) {
+    x.add('pgcdc_lag_ms', 'gauge', 'Milliseconds behind source (0 when caught up and idle)', c, lag.lagMs);
+    x.add('pgcdc_lag_bytes', 'gauge', 'Bytes of WAL between pg_current_wal_lsn() and the last delivered LSN', c, lag.lagBytes);
+    x.add('pgcdc_slot_retained_wal_bytes', 'gauge', 'Bytes of WAL the slot retains (current - restart_lsn)', c, lag.retainedWalBytes);
+    x.add('pgcdc_slot_active', 'gauge', '1 when the replication slot has an active consumer', c, lag.slot.active ? 1 : 0);
+    x.add('pgcdc_slot_exists', 'gauge', '1 when the replication slot exists', c, lag.slot.exists ? 1 : 0);
+    for (const w of WAL_STATUSES) x.add('pgcdc_slot_wal_status', 'gauge', 'Replication slot wal_status (1 for the current one)', { ...c, wal_status: w }, lag.slot.walStatus === w ? 1 : 0);
+    x.add('pgcdc_lag_sample_timestamp_seconds', 'gauge', 'When the lag figures were sampled', c, Math.floor(lag.at / 1000));
+  }
+  x.add('pgcdc_lag_sample_up', 'gauge', '1 when the last lag sample succeeded', c, managed.lag.lastError ? 0 : 1);
+  for (const a of ALERT_NAMES) x.add('pgcdc_alert_firing', 'gauge', 'pgcdc alert firing (1) or not (0)', { ...c, alert: a }, managed.lag.isFiring(a) ? 1 : 0);
+
+  const snap = managed.run?.snapshotProgress;
+  if (snap) {
+    x.add('pgcdc_snapshot_rows_done', 'gauge', 'Rows read by the current or last snapshot', c, snap.rowsDone);
+    x.add('pgcdc_snapshot_rows_total_estimate', 'gauge', 'Estimated rows of the snapshot', c, snap.rowsTotalEstimate);
+    x.add('pgcdc_snapshot_rows_per_second', 'gauge', 'Snapshot rate', c, snap.rowsPerSecond);
+    x.add('pgcdc_snapshot_tables_done', 'gauge', 'Tables done by the snapshot', c, snap.tablesDone);
+    x.add('pgcdc_snapshot_tables_total', 'gauge', 'Tables in the snapshot', c, snap.tablesTotal);
+    x.add('pgcdc_snapshot_running', 'gauge', '1 while the snapshot runs', c, snap.running ? 1 : 0);
+  }
+}

@@ -1,0 +1,106 @@
+/**
+ * Sends alert transitions to alert.webhook.url in the background. Deliveries go one at a time (so a
+ * receiver sees "firing" before its "resolved"), each attempt is cut off after `timeoutMs`, failures
+ * are retried with jittered exponential backoff, and the queue is bounded: a dead or hanging
+ * receiver costs a few timers, never a delay in the pipeline, and nothing here ever throws.
+ */
+import type { Logger } from 'pino';
+
+export interface WebhookOptions {
+  timeoutMs: number;
+  attempts: number;
+  initialDelayMs: number;
+  maxQueue: number;
+}
+
+const DEFAULTS: WebhookOptions = { timeoutMs: 5_000, attempts: 4, initialDelayMs: 500, maxQueue: 100 };
+
+export class WebhookNotifier {
+  private readonly queue: { url: string; body: unknown }[] = [];
+  private sending = false;
+  private closed = false;
+  private readonly abort = new AbortController();
+  private readonly opts: WebhookOptions;
+
+  constructor(private readonly log: Logger, opts: Partial<WebhookOptions> = {}) {
+    this.opts = { ...DEFAULTS, ...opts };
+  }
+
+  /** Queues a POST; returns at once. */
+  post(url: string, body: unknown): void {
+    if (this.closed) return;
+    if (this.queue.length >= this.opts.maxQueue) {
+      const dropped = this.queue.shift();
+      this.log.warn({ webhook: shown(url), dropped: dropped?.body }, 'alert webhook queue full; oldest notification dropped');
+    }
+    this.queue.push({ url, body });
+    // started on a later tick: even the first fetch (which loads its HTTP client) stays off the caller's path
+    if (!this.sending) {
+      this.sending = true;
+      setImmediate(() => void this.drain());
+    }
+  }
+
+  /** Abandons pending deliveries (connector deleted, worker shutting down). */
+  close(): void {
+    this.closed = true;
+    this.queue.length = 0;
+    this.abort.abort();
+  }
+
+  private async drain(): Promise<void> {
+    this.sending = true;
+    try {
+      while (!this.closed && this.queue.length > 0) {
+        const next = this.queue.shift()!;
+        await this.deliver(next.url, next.body);
+      }
+    } finally {
+      this.sending = false;
+    }
+  }
+
+  private async deliver(url: string, body: unknown): Promise<void> {
+    const text = JSON.stringify(body);
+    for (let attempt = 1; attempt <= this.opts.attempts && !this.closed; attempt++) {
+      let problem: string;
+      try {
+        const res = await fetch(url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: text,
+          signal: AbortSignal.any([this.abort.signal, AbortSignal.timeout(this.opts.timeoutMs)]),
+        });
+        await res.arrayBuffer().catch(() => undefined); // release the socket
+        if (res.ok) return;
+        problem = `HTTP ${res.status}`;
+      } catch (err) {
+        problem = (err as Error).message;
+      }
+      if (this.closed) return;
+      const last = attempt === this.opts.attempts;
+      this.log.warn({ webhook: shown(url), attempt, problem }, last ? 'alert webhook failed; notification dropped' : 'alert webhook failed; retrying');
+      if (last) return;
+      const base = this.opts.initialDelayMs * 2 ** (attempt - 1);
+      await this.sleep(Math.round(base / 2 + Math.random() * base));
+    }
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((done) => {
+      const timer = setTimeout(done, ms);
+      timer.unref();
+      this.abort.signal.addEventListener('abort', () => (clearTimeout(timer), done()), { once: true });
+    });
+  }
+}
+
+/** The URL as logged: without credentials or query string, which may carry a token. */
+function shown(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.origin}${u.pathname}`;
+  } catch {
+    return '[invalid url]';
+  }
+}

@@ -1,0 +1,51 @@
+/** Operations endpoints: Prometheus metrics, liveness and readiness. */
+import type { FastifyInstance } from 'fastify';
+import { Exposition, exposeConnector } from '../../metrics/prometheus.js';
+import type { Worker } from '../../worker/worker.js';
+
+/** How long /metrics waits for fresh lag samples before answering with the previous ones. */
+const FRESH_SAMPLE_WAIT_MS = 2_000;
+
+export function metricsRoutes(app: FastifyInstance, worker: Worker): void {
+  app.get('/metrics', {
+    config: { doc: { tag: 'worker', summary: 'Prometheus metrics (text format 0.0.4), names prefixed pgcdc_', responses: { 200: ['Metrics in Prometheus text format'] } } },
+  }, async (_request, reply) => {
+    const managed = worker.names().map((n) => worker.get(n));
+    // Sample on demand, but a slow PostgreSQL must not make the scrape time out: fall back to the last sample.
+    const fresh = Promise.all(managed.map((m) => m.lag.sample()));
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([fresh, new Promise((done) => (timer = setTimeout(done, FRESH_SAMPLE_WAIT_MS)))]);
+    clearTimeout(timer);
+    const x = new Exposition();
+    x.add('pgcdc_connectors', 'gauge', 'Connectors defined on this worker', {}, managed.length);
+    for (const m of managed) exposeConnector(x, m, m.status(worker.workerId).connector.state);
+    reply.type('text/plain; version=0.0.4; charset=utf-8');
+    return x.toString();
+  });
+
+  app.get('/health', {
+    config: { doc: { tag: 'worker', summary: 'Liveness: 200 while the process runs', responses: { 200: ['{"status":"UP"}'] } } },
+  }, async () => ({ status: 'UP' }));
+
+  app.get('/ready', {
+    config: {
+      doc: {
+        tag: 'worker',
+        summary: 'Readiness: 200 when every connector is RUNNING or deliberately PAUSED/STOPPED',
+        responses: { 200: ['All connectors ready'], 503: ['Connectors not ready, with their state'] },
+      },
+    },
+  }, async (_request, reply) => {
+    const notReady: { name: string; state: string; target: string; trace?: string }[] = [];
+    for (const name of worker.names()) {
+      const managed = worker.get(name);
+      const current = managed.status(worker.workerId).connector;
+      const deliberate = (current.state === 'PAUSED' || current.state === 'STOPPED') && managed.target === current.state;
+      if (current.state !== 'RUNNING' && !deliberate) {
+        notReady.push({ name, state: current.state, target: managed.target, ...(current.trace ? { trace: current.trace.split('\n')[0] } : {}) });
+      }
+    }
+    if (notReady.length > 0) return reply.code(503).send({ status: 'NOT_READY', connectors: notReady });
+    return { status: 'READY', connectors: worker.names().length };
+  });
+}
