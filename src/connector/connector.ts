@@ -187,7 +187,6 @@ export class Connector {
       } else {
         this.state = 'RUNNING';
         this.trace = null;
-        signalStarted();
         if (this.stopRequested) return;
         const done = await runSnapshotPhase(plan, tables, {
           config: cfg,
@@ -198,6 +197,7 @@ export class Connector {
           sink,
           retry,
           log: this.log,
+          onStarted: signalStarted,
           onSource: (source) => {
             this.snapshot = source;
             this.snapshotProgress = source?.progress ?? null;

@@ -27,6 +27,8 @@ export interface SnapshotPhaseDeps {
   log: Logger;
   /** lets the connector stop and watch the snapshot while it runs */
   onSource(source: SnapshotSource | null): void;
+  /** called once the slot and the snapshot exist: changes from now on are streamed after it */
+  onStarted(): void;
 }
 
 /**
@@ -51,6 +53,7 @@ export async function runSnapshotPhase(plan: StartPlan, tables: CapturedTable[],
     await d.offsets.store.write(d.offsets.key, toStoredSnapshot(state));
     d.log.info({ tables: new Set(state.chunks.map((c) => c.table)).size, chunks: state.chunks.length, mode: cfg.snapshot.mode, exportedFromSlot: exported.consistentPoint !== null }, 'snapshot starts');
   }
+  d.onStarted();
   const source = new SnapshotSource(rawTextClientConfig(db), state, d.registry, d.events, d.sink, d.offsets, {
     maxThreads: cfg.snapshot.maxThreads,
     fetchSize: cfg.snapshot.fetchSize,

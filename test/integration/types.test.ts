@@ -334,6 +334,8 @@ test('decimal.handling.mode=precise: NaN in an unconstrained numeric FAILS the c
   const running = await startConnector(services, testConnectorConfig(db, services, NAN_NAME, { 'table.include.list': 'public\\.nan_precise' }));
   connectors.push(running);
   assert.equal(running.connector.state, 'RUNNING', running.connector.trace ?? '');
+  // RUNNING is reported while the initial snapshot starts; the slot exists once streaming does.
+  await eventually(() => running.connector.streaming !== null, `connector ${NAN_NAME} to stream`);
   const lsnBefore = await withClient(db, async (c) => {
     const r = await c.query(`SELECT (pg_current_wal_insert_lsn() - '0/0')::text AS pos`);
     await c.query(`INSERT INTO nan_precise VALUES (1, 'NaN')`);
