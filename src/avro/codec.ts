@@ -17,16 +17,30 @@ export function exactLongHook(schema: avro.Schema): avro.Type | undefined {
   return undefined;
 }
 
+/** Scratch for encodeWire, reused across calls (encoding is synchronous). */
+const SCRATCH_BYTES = 64 * 1024;
+/** A scratch grown past this for an unusually large record is dropped afterwards, not kept for good. */
+const SCRATCH_KEEP_BYTES = 1024 * 1024;
+let scratch = Buffer.allocUnsafe(SCRATCH_BYTES);
+
 /**
  * Confluent wire format: magic byte 0, the schema id as a big-endian int32, then the Avro binary.
  * Consumers using any Confluent-compatible deserializer read it with the id from the registry.
+ * Encodes into the scratch, then copies into one buffer of the exact size (one allocation per record).
  */
 export function encodeWire(schemaId: number, type: avro.Type, value: unknown): Buffer {
-  const body = type.toBuffer(value);
-  const out = Buffer.allocUnsafe(body.length + 5);
-  out[0] = 0;
-  out.writeInt32BE(schemaId, 1);
-  body.copy(out, 5);
+  let buf = scratch;
+  let end = type.encode(value, buf, 5);
+  while (end < 0) {
+    // avsc returns minus the number of bytes missing; the value needs buf.length - end bytes.
+    buf = Buffer.allocUnsafe(Math.max(buf.length * 2, buf.length - end));
+    end = type.encode(value, buf, 5);
+  }
+  if (buf.length <= SCRATCH_KEEP_BYTES) scratch = buf;
+  buf[0] = 0;
+  buf.writeInt32BE(schemaId, 1);
+  const out = Buffer.allocUnsafe(end);
+  buf.copy(out, 0, 0, end);
   return out;
 }
 

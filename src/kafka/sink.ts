@@ -1,11 +1,53 @@
 import { CompressionTypes, type Kafka, type Producer, type Admin, type Message, type TopicMessages } from 'kafkajs';
-import { classifyKafkaError } from '../errors/classify-kafka.js';
+import { classifyKafkaError, type ProduceRequestInfo } from '../errors/classify-kafka.js';
+import { changeEventPartitioner } from './partitioner.js';
 
 export interface SinkRecord {
   topic: string;
   key: Buffer | null;
   value: Buffer | null;
   headers?: Record<string, string>;
+}
+
+/**
+ * Limits of one produce request. Kafka rejects a partition's record batch over message.max.bytes
+ * (1 MiB by default) with MESSAGE_TOO_LARGE, and kafkajs groups a request's messages by partition
+ * in time quadratic in their number; so a batch goes out as consecutive requests of at most
+ * MAX_REQUEST_RECORDS records and MAX_REQUEST_BYTES bytes, counting key + value + headers +
+ * RECORD_OVERHEAD_BYTES per record (Kafka's per-record framing, varints and attributes, is about
+ * 20 bytes without headers; the budget leaves a quarter of 1 MiB for what the estimate misses).
+ */
+export const MAX_REQUEST_RECORDS = 512;
+export const MAX_REQUEST_BYTES = 768 * 1024;
+export const RECORD_OVERHEAD_BYTES = 32;
+
+/** Key, value and header bytes of a record (without framing). */
+export function recordBytes(r: SinkRecord): number {
+  let n = (r.key?.length ?? 0) + (r.value?.length ?? 0);
+  if (r.headers) for (const k in r.headers) n += Buffer.byteLength(k) + Buffer.byteLength(r.headers[k]!);
+  return n;
+}
+
+/**
+ * Splits records into consecutive requests, keeping their order: returns each request's end index
+ * (request i is records[ends[i-1] ?? 0 .. ends[i])). A record larger than maxBytes on its own
+ * forms a request by itself, so the broker's answer names it.
+ */
+export function splitRequests(records: readonly SinkRecord[], maxRecords = MAX_REQUEST_RECORDS, maxBytes = MAX_REQUEST_BYTES): number[] {
+  const ends: number[] = [];
+  let start = 0;
+  let bytes = 0;
+  for (let i = 0; i < records.length; i++) {
+    const size = recordBytes(records[i]!) + RECORD_OVERHEAD_BYTES;
+    if (i > start && (i - start >= maxRecords || bytes + size > maxBytes)) {
+      ends.push(i);
+      start = i;
+      bytes = 0;
+    }
+    bytes += size;
+  }
+  if (records.length > start) ends.push(records.length);
+  return ends;
 }
 
 export interface TopicSettings {
@@ -18,7 +60,9 @@ export interface TopicSettings {
  * The Kafka side of delivery. Guarantee: when `send` resolves, every record passed to it is written
  * to all in-sync replicas (acks=all) by an idempotent producer, in the order given per partition;
  * when it rejects, none of them may be assumed written (the caller resends; duplicates are possible,
- * loss is not). One batch is sent at a time.
+ * loss is not). One batch is sent at a time, as consecutive produce requests (see
+ * MAX_REQUEST_RECORDS), each acknowledged before the next is sent: a rejected send may have
+ * written the requests before the failing one, which a resend duplicates.
  */
 export class KafkaSink {
   private readonly producer: Producer;
@@ -26,7 +70,7 @@ export class KafkaSink {
   private readonly knownTopics = new Set<string>();
 
   constructor(kafka: Kafka, private readonly topicSettings: TopicSettings) {
-    this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false, retry: { retries: 5 } });
+    this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false, retry: { retries: 5 }, createPartitioner: changeEventPartitioner });
     this.admin = kafka.admin();
   }
 
@@ -58,9 +102,18 @@ export class KafkaSink {
   }
 
   async send(records: SinkRecord[]): Promise<void> {
-    if (records.length === 0) return;
+    let start = 0;
+    for (const end of splitRequests(records)) {
+      await this.sendRequest(records, start, end);
+      start = end;
+    }
+  }
+
+  /** Produces records[start, end) as one request (sendBatch call). */
+  private async sendRequest(records: SinkRecord[], start: number, end: number): Promise<void> {
     const byTopic = new Map<string, Message[]>();
-    for (const r of records) {
+    for (let i = start; i < end; i++) {
+      const r = records[i]!;
       let list = byTopic.get(r.topic);
       if (!list) byTopic.set(r.topic, (list = []));
       list.push({ key: r.key, value: r.value, headers: r.headers });
@@ -69,7 +122,8 @@ export class KafkaSink {
     try {
       await this.producer.sendBatch({ topicMessages, acks: -1, compression: CompressionTypes.None });
     } catch (err) {
-      throw classifyKafkaError(err, `producing ${records.length} records`);
+      const part = end - start === records.length ? '' : end - start === 1 ? ` (record ${start + 1} of ${records.length})` : ` (records ${start + 1}-${end} of ${records.length})`;
+      throw classifyKafkaError(err, `producing ${end - start} record${end - start === 1 ? '' : 's'}${part}`, describeRequest(records, start, end, [...byTopic.keys()]));
     }
   }
 
@@ -77,4 +131,12 @@ export class KafkaSink {
     await this.producer.disconnect().catch(() => {});
     await this.admin.disconnect().catch(() => {});
   }
+}
+
+function describeRequest(records: SinkRecord[], start: number, end: number, topics: string[]): ProduceRequestInfo {
+  let bytes = 0;
+  for (let i = start; i < end; i++) bytes += recordBytes(records[i]!);
+  if (end - start !== 1) return { topics, records: end - start, bytes };
+  const r = records[start]!;
+  return { topics, records: 1, bytes, keyBytes: r.key?.length ?? 0, valueBytes: r.value?.length ?? 0 };
 }
