@@ -1,4 +1,4 @@
-import type { Kafka } from 'kafkajs';
+import type { Admin, Kafka } from 'kafkajs';
 
 /**
  * Reads a compacted topic from the beginning up to the end offsets given (taken before reading, so
@@ -43,4 +43,17 @@ export async function readCompactedTopic(
     await consumer.disconnect().catch(() => {});
   }
   return latest;
+}
+
+/** Creates the single-partition compacted topic when missing; a concurrent creator is not an error. */
+export async function ensureCompactedTopic(admin: Admin, topic: string): Promise<void> {
+  if ((await admin.listTopics()).includes(topic)) return;
+  await admin
+    .createTopics({
+      waitForLeaders: true,
+      topics: [{ topic, numPartitions: 1, replicationFactor: -1, configEntries: [{ name: 'cleanup.policy', value: 'compact' }] }],
+    })
+    .catch(async (err) => {
+      if (!(await admin.listTopics()).includes(topic)) throw err;
+    });
 }

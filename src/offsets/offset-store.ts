@@ -1,6 +1,6 @@
 import type { Kafka, Producer } from 'kafkajs';
 import { classifyKafkaError } from '../errors/classify-kafka.js';
-import { readCompactedTopic } from '../kafka/compacted-topic.js';
+import { ensureCompactedTopic, readCompactedTopic } from '../kafka/compacted-topic.js';
 
 /**
  * Connector offsets in a compacted Kafka topic, in Kafka Connect's layout: key
@@ -21,17 +21,7 @@ export class KafkaOffsetStore {
     const admin = this.kafka.admin();
     try {
       await admin.connect();
-      const topics = await admin.listTopics();
-      if (!topics.includes(this.topic)) {
-        await admin
-          .createTopics({
-            waitForLeaders: true,
-            topics: [{ topic: this.topic, numPartitions: 1, replicationFactor: -1, configEntries: [{ name: 'cleanup.policy', value: 'compact' }] }],
-          })
-          .catch(async (err) => {
-            if (!(await admin.listTopics()).includes(this.topic)) throw err;
-          });
-      }
+      await ensureCompactedTopic(admin, this.topic);
       this.producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
       await this.producer.connect();
     } catch (err) {

@@ -14,7 +14,7 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Kafka, Producer } from 'kafkajs';
-import { readCompactedTopic } from '../kafka/compacted-topic.js';
+import { ensureCompactedTopic, readCompactedTopic } from '../kafka/compacted-topic.js';
 import { classifyKafkaError } from '../errors/classify-kafka.js';
 
 export type TargetState = 'RUNNING' | 'PAUSED' | 'STOPPED';
@@ -57,16 +57,7 @@ export class KafkaConfigStore implements ConfigStore {
     let ends: { partition: number; offset: string }[];
     try {
       await admin.connect();
-      if (!(await admin.listTopics()).includes(this.topic)) {
-        await admin
-          .createTopics({
-            waitForLeaders: true,
-            topics: [{ topic: this.topic, numPartitions: 1, replicationFactor: -1, configEntries: [{ name: 'cleanup.policy', value: 'compact' }] }],
-          })
-          .catch(async (err) => {
-            if (!(await admin.listTopics()).includes(this.topic)) throw err;
-          });
-      }
+      await ensureCompactedTopic(admin, this.topic);
       ends = await admin.fetchTopicOffsets(this.topic);
       this.producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
       await this.producer.connect();
