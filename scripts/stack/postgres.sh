@@ -45,7 +45,7 @@ pg_start() {
   [ "$(psql_pg -c 'show wal_level')" = logical ] || { psql_pg -c "alter system set wal_level = logical"; changed+=" wal_level"; }
   local s
   for s in max_replication_slots max_wal_senders; do
-    [ "$(psql_pg -c "show $s")" -ge 20 ] || { psql_pg -c "alter system set $s = 20"; changed+=" $s"; }
+    [ "$(psql_pg -c "show $s")" -ge 40 ] || { psql_pg -c "alter system set $s = 40"; changed+=" $s"; }
   done
   [ -z "$changed" ] || psql_pg -c 'select pg_reload_conf()' >/dev/null
   local pending
