@@ -75,6 +75,8 @@ export interface ConnectorConfig {
   };
   /** 0 disables each threshold. */
   alerts: { lagMs: number; lagBytes: number; slotRetainedWalBytes: number; forMs: number; webhookUrl: string | null };
+  /** metrics.log.interval.ms: summary log line period; 0 = off. */
+  metricsLogIntervalMs: number;
   /** The map as given (provider references as written when validated before resolution). */
   raw: Readonly<Record<string, unknown>>;
 }
@@ -179,6 +181,7 @@ export function buildConnectorConfig(v: ParsedValues, raw: Readonly<Record<strin
       forMs: num('lag.alert.for.ms'),
       webhookUrl: optStr('alert.webhook.url')?.trim() ?? null,
     },
+    metricsLogIntervalMs: num('metrics.log.interval.ms'),
     raw,
   };
 }

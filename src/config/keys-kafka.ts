@@ -57,4 +57,7 @@ export const alertKeys: ConfigKey[] = [
     'A condition must hold this long before an alert fires (avoids flapping); 0 = immediately.', { validate: rules.range(0) }),
   alert('alert.webhook.url', 'STRING', null, 'LOW', 'Alert webhook URL',
     'http(s) URL receiving a JSON POST when an alert fires or clears.', { validate: rules.httpUrl, width: 'LONG' }),
+  alert('metrics.log.interval.ms', 'LONG', 60000, 'LOW', 'Summary log interval (ms)',
+    'Every this many ms the worker logs one summary line per connector (events/s, lag, retained WAL, queue depth, state); 0 = off.',
+    { validate: rules.range(0) }),
 ];

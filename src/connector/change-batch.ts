@@ -3,6 +3,7 @@ import { encodeWire } from '../avro/codec.js';
 import { PgcdcError } from '../errors/pgcdc-error.js';
 import type { ChangeRecord } from '../events/change-events.js';
 import type { SinkRecord } from '../kafka/sink.js';
+import { opCode } from '../metrics/connector-metrics.js';
 import type { SourceOffset } from '../offsets/source-offset.js';
 import { formatLsn, type Lsn } from '../postgres/lsn.js';
 import type { RegisteredTable } from './table-registry.js';
@@ -11,6 +12,8 @@ import type { RegisteredTable } from './table-registry.js';
 export class ChangeBatch {
   readonly records: SinkRecord[] = [];
   offset: SourceOffset | null = null;
+  /** commit times (Unix ms) of the transactions that end in this batch, for the commit-to-ack histogram */
+  readonly commitsMs: number[] = [];
 
   get size(): number {
     return this.records.length;
@@ -28,7 +31,8 @@ export class ChangeBatch {
       } catch (err) {
         throw encodingError(t.envelopeType, c, lsn, err);
       }
-      this.records.push({ topic: t.topic, key, value, headers: c.headers });
+      // table and op let the sink count the record by table and operation once Kafka acknowledged it
+      this.records.push({ topic: t.topic, key, value, headers: c.headers, table: t, op: opCode(c.value ? c.value.op : null) });
     }
   }
 }

@@ -27,6 +27,7 @@ import type { SnapshotProgress } from '../snapshot/progress.js';
 import { preflight } from './preflight.js';
 import { StreamingSource } from './streaming-source.js';
 import { TableRegistry } from './table-registry.js';
+import { ConnectorMetrics } from '../metrics/connector-metrics.js';
 
 export type ConnectorState = 'UNASSIGNED' | 'RUNNING' | 'PAUSED' | 'STOPPED' | 'FAILED' | 'RESTARTING';
 
@@ -55,7 +56,8 @@ export class Connector {
   /** cuts a retry back-off short when the connector is stopped */
   private wakeRetry?: () => void;
 
-  constructor(readonly config: ConnectorConfig, private readonly worker: WorkerServices) {
+  /** `metrics` outlives this Connector when a worker passes its own (counters survive restarts). */
+  constructor(readonly config: ConnectorConfig, private readonly worker: WorkerServices, readonly metrics = new ConnectorMetrics()) {
     this.log = worker.log.child({ connector: config.name });
   }
 
@@ -121,6 +123,7 @@ export class Connector {
       } catch (err) {
         const e = err instanceof PgcdcError ? err : new PgcdcError('internal', (err as Error).message ?? String(err), { cause: err, retriable: isRetriable(err) });
         if (this.stopRequested && e.retriable) return;
+        this.metrics.error('connector', e);
         if (!e.retriable) {
           this.state = 'FAILED';
           this.trace = e.describe();
@@ -147,7 +150,7 @@ export class Connector {
     const catalog = await connect(clientConfig(db)).catch((err) => {
       throw classifyPostgresError(err, `connecting to PostgreSQL ${db.host}:${db.port}/${db.dbname}`);
     });
-    const sink = new KafkaSink(this.worker.kafka, cfg.topicCreation);
+    const sink = new KafkaSink(this.worker.kafka, cfg.topicCreation, this.metrics);
     let stream: ReplicationStream | null = null;
     try {
       const tables = await preflight(catalog, cfg);
@@ -227,7 +230,7 @@ export class Connector {
         maxQueueSize: cfg.maxQueueSize,
         offsetFlushIntervalMs: cfg.offsetFlushIntervalMs,
         retry,
-      }, this.log);
+      }, this.log, this.metrics);
       if (signal) {
         const source = this.source;
         source.incremental = new IncrementalSnapshot(clientConfig(db, { types: rawTextTypes }), signal, cfg.snapshot.incrementalChunkSize, registry, events, this.log, (err) => source.fail(err));

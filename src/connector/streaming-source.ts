@@ -10,6 +10,7 @@ import { ChangeBatch } from './change-batch.js';
 import type { Checkpointer } from './checkpointer.js';
 import type { TableRegistry } from './table-registry.js';
 import type { IncrementalSnapshot } from '../snapshot/incremental-snapshot.js';
+import { ConnectorMetrics } from '../metrics/connector-metrics.js';
 
 export interface StreamingOptions {
   maxBatchSize: number;
@@ -60,6 +61,7 @@ export class StreamingSource {
     private readonly resumeOffset: SourceOffset | null,
     private readonly opts: StreamingOptions,
     private readonly log: Logger,
+    private readonly metrics: ConnectorMetrics = new ConnectorMetrics(),
   ) {
     this.position = resumeOffset;
   }
@@ -107,6 +109,16 @@ export class StreamingSource {
   /** True while nothing is queued, batched or in flight, and no transaction is open. */
   get idle(): boolean {
     return this.head === this.queue.length && this.batch.size === 0 && this.inflight === null && this.tx === null;
+  }
+
+  /** WAL messages received and waiting to be converted (gauge). */
+  get queueDepth(): number {
+    return this.queue.length - this.head;
+  }
+
+  /** Records serialized into the batch being assembled, not yet handed to Kafka (gauge). */
+  get batchRecords(): number {
+    return this.batch.size;
   }
 
   get delivered(): SourceOffset | null {
@@ -189,6 +201,7 @@ export class StreamingSource {
         if (r && (m.commitLsn < r.commitLsn || (m.commitLsn === r.commitLsn && r.complete))) return; // delivered before
         this.position = { commitLsn: m.commitLsn, txChanges: this.txChangeIndex, complete: true, lsn: m.endLsn, flushLsn: m.endLsn, txId: tx?.xid ?? null, tsUsec: Number(m.commitTimeUs) };
         this.batch.offset = this.position;
+        this.batch.commitsMs.push(Number(m.commitTimeUs / 1000n));
         return;
       }
       case 'relation':
@@ -261,8 +274,12 @@ export class StreamingSource {
     await withRetry(() => this.sink.send(batch.records), {
       ...this.opts.retry,
       signal: this.abort.signal,
-      onRetry: (err, attempt, delayMs) => this.log.warn({ err: (err as Error).message, attempt, delayMs }, 'delivery to Kafka failed; retrying'),
+      onRetry: (err, attempt, delayMs) => {
+        this.metrics.error('delivery', err);
+        this.log.warn({ err: (err as Error).message, attempt, delayMs }, 'delivery to Kafka failed; retrying');
+      },
     });
+    if (batch.commitsMs.length > 0) this.metrics.transactionsAcked(batch.commitsMs, Date.now());
     if (batch.offset) this.checkpointer.delivered_(batch.offset);
   }
 }

@@ -1,8 +1,9 @@
 import { CompressionTypes, type Kafka, type Producer, type Admin, type Message, type TopicMessages } from 'kafkajs';
 import { classifyKafkaError, type ProduceRequestInfo } from '../errors/classify-kafka.js';
+import type { ConnectorMetrics, CountedRecord } from '../metrics/connector-metrics.js';
 import { changeEventPartitioner } from './partitioner.js';
 
-export interface SinkRecord {
+export interface SinkRecord extends CountedRecord {
   topic: string;
   key: Buffer | null;
   value: Buffer | null;
@@ -34,20 +35,34 @@ export function recordBytes(r: SinkRecord): number {
  * forms a request by itself, so the broker's answer names it.
  */
 export function splitRequests(records: readonly SinkRecord[], maxRecords = MAX_REQUEST_RECORDS, maxBytes = MAX_REQUEST_BYTES): number[] {
+  return planRequests(records, maxRecords, maxBytes).ends;
+}
+
+/** splitRequests plus each request's key+value+header bytes (for the in-flight gauges), in one pass. */
+export function planRequests(records: readonly SinkRecord[], maxRecords = MAX_REQUEST_RECORDS, maxBytes = MAX_REQUEST_BYTES): { ends: number[]; bytes: number[] } {
   const ends: number[] = [];
+  const sizes: number[] = [];
   let start = 0;
   let bytes = 0;
+  let payload = 0;
   for (let i = 0; i < records.length; i++) {
-    const size = recordBytes(records[i]!) + RECORD_OVERHEAD_BYTES;
+    const data = recordBytes(records[i]!);
+    const size = data + RECORD_OVERHEAD_BYTES;
     if (i > start && (i - start >= maxRecords || bytes + size > maxBytes)) {
       ends.push(i);
+      sizes.push(payload);
       start = i;
       bytes = 0;
+      payload = 0;
     }
     bytes += size;
+    payload += data;
   }
-  if (records.length > start) ends.push(records.length);
-  return ends;
+  if (records.length > start) {
+    ends.push(records.length);
+    sizes.push(payload);
+  }
+  return { ends, bytes: sizes };
 }
 
 export interface TopicSettings {
@@ -69,7 +84,8 @@ export class KafkaSink {
   private readonly admin: Admin;
   private readonly knownTopics = new Set<string>();
 
-  constructor(kafka: Kafka, private readonly topicSettings: TopicSettings) {
+  /** `metrics`: counts acknowledged records by table/op and tracks what is in flight (absent in some tests). */
+  constructor(kafka: Kafka, private readonly topicSettings: TopicSettings, private readonly metrics?: ConnectorMetrics) {
     this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false, retry: { retries: 5 }, createPartitioner: changeEventPartitioner });
     this.admin = kafka.admin();
   }
@@ -102,10 +118,29 @@ export class KafkaSink {
   }
 
   async send(records: SinkRecord[]): Promise<void> {
-    let start = 0;
-    for (const end of splitRequests(records)) {
-      await this.sendRequest(records, start, end);
-      start = end;
+    const m = this.metrics;
+    const { ends, bytes } = planRequests(records);
+    // Snapshot workers share this sink and send concurrently: the gauges move by differences.
+    let pendingRecords = records.length;
+    let pendingBytes = 0;
+    for (const b of bytes) pendingBytes += b;
+    if (m) (m.inflightRecords += pendingRecords), (m.inflightBytes += pendingBytes);
+    try {
+      let start = 0;
+      for (let i = 0; i < ends.length; i++) {
+        const end = ends[i]!;
+        await this.sendRequest(records, start, end);
+        if (m) {
+          m.countAcked(records, start, end);
+          m.inflightRecords -= end - start;
+          m.inflightBytes -= bytes[i]!;
+        }
+        pendingRecords -= end - start;
+        pendingBytes -= bytes[i]!;
+        start = end;
+      }
+    } finally {
+      if (m) (m.inflightRecords -= pendingRecords), (m.inflightBytes -= pendingBytes);
     }
   }
 

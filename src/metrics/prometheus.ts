@@ -1,29 +1,40 @@
 /**
- * Prometheus text exposition (format 0.0.4) of every connector's figures. Counters and gauges only
- * come from what pgcdc tracks: per-table/op counts do not exist yet, so none are invented here.
+ * Prometheus text exposition (format 0.0.4) of every connector's figures. Everything here is read
+ * from what pgcdc tracks anyway (ConnectorMetrics, the lag sample, the streaming queue); a scrape
+ * computes nothing on the pipeline's path.
  */
 import type { ConnectorState } from '../connector/connector.js';
 import type { ManagedConnector } from '../worker/managed-connector.js';
 import { ALERT_NAMES } from './alerts.js';
+import { ERROR_KINDS, OPS, TOMBSTONE, type ErrorSite } from './connector-metrics.js';
+import type { LatencyHistogram } from './histogram.js';
+import { queueFigures } from './metrics-status.js';
 
 const STATES: ConnectorState[] = ['UNASSIGNED', 'RUNNING', 'PAUSED', 'STOPPED', 'FAILED', 'RESTARTING'];
 const WAL_STATUSES = ['reserved', 'extended', 'unreserved', 'lost'];
 
 interface Family {
   help: string;
-  type: 'gauge' | 'counter';
+  type: 'gauge' | 'counter' | 'histogram';
   samples: string[];
 }
 
 export class Exposition {
   private readonly families = new Map<string, Family>();
 
-  add(name: string, type: Family['type'], help: string, labels: Record<string, string>, value: number | bigint | null | undefined): void {
+  add(name: string, type: Family['type'], help: string, labels: Record<string, string>, value: number | bigint | null | undefined, sampleName = name): void {
     if (value === null || value === undefined || (typeof value === 'number' && !Number.isFinite(value))) return;
     let f = this.families.get(name);
     if (!f) this.families.set(name, (f = { help, type, samples: [] }));
     const l = Object.entries(labels).map(([k, v]) => `${k}="${escape(v)}"`).join(',');
-    f.samples.push(`${name}${l ? `{${l}}` : ''} ${value.toString()}`);
+    f.samples.push(`${sampleName}${l ? `{${l}}` : ''} ${value.toString()}`);
+  }
+
+  /** A histogram family: cumulative `_bucket{le}` samples, `_sum` and `_count`. */
+  histogram(name: string, help: string, labels: Record<string, string>, h: LatencyHistogram): void {
+    for (const b of h.cumulative()) this.add(name, 'histogram', help, { ...labels, le: b.le }, b.count, `${name}_bucket`);
+    this.add(name, 'histogram', help, labels, h.sum, `${name}_sum`);
+    this.add(name, 'histogram', help, labels, h.count, `${name}_count`);
   }
 
   toString(): string {
@@ -42,10 +53,23 @@ export function exposeConnector(x: Exposition, managed: ManagedConnector, state:
   const c = { connector: managed.name };
   for (const s of STATES) x.add('pgcdc_connector_state', 'gauge', 'Connector state (1 for the current one)', { ...c, state: s }, s === state ? 1 : 0);
 
-  const stats = managed.run?.streaming?.stats;
-  x.add('pgcdc_events_total', 'counter', 'Change events delivered to Kafka by the current run', c, stats?.events ?? 0);
-  x.add('pgcdc_transactions_total', 'counter', 'Transactions received by the current run', c, stats?.transactions ?? 0);
-  x.add('pgcdc_skipped_on_resume_total', 'counter', 'Changes skipped on resume as already delivered', c, stats?.skippedOnResume ?? 0);
+  const m = managed.metrics;
+  for (const t of m.tables()) {
+    OPS.forEach((op, i) => x.add('pgcdc_events_total', 'counter', 'Change events acknowledged by Kafka, by table and operation (c, u, d, r, t)', { ...c, table: t.table, op }, t.counts[i]));
+    x.add('pgcdc_tombstones_total', 'counter', 'Tombstones (after deletes) acknowledged by Kafka, by table', { ...c, table: t.table }, t.counts[TOMBSTONE]);
+  }
+  x.add('pgcdc_transactions_total', 'counter', 'Transactions whose commit Kafka acknowledged (with all their events)', c, m.transactions);
+  x.histogram('pgcdc_commit_to_ack_seconds', 'Commit time in PostgreSQL to Kafka acknowledgement of the batch holding the commit, one observation per transaction', c, m.commitToAck);
+  for (const site of ['connector', 'delivery'] as ErrorSite[]) {
+    for (const kind of ERROR_KINDS) x.add('pgcdc_errors_total', 'counter', 'Failures by kind: a run of the connector failed (site=connector) or a delivery to Kafka was retried (site=delivery)', { ...c, kind, site }, m.errors[site].get(kind) ?? 0);
+  }
+  const streaming = managed.run?.streaming;
+  const q = queueFigures(m, streaming);
+  x.add('pgcdc_queue_messages', 'gauge', 'WAL messages received and waiting to be converted', c, q.wal_messages);
+  x.add('pgcdc_batch_records', 'gauge', 'Records in the batch being assembled, not yet sent to Kafka', c, q.batch_records);
+  x.add('pgcdc_inflight_records', 'gauge', 'Records sent to Kafka and not yet acknowledged', c, q.inflight_records);
+  x.add('pgcdc_inflight_bytes', 'gauge', 'Key, value and header bytes sent to Kafka and not yet acknowledged', c, q.inflight_bytes);
+  x.add('pgcdc_skipped_on_resume_total', 'counter', 'Changes skipped on resume as already delivered (current run)', c, streaming?.stats.skippedOnResume ?? 0);
 
   const lag = managed.lag.latest;
   if (lag) {

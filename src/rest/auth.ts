@@ -34,10 +34,19 @@ export function authorized(header: string | undefined, auth: RestAuth): boolean 
   return false;
 }
 
+/**
+ * Routes answered without credentials: liveness probes (kubelet, load balancers) carry none, and
+ * /health reveals nothing but that the process answers. /ready and /metrics name connectors and
+ * their state, so they stay behind authentication.
+ */
+const OPEN_ROUTES = new Set(['/health']);
+
 export function installAuth(app: FastifyInstance, auth: RestAuth): void {
   if (!auth.token && !auth.basic) return;
   const challenge = [auth.basic ? 'Basic realm="pgcdc"' : null, auth.token ? 'Bearer realm="pgcdc"' : null].filter(Boolean).join(', ');
   app.addHook('onRequest', async (request, reply) => {
+    // routeOptions.url is the matched route pattern (undefined for unknown paths), not the raw URL
+    if (request.routeOptions.url !== undefined && OPEN_ROUTES.has(request.routeOptions.url)) return;
     if (authorized(request.headers.authorization, auth)) return;
     const message = request.headers.authorization ? 'Invalid credentials' : 'Authentication required: send an Authorization header (Bearer token or Basic)';
     return reply.code(401).header('www-authenticate', challenge).send(errorBody(401, message));

@@ -12,6 +12,9 @@ import type { StoredConnector, TargetState } from './config-store.js';
 import { untilSafeToStop } from './stop-guard.js';
 import { LagCollector } from '../metrics/lag-collector.js';
 import { lagStatus } from '../metrics/lag-status.js';
+import { ConnectorMetrics } from '../metrics/connector-metrics.js';
+import { metricsStatus } from '../metrics/metrics-status.js';
+import { SummaryLog } from '../metrics/summary-log.js';
 import { prepareConfig, type RunnableConfig } from './validation.js';
 
 export interface ConnectorStateInfo {
@@ -34,6 +37,8 @@ export interface ConnectorStatus {
   /** pgcdc extension: replication lag and alerts (see src/metrics) */
   lag?: Record<string, unknown>;
   alerts?: unknown[];
+  /** pgcdc extension: events by table and op, transactions, commit-to-ack latency, errors, queues */
+  metrics?: Record<string, unknown>;
 }
 
 export interface ConnectorInfo {
@@ -59,10 +64,15 @@ export class ManagedConnector {
   private failure: string | null = null;
   /** lag sampling and alerts; runs while paused too (that is when WAL piles up) */
   readonly lag: LagCollector;
+  /** counters of every run of this connector (a restart or resume keeps counting) */
+  readonly metrics = new ConnectorMetrics();
+  private readonly summary: SummaryLog;
 
   constructor(readonly name: string, private stored: StoredConnector, private readonly services: WorkerServices) {
     this.prepared = prepareConfig(stored.config);
-    this.lag = new LagCollector(name, () => this.prepared.config, () => this.connector, services.log.child({ connector: name }));
+    const log = services.log.child({ connector: name });
+    this.lag = new LagCollector(name, () => this.prepared.config, () => this.connector, log);
+    this.summary = new SummaryLog({ metrics: this.metrics, lag: this.lag, state: () => this.current('').state, streaming: () => this.connector?.streaming }, log);
   }
 
   /** The running Connector, if any (for metrics). */
@@ -73,6 +83,7 @@ export class ManagedConnector {
   /** halt + stop lag sampling: the connector is deleted or the worker shuts down. */
   async close(): Promise<void> {
     await this.halt();
+    this.summary.stop();
     await this.lag.stop();
   }
 
@@ -103,6 +114,7 @@ export class ManagedConnector {
     if (this.target !== 'RUNNING') await this.halt();
     else if (!this.connector) this.launch();
     this.lag.start();
+    this.summary.configure(this.prepared.config?.metricsLogIntervalMs ?? 60_000);
   }
 
   /** Stops the current run, takes the new definition, and applies its target (re-resolving providers). */
@@ -143,7 +155,7 @@ export class ManagedConnector {
       return;
     }
     this.failure = null;
-    this.connector = new Connector(this.prepared.config, this.services);
+    this.connector = new Connector(this.prepared.config, this.services, this.metrics);
     void this.connector.start();
   }
 
@@ -171,6 +183,7 @@ export class ManagedConnector {
     const incremental = this.connector?.streaming?.incremental;
     if (incremental) status.incremental_snapshot = { running: incremental.running, tables_done: incremental.tablesDone, rows: incremental.rowsEmitted };
     Object.assign(status, lagStatus(this.lag));
+    status.metrics = metricsStatus(this.metrics, this.connector?.streaming);
     return status;
   }
 

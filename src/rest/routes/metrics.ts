@@ -24,7 +24,7 @@ export function metricsRoutes(app: FastifyInstance, worker: Worker): void {
   });
 
   app.get('/health', {
-    config: { doc: { tag: 'worker', summary: 'Liveness: 200 while the process runs', responses: { 200: ['{"status":"UP"}'] } } },
+    config: { doc: { tag: 'worker', summary: 'Liveness: 200 while the process runs; answers without authentication', responses: { 200: ['{"status":"UP"}'] } } },
   }, async () => ({ status: 'UP' }));
 
   app.get('/ready', {
