@@ -72,7 +72,8 @@ test('metrics, health, readiness, lag alert firing while paused and resolving af
 
   await insert(1, 50);
   let text = '';
-  await eventually(async () => metric((text = await scrape()), 'pgcdc_events_total', { connector: NAME }) === 50, 'pgcdc_events_total 50');
+  const inserts = { connector: NAME, table: 'public.items', op: 'c' };
+  await eventually(async () => metric((text = await scrape()), 'pgcdc_events_total', inserts) === 50, 'pgcdc_events_total 50');
   assert.match(text, /# TYPE pgcdc_events_total counter/);
   assert.equal(metric(text, 'pgcdc_transactions_total', { connector: NAME }), 1);
   assert.equal(metric(text, 'pgcdc_connector_state', { connector: NAME, state: 'RUNNING' }), 1);
@@ -109,7 +110,8 @@ test('metrics, health, readiness, lag alert firing while paused and resolving af
   assert.equal(received[0].threshold, 1000);
 
   // Quiet point: lag bytes ≈ pg_current_wal_lsn() − confirmed_flush_lsn (the confirm trails delivery a little).
-  await eventually(async () => metric(await scrape(), 'pgcdc_events_total', { connector: NAME }) === 50, 'the resumed run delivered the 50 paused rows');
+  // counters belong to the connector, not the run: 50 before the pause + 50 delivered after resume
+  await eventually(async () => metric(await scrape(), 'pgcdc_events_total', inserts) === 100, 'the resumed run delivered the 50 paused rows');
   await new Promise((r) => setTimeout(r, 1500));
   const bytes = metric(await scrape(), 'pgcdc_lag_bytes', { connector: NAME })!;
   const expected = await withClient(db, async (c) => {
