@@ -1,11 +1,15 @@
 /**
- * The live demo: a fresh `inventory` database with a small write load, pgcdc running the connector
- * from connectors/inventory.json as a separate process, and a live view of the decoded events.
+ * The live demo: a fresh `inventory` database with a small write load, a pgcdc worker process
+ * running the connector from connectors/inventory.json, a live view of the decoded events, and
+ * every few seconds a status line read from the worker's REST API (events delivered, lag,
+ * snapshot progress while the snapshot runs).
  *   node dist/scripts/demo.js [seconds]      (0 = until Ctrl-C; default 30)
  */
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import pg from 'pg';
 import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
@@ -107,14 +111,69 @@ async function liveView(): Promise<{ stop: () => Promise<number> }> {
   return { stop: async () => (await consumer.disconnect(), count) };
 }
 
+/** A free loopback port for the demo worker's REST API (8083 may be taken by a real worker). */
+function freePort(): Promise<number> {
+  return new Promise((done, fail) => {
+    const server = createServer();
+    server.once('error', fail);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => done(port));
+    });
+  });
+}
+
+/** Every `everyMs`, one line from GET /connectors/inventory/status: events delivered, lag, snapshot progress. */
+function statusLines(url: string, everyMs: number): () => void {
+  let shownSnapshotDone = false;
+  const timer = setInterval(async () => {
+    try {
+      const s = (await (await fetch(`${url}/connectors/${definition.name}/status`, { signal: AbortSignal.timeout(everyMs) })).json()) as any;
+      const m = s.metrics ?? {};
+      const lag = s.lag ?? {};
+      const p99 = m.commit_to_ack_ms?.p99;
+      const parts = [
+        `state ${s.connector?.state}`,
+        `${m.events_total ?? 0} events in ${m.transactions ?? 0} transactions delivered`,
+        `lag ${lag.ms_behind_source ?? '?'} ms / ${lag.bytes_behind ?? '?'} bytes`,
+        `retained WAL ${lag.retained_wal_bytes ?? '?'} bytes`,
+        ...(p99 != null ? [`commit→ack p99 ${p99} ms`] : []),
+      ];
+      const snap = s.snapshot;
+      if (snap && (snap.running || !shownSnapshotDone)) {
+        parts.push(`snapshot ${snap.running ? 'running' : 'done'}: ${snap.tables_done}/${snap.tables_total} tables, ${snap.rows_done}/${snap.rows_total_estimate} rows`);
+        if (!snap.running) shownSnapshotDone = true;
+      }
+      console.log(`[pgcdc] ${parts.join(' | ')}`);
+    } catch {
+      // the worker is starting or stopping: skip this line
+    }
+  }, everyMs);
+  return () => clearInterval(timer);
+}
+
 async function main(): Promise<void> {
   console.log('demo: recreating database "inventory" and its slot');
   await resetDatabase();
-  console.log('demo: starting pgcdc with connectors/inventory.json');
-  const worker = spawn(process.execPath, [resolve(root, 'dist/src/cli.js'), 'run', resolve(root, 'connectors/inventory.json')], {
-    env: { ...process.env, PGPASSWORD: admin.password, PGCDC_LOG_LEVEL: process.env.PGCDC_LOG_LEVEL ?? 'warn', KAFKAJS_NO_PARTITIONER_WARNING: '1' },
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  // The demo's connector config lives in a temp file, not the shared pgcdc-configs topic.
+  const configDir = mkdtempSync(join(tmpdir(), 'pgcdc-demo-'));
+  console.log(`demo: starting a pgcdc worker with connectors/inventory.json (REST ${url}; try curl ${url}/metrics)`);
+  const worker = spawn(process.execPath, [resolve(root, 'dist/src/cli.js'), 'worker', '--load', resolve(root, 'connectors/inventory.json')], {
+    env: {
+      ...process.env,
+      PGPASSWORD: admin.password,
+      PGCDC_LOG_LEVEL: process.env.PGCDC_LOG_LEVEL ?? 'warn',
+      KAFKAJS_NO_PARTITIONER_WARNING: '1',
+      PGCDC_REST_HOST: '127.0.0.1',
+      PGCDC_REST_PORT: String(port),
+      PGCDC_CONFIG_FILE: join(configDir, 'connectors.json'),
+      PGCDC_METRICS_INTERVAL_MS: '1000',
+    },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
+  const stopStatus = statusLines(url, 3000);
   const view = await liveView();
   await new Promise((r) => setTimeout(r, 2000));
   console.log(`demo: writing to customers, products and orders${seconds > 0 ? ` for ${seconds} s` : ' (Ctrl-C to stop)'}; events as they arrive:`);
@@ -123,8 +182,10 @@ async function main(): Promise<void> {
     await stopLoad();
     await new Promise((r) => setTimeout(r, 2000));
     const count = await view.stop();
+    stopStatus();
     worker.kill('SIGTERM');
     await new Promise((r) => worker.once('exit', r));
+    rmSync(configDir, { recursive: true, force: true });
     console.log(`demo: ${count} events decoded; pgcdc stopped cleanly (offsets stored)`);
     process.exit(count > 0 ? 0 : 1);
   };
