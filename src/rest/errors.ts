@@ -3,7 +3,9 @@
  * fields such as `errors`). Framework errors (bad JSON, wrong content type, oversized body, schema
  * violations, unknown routes) are rewritten into that shape with a message saying what to fix.
  */
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { Socket } from 'node:net';
+import type { IncomingMessage } from 'node:http';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { redactText } from '../config/index.js';
 import { PgcdcError } from '../errors/pgcdc-error.js';
@@ -16,7 +18,24 @@ export interface ErrorBody {
 }
 
 export function errorBody(status: number, message: string, extra: Record<string, unknown> = {}): ErrorBody {
-  return { error_code: status, message, ...extra };
+  const clipped: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(extra)) clipped[k] = Array.isArray(v) ? v.map(clipIssue) : v;
+  return { error_code: status, message: clipEcho(message), ...clipped };
+}
+
+/**
+ * Messages quote what the client sent (a name, a value); a 200 kB name must not come back whole.
+ * Every unbroken run of more than ECHO_MAX_CHARS is shortened, so the reason around it survives.
+ */
+const ECHO_MAX_CHARS = 120;
+function clipEcho(text: string): string {
+  if (text.length <= ECHO_MAX_CHARS) return text;
+  return text.replace(/\S{121,}/g, (run) => `${run.slice(0, 100)}…(${run.length - 100} more characters)`);
+}
+
+function clipIssue(item: unknown): unknown {
+  if (!item || typeof item !== 'object' || typeof (item as { message?: unknown }).message !== 'string') return item;
+  return { ...item, message: clipEcho((item as { message: string }).message) };
 }
 
 interface SchemaIssue {
@@ -60,9 +79,85 @@ export function toErrorBody(err: FastifyError & { validation?: SchemaIssue[]; va
   return errorBody(500, `Internal error: ${redactText(err.message ?? String(err), {})}`);
 }
 
+/**
+ * A refused body is still on its way: closing at once makes clients that send it whole before
+ * reading (fetch, most HTTP libraries without Expect: 100-continue) see a reset instead of the 413.
+ * So the rest is read and discarded, up to DRAIN_LIMIT_BYTES or DRAIN_LIMIT_MS, then the
+ * connection is cut. Returns false when nothing is left to read.
+ */
+const DRAIN_LIMIT_BYTES = 64 * 1024 * 1024;
+const DRAIN_LIMIT_MS = 30_000;
+function drainRefusedBody(raw: IncomingMessage): boolean {
+  if (raw.complete || raw.destroyed) return false;
+  let bytes = 0;
+  const cut = () => raw.socket?.destroy();
+  const timer = setTimeout(cut, DRAIN_LIMIT_MS);
+  timer.unref();
+  raw.on('data', (chunk: Buffer) => {
+    bytes += chunk.length;
+    if (bytes > DRAIN_LIMIT_BYTES) cut();
+  });
+  raw.once('end', () => clearTimeout(timer));
+  raw.once('close', () => clearTimeout(timer));
+  raw.resume();
+  return true;
+}
+
+/** Node's HTTP parser errors (before fastify sees a request), answered in Kafka Connect's shape. */
+export function clientErrorBody(err: Error & { code?: string }): ErrorBody {
+  switch (err.code) {
+    case 'HPE_HEADER_OVERFLOW':
+      return errorBody(431, 'The request line or headers are larger than the server accepts (16 KiB); send data in the JSON body');
+    case 'ERR_HTTP_REQUEST_TIMEOUT':
+      return errorBody(408, 'The request was not received in time');
+    case 'HPE_INVALID_METHOD':
+      return errorBody(405, 'Unsupported HTTP method (see GET /openapi.json)');
+    case 'HPE_INVALID_CONTENT_LENGTH':
+    case 'HPE_UNEXPECTED_CONTENT_LENGTH':
+      return errorBody(400, 'Malformed HTTP request: invalid Content-Length header');
+    case 'HPE_INVALID_URL':
+      return errorBody(400, 'Malformed HTTP request: invalid request target');
+    default:
+      return errorBody(400, `Malformed HTTP request${err.code ? ` (${err.code})` : ''}`);
+  }
+}
+
+/** fastify's clientErrorHandler: one JSON answer, then the connection is closed (the parser cannot resync). */
+export function answerClientError(err: Error & { code?: string }, socket: Socket): void {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  answerOnSocket(socket, clientErrorBody(err));
+}
+
+/** CONNECT (proxy tunnelling) never reaches fastify; node would drop the connection without a word. */
+export function answerConnect(_req: IncomingMessage, socket: Socket): void {
+  answerOnSocket(socket, errorBody(405, 'Unsupported HTTP method CONNECT: this is not a proxy'));
+}
+
+function answerOnSocket(socket: Socket, answer: ErrorBody): void {
+  const body = JSON.stringify(answer);
+  const reason = { 400: 'Bad Request', 405: 'Method Not Allowed', 408: 'Request Timeout', 431: 'Request Header Fields Too Large' }[answer.error_code] ?? 'Bad Request';
+  if (socket.writable) {
+    socket.write(`HTTP/1.1 ${answer.error_code} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+  }
+  socket.destroy();
+}
+
+/**
+ * fastify's frameworkErrors: URLs the router refuses before any route runs. The path is not echoed
+ * (it may be megabytes of junk).
+ */
+export function answerFrameworkError(err: FastifyError, _request: FastifyRequest, reply: FastifyReply, maxBodyBytes: number): void {
+  let body: ErrorBody;
+  if (err.code === 'FST_ERR_BAD_URL') body = errorBody(400, 'Invalid URL: a path segment is not valid percent-encoded UTF-8');
+  else if (err.code === 'FST_ERR_MAX_PARAM_LENGTH') body = errorBody(414, 'A path segment is too long (connector names are at most 200 characters)');
+  else body = toErrorBody(err, maxBodyBytes);
+  void reply.code(body.error_code).type('application/json').send(body);
+}
+
 export function installErrorHandling(app: FastifyInstance, log: Logger, maxBodyBytes: number): void {
   app.setErrorHandler((err: FastifyError, request, reply) => {
     const body = toErrorBody(err, maxBodyBytes);
+    if (body.error_code === 413 && drainRefusedBody(request.raw)) reply.removeHeader('connection');
     if (body.error_code >= 500) log.error({ method: request.method, url: request.url, err: body.message }, 'REST request failed');
     else log.debug({ method: request.method, url: request.url, status: body.error_code }, body.message);
     void reply.code(body.error_code).type('application/json').send(body);

@@ -10,7 +10,7 @@ import type { Logger } from 'pino';
 import type { Worker } from '../worker/worker.js';
 import type { WorkerProcessSettings } from '../worker/settings.js';
 import { installAuth } from './auth.js';
-import { installErrorHandling } from './errors.js';
+import { answerClientError, answerConnect, answerFrameworkError, installErrorHandling } from './errors.js';
 import { buildOpenApi, collectRoutes } from './openapi.js';
 import { configRoutes } from './routes/config.js';
 import { connectorRoutes } from './routes/connectors.js';
@@ -31,7 +31,11 @@ export function buildRestServer(worker: Worker, settings: RestSettings, log: Log
     // No coercion, no silent removal of unknown keys, and every schema error at once.
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, useDefaults: false, allErrors: true } },
     return503OnClosing: true,
+    // HTTP the parser refuses (unknown method, oversized headers, bad framing) still gets {error_code, message}.
+    clientErrorHandler: answerClientError,
+    frameworkErrors: (err, request, reply) => answerFrameworkError(err, request, reply, settings.maxBodyBytes),
   }) as unknown as FastifyInstance;
+  app.server.on('connect', answerConnect);
 
   // Kafka Connect clients send `Content-Type: application/json` with an empty body to pause/resume:
   // an empty body is "no body", anything else must parse (with fastify's prototype-poisoning checks).
