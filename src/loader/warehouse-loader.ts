@@ -1,0 +1,184 @@
+import { Kafka, logLevel, type Consumer, type EachBatchPayload } from 'kafkajs';
+import pg from 'pg';
+import { applyEvents, newStats, type ApplyStats, type TableEvent } from './apply-events.js';
+import { copyColumnType } from './column-types.js';
+import { copyTableExists, ensureCopyTable } from './copy-table.js';
+import { RegistrySchemas, type RegisteredSchema } from './registry-schemas.js';
+import { copyTargetOf, shapeOf, type CopyColumn, type TableShape } from './table-shape.js';
+
+export interface LoaderOptions {
+  brokers: string[];
+  /** Confluent-compatible registry, e.g. http://127.0.0.1:8081/apis/ccompat/v7 */
+  registryUrl: string;
+  /** the database the copies are written to */
+  target: pg.ClientConfig;
+  /** the connector's topic.prefix: every `<prefix>.<schema>.<table>` topic is loaded */
+  topicPrefix: string;
+  /** load only these topics (default: every table topic of the prefix, also ones created later) */
+  topics?: string[];
+  /** consumer group; its committed offsets are the loader's progress (default pgcdc-loader-<prefix>-<db>) */
+  groupId?: string;
+  /** the connector's unavailable.value.placeholder (unchanged TOASTed values) */
+  placeholder?: string;
+  /** how often new table topics are looked for (ms) */
+  discoverEveryMs?: number;
+  log?: { info(o: object, msg?: string): void; warn(o: object, msg?: string): void };
+}
+
+/**
+ * The reference warehouse loader: consumes a connector's table topics through the registry and
+ * applies every event to a copy of its table in another PostgreSQL database (see apply-events.ts).
+ * One target transaction per fetched batch of a topic partition; the consumer offset is committed
+ * only after that transaction committed, so a crash re-applies (idempotently) and never skips.
+ */
+export class WarehouseLoader {
+  readonly stats: ApplyStats = newStats();
+  lastError: Error | null = null;
+  readonly groupId: string;
+  private readonly kafka: Kafka;
+  private readonly schemas: RegistrySchemas;
+  private readonly shapes = new Map<number, TableShape>();
+  private readonly keyColumns = new Map<number, CopyColumn[]>();
+  private client: pg.Client | null = null;
+  private consumer: Consumer | null = null;
+  private subscribed: string[] = [];
+  private timer: NodeJS.Timeout | null = null;
+  private busy: Promise<void> = Promise.resolve();
+  private stopped = false;
+
+  constructor(private readonly options: LoaderOptions) {
+    this.kafka = new Kafka({ clientId: 'pgcdc-loader', brokers: options.brokers, logLevel: logLevel.NOTHING });
+    this.schemas = new RegistrySchemas(options.registryUrl);
+    this.groupId = options.groupId ?? `pgcdc-loader-${options.topicPrefix}-${options.target.database ?? 'db'}`;
+  }
+
+  async start(): Promise<void> {
+    this.client = new pg.Client(this.options.target);
+    this.client.on('error', (err) => (this.lastError = err));
+    await this.client.connect();
+    await this.discover();
+    this.timer = setInterval(() => void this.discover().catch((err) => (this.lastError = err)), this.options.discoverEveryMs ?? 1000);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+    await this.busy.catch(() => {});
+    await this.consumer?.disconnect().catch(() => {});
+    await this.client?.end().catch(() => {});
+  }
+
+  /** The table topics this loader reads, as they exist now. */
+  async tableTopics(): Promise<string[]> {
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      const all = await admin.listTopics();
+      return all.filter((t) => copyTargetOf(t, this.options.topicPrefix) !== null && (!this.options.topics || this.options.topics.includes(t))).sort();
+    } finally {
+      await admin.disconnect().catch(() => {});
+    }
+  }
+
+  /**
+   * Resolves once the committed offsets reach the end of every table topic as it is now (the copy
+   * then holds everything the topics held when this was called). Fails after the timeout with
+   * what is missing and the loader's last error.
+   */
+  async caughtUp(timeoutMs = 60_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      const topics = await this.tableTopics();
+      const ends = new Map<string, bigint>();
+      for (const topic of topics) for (const p of await admin.fetchTopicOffsets(topic)) ends.set(`${topic}:${p.partition}`, BigInt(p.high));
+      let behind: string[] = [];
+      while (Date.now() < deadline) {
+        const committed = new Map<string, bigint>();
+        for (const t of await admin.fetchOffsets({ groupId: this.groupId, topics })) {
+          for (const p of t.partitions) committed.set(`${t.topic}:${p.partition}`, BigInt(p.offset === '-1' ? 0 : p.offset));
+        }
+        behind = [...ends].filter(([tp, end]) => (committed.get(tp) ?? 0n) < end).map(([tp, end]) => `${tp} at ${committed.get(tp) ?? 0n} of ${end}`);
+        if (behind.length === 0) return;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      throw new Error(`loader ${this.groupId} did not catch up within ${timeoutMs} ms: ${behind.join(', ')}${this.lastError ? `; last error: ${this.lastError.message}` : ''}`);
+    } finally {
+      await admin.disconnect().catch(() => {});
+    }
+  }
+
+  /** New table topics restart the consumer with the longer list; committed offsets carry over. */
+  private discover(): Promise<void> {
+    this.busy = this.busy.then(async () => {
+      if (this.stopped) return;
+      const topics = await this.tableTopics();
+      if (topics.join('\n') === this.subscribed.join('\n') || topics.length === 0) return;
+      await this.consumer?.disconnect().catch(() => {});
+      this.subscribed = topics;
+      const consumer = this.kafka.consumer({ groupId: this.groupId, maxWaitTimeInMs: 200, maxBytesPerPartition: 8 << 20, maxBytes: 32 << 20 });
+      this.consumer = consumer;
+      consumer.on(consumer.events.CRASH, (e) => {
+        this.lastError = e.payload.error;
+        this.options.log?.warn({ err: e.payload.error.message }, 'loader consumer crashed; kafkajs restarts it');
+      });
+      await consumer.connect();
+      await consumer.subscribe({ topics, fromBeginning: true });
+      await consumer.run({ autoCommit: false, eachBatch: (b) => this.loadBatch(consumer, b) });
+      this.options.log?.info({ topics }, 'loader consuming');
+    });
+    return this.busy;
+  }
+
+  private async loadBatch(consumer: Consumer, { batch, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
+    if (batch.messages.length === 0 || !isRunning() || isStale()) return;
+    const target = copyTargetOf(batch.topic, this.options.topicPrefix)!;
+    const client = this.client!;
+    try {
+      const events: TableEvent[] = [];
+      const versions: { shape: TableShape; keyNames: string[] }[] = [];
+      for (const m of batch.messages) {
+        const key = await this.schemas.decode(m.key);
+        const value = await this.schemas.decode(m.value);
+        const keyColumns = key.schema ? this.keyColumnsOf(key.schema) : [];
+        const shape = value.schema ? this.shapeOf(value.schema) : null;
+        if (shape && versions[versions.length - 1]?.shape !== shape) versions.push({ shape, keyNames: keyColumns.map((c) => c.name) });
+        events.push({ key: key.value, keyColumns, value: value.value, shape });
+      }
+      // DDL first, each statement committed on its own: it is idempotent, and a failed batch retried later finds it done.
+      for (const v of versions) await ensureCopyTable(client, target, v.shape, v.keyNames);
+      if (versions.length > 0 || (await copyTableExists(client, target))) {
+        await client.query('BEGIN');
+        try {
+          await applyEvents(client, target, events, this.options.placeholder ?? '__debezium_unavailable_value', this.stats, heartbeat);
+          await client.query('COMMIT');
+        } catch (err) {
+          await client.query('ROLLBACK').catch(() => {});
+          throw err;
+        }
+      }
+      const next = (BigInt(batch.lastOffset()) + 1n).toString();
+      await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: next }]);
+    } catch (err) {
+      this.lastError = err as Error;
+      this.options.log?.warn({ err: (err as Error).message, topic: batch.topic }, 'loader batch failed; it is retried');
+      throw err;
+    }
+  }
+
+  private shapeOf(schema: RegisteredSchema): TableShape {
+    let shape = this.shapes.get(schema.id);
+    if (!shape) this.shapes.set(schema.id, (shape = shapeOf(schema.id, schema.json)));
+    return shape;
+  }
+
+  private keyColumnsOf(schema: RegisteredSchema): CopyColumn[] {
+    let cols = this.keyColumns.get(schema.id);
+    if (!cols) {
+      cols = (schema.json.fields as { name: string; type: any }[]).map((f) => ({ name: f.name, type: copyColumnType(f.type) }));
+      this.keyColumns.set(schema.id, cols);
+    }
+    return cols;
+  }
+}
