@@ -73,6 +73,8 @@ export interface ConnectorConfig {
     retryDelayInitialMs: number;
     retryDelayMaxMs: number;
   };
+  /** producer.override.max.request.size: the largest record pgcdc sends (larger ones fail or are dead-lettered) */
+  maxRequestSize: number;
   /** 0 disables each threshold. */
   alerts: { lagMs: number; lagBytes: number; slotRetainedWalBytes: number; forMs: number; webhookUrl: string | null };
   /** metrics.log.interval.ms: summary log line period; 0 = off. */
@@ -174,6 +176,7 @@ export function buildConnectorConfig(v: ParsedValues, raw: Readonly<Record<strin
       retryDelayInitialMs: num('errors.retry.delay.initial.ms'),
       retryDelayMaxMs: num('errors.retry.delay.max.ms'),
     },
+    maxRequestSize: num('producer.override.max.request.size'),
     alerts: {
       lagMs: num('lag.alert.ms'),
       lagBytes: num('lag.alert.bytes'),

@@ -1,5 +1,5 @@
 /** Topic creation, error handling (Kafka Connect's errors.* keys) and pgcdc's lag alerts. */
-import { keysIn, rules, type ConfigKey, type ConfigValue } from './definition.js';
+import { keysIn, rules, type ConfigKey, type ConfigValue, type ParsedValues } from './definition.js';
 
 const topic = keysIn('Topic Creation');
 const err = keysIn('Error Handling');
@@ -8,6 +8,17 @@ const alert = keysIn('Alerts');
 /** -1 means "the broker's default"; otherwise at least 1. */
 function brokerDefaultOrPositive(v: ConfigValue): string | undefined {
   return typeof v === 'number' && v !== -1 && v < 1 ? 'must be -1 (broker default) or at least 1' : undefined;
+}
+
+/** The dead-letter topic: required under tolerance=all, a valid name, and not a change topic's name. */
+function deadLetterTopicProblem(v: ConfigValue, all: ParsedValues): string | undefined {
+  if (v === null || v === '') return all['errors.tolerance'] === 'all' ? 'is required when errors.tolerance=all (pgcdc never drops a change silently)' : undefined;
+  if (typeof v !== 'string' || !/^[A-Za-z0-9._-]{1,249}$/.test(v)) return 'must be a valid Kafka topic name';
+  const prefix = all['topic.prefix'];
+  if (typeof prefix === 'string' && v.startsWith(`${prefix}.`) && v.slice(prefix.length + 1).includes('.')) {
+    return `must not have the form <topic.prefix>.<schema>.<table> (${prefix}.*.*), which change topics use`;
+  }
+  return undefined;
 }
 
 export const topicCreationKeys: ConfigKey[] = [
@@ -22,13 +33,16 @@ export const topicCreationKeys: ConfigKey[] = [
 
 export const errorKeys: ConfigKey[] = [
   err('errors.tolerance', 'STRING', 'none', 'MEDIUM', 'Error tolerance',
-    'none: a record that cannot be converted fails the task; all: skip it (to the dead letter topic when set).',
+    'none: a change that cannot be converted or is too large fails the connector (naming table, key and LSN); all: it goes to errors.deadletterqueue.topic.name instead.',
     { allowed: ['none', 'all'] }),
   err('errors.deadletterqueue.topic.name', 'STRING', null, 'LOW', 'Dead letter topic',
-    'Topic receiving records skipped under errors.tolerance=all.',
-    { validate: (v) => (typeof v === 'string' && !/^[A-Za-z0-9._-]{1,249}$/.test(v) ? 'must be a valid Kafka topic name' : undefined) }),
+    'Topic receiving, as JSON, the changes skipped under errors.tolerance=all; required then (pgcdc never drops a change silently).',
+    { validate: deadLetterTopicProblem }),
   err('errors.deadletterqueue.context.headers.enable', 'BOOLEAN', false, 'LOW', 'Dead letter context headers',
-    'Add __connect.errors.* headers describing the failure to dead-lettered records.'),
+    'Also add __connect.errors.class.name and __connect.errors.exception.stacktrace headers to dead letters.'),
+  err('producer.override.max.request.size', 'INT', 1048576, 'LOW', 'Max record size',
+    'Largest record (key + value + headers + framing) pgcdc sends; a larger change fails the connector, or is dead-lettered under errors.tolerance=all. Keep it at most the topic\'s max.message.bytes.',
+    { validate: rules.range(1024) }),
   err('errors.max.retries', 'INT', -1, 'LOW', 'Max retries',
     'Retries of a retriable failure (lost connection, broker unavailable) before the task fails; -1 = retry forever, 0 = never.',
     { validate: rules.range(-1) }),

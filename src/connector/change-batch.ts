@@ -7,6 +7,7 @@ import { opCode } from '../metrics/connector-metrics.js';
 import type { SourceOffset } from '../offsets/source-offset.js';
 import { formatLsn, type Lsn } from '../postgres/lsn.js';
 import type { RegisteredTable } from './table-registry.js';
+import { admit, reject } from './dead-letter.js';
 
 /** Records ready for Kafka plus the offset that becomes durable once all of them are acknowledged. */
 export class ChangeBatch {
@@ -23,16 +24,22 @@ export class ChangeBatch {
   add(table: RegisteredTable, changes: ChangeRecord[], lsn: Lsn): void {
     for (const c of changes) {
       const t = table.schema;
+      if (c.deadLetter) {
+        this.records.push(t.deadLetter!.handle(c.deadLetter));
+        continue;
+      }
       let key: Buffer | null = null;
       let value: Buffer | null = null;
       try {
         if (c.key && t.keyType) key = encodeWire(table.keySchemaId!, t.keyType, c.key);
         if (c.value) value = encodeWire(table.valueSchemaId, t.envelopeType, c.value);
       } catch (err) {
-        throw encodingError(t.envelopeType, c, lsn, err);
+        // errors.tolerance: the change's dead letter, or the error (see dead-letter.ts)
+        this.records.push(reject(t, c, 'encoding', lsn, encodingError(t.envelopeType, c, lsn, err)));
+        continue;
       }
       // table and op let the sink count the record by table and operation once Kafka acknowledged it
-      this.records.push({ topic: t.topic, key, value, headers: c.headers, table: t, op: opCode(c.value ? c.value.op : null) });
+      this.records.push(admit(t, c, { topic: t.topic, key, value, headers: c.headers, table: t, op: opCode(c.value ? c.value.op : null) }, lsn));
     }
   }
 }

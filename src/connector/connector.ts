@@ -27,6 +27,7 @@ import type { SnapshotProgress } from '../snapshot/progress.js';
 import { preflight } from './preflight.js';
 import { StreamingSource } from './streaming-source.js';
 import { TableRegistry } from './table-registry.js';
+import { DeadLetterQueue } from './dead-letter.js';
 import { ConnectorMetrics } from '../metrics/connector-metrics.js';
 
 export type ConnectorState = 'UNASSIGNED' | 'RUNNING' | 'PAUSED' | 'STOPPED' | 'FAILED' | 'RESTARTING';
@@ -49,6 +50,8 @@ export class Connector {
   private snapshot: SnapshotSource | null = null;
   /** progress of the current or last snapshot, for status and metrics */
   snapshotProgress: SnapshotProgress | null = null;
+  /** errors.tolerance and the dead-letter topic; `deadLetters.deadLettered` counts dead letters across runs */
+  readonly deadLetters: DeadLetterQueue;
   private stopRequested = false;
   private running: Promise<void> | null = null;
   private readonly log: Logger;
@@ -59,6 +62,7 @@ export class Connector {
   /** `metrics` outlives this Connector when a worker passes its own (counters survive restarts). */
   constructor(readonly config: ConnectorConfig, private readonly worker: WorkerServices, readonly metrics = new ConnectorMetrics()) {
     this.log = worker.log.child({ connector: config.name });
+    this.deadLetters = DeadLetterQueue.fromConfig(config);
   }
 
   get offsetKey(): string {
@@ -158,6 +162,8 @@ export class Connector {
       const plan = await planStart(catalog, cfg, stored);
       if (this.stopRequested) return;
       await sink.connect();
+      // The dead-letter topic exists before the first change that may need it (never compacted).
+      if (this.deadLetters.topic) await sink.ensureTopic(this.deadLetters.topic, { cleanupPolicy: 'delete' });
       const signal = signalTable(cfg);
       const published = signal && !tables.some((t) => t.schema === signal.schema && t.table === signal.table) ? [...tables, signal] : tables;
       await ensurePublication(catalog, cfg.publicationName, cfg.publicationAutocreateMode, published);
@@ -168,7 +174,7 @@ export class Connector {
         types,
         new SchemaRegistrar(cfg.registryUrl),
         sink,
-        { topicPrefix: cfg.topicPrefix, catalog: types, conversion: cfg.conversion, placeholder: cfg.unavailableValuePlaceholder, includeColumn: cfg.filters.column },
+        { topicPrefix: cfg.topicPrefix, catalog: types, conversion: cfg.conversion, placeholder: cfg.unavailableValuePlaceholder, includeColumn: cfg.filters.column, deadLetter: this.deadLetters },
         cfg.filters.table,
         this.log,
       );

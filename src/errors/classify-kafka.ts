@@ -44,7 +44,7 @@ export function classifyKafkaError(err: unknown, context: string, produce?: Prod
   const e = err as ErrorLike | undefined;
   const msg = `${context}: ${e?.message ?? String(err)}`;
   const type = protocolErrorType(err);
-  if (type === 'MESSAGE_TOO_LARGE' || type === 'RECORD_LIST_TOO_LARGE' || /too large/i.test(e?.message ?? '')) {
+  if (type === 'MESSAGE_TOO_LARGE' || type === 'RECORD_LIST_TOO_LARGE' || /too large|TooLarge/i.test(`${e?.name ?? ''} ${e?.message ?? ''}`)) {
     if (produce && produce.records > 1) {
       // pgcdc splits batches into requests well below Kafka's 1 MiB default, so no single column is to blame.
       return new PgcdcError('sink-permanent', `${msg} (a request of ${fmt(produce.records)} records, ${fmt(produce.bytes)} bytes, to ${quoteList(produce.topics)})`, {
@@ -57,7 +57,9 @@ export function classifyKafkaError(err: unknown, context: string, produce?: Prod
       : '';
     return new PgcdcError('sink-permanent', `${context}${record}: ${e?.message ?? String(err)}`, {
       cause: err,
-      remedy: 'raise the broker/topic max.message.bytes or exclude the column',
+      // pgcdc refuses records over producer.override.max.request.size before sending (naming table,
+      // key and LSN); a record rejected here means the topic's limit is below that setting.
+      remedy: "raise the broker/topic max.message.bytes or exclude the column; keep producer.override.max.request.size at most the topic's max.message.bytes so pgcdc's own check (or errors.tolerance=all) catches such changes",
     });
   }
   const transient =

@@ -4,6 +4,8 @@ import type { SnapshotMarker, SourceBlock } from './source-schema.js';
 import type { CapturedColumn, TableSchema } from './table-schema.js';
 import type { Lsn } from '../postgres/lsn.js';
 import { PgcdcError } from '../errors/pgcdc-error.js';
+import { formatLsn } from '../postgres/lsn.js';
+import { keyText, type Undeliverable } from '../connector/dead-letter.js';
 
 export type Op = 'c' | 'u' | 'd' | 'r' | 't';
 
@@ -22,6 +24,8 @@ export interface ChangeRecord {
   key: Record<string, unknown> | null;
   value: Envelope | null;
   headers?: Record<string, string>;
+  /** set instead of key/value when the change could not be converted and errors.tolerance=all */
+  deadLetter?: Undeliverable;
 }
 
 export interface Envelope {
@@ -53,11 +57,25 @@ export class ChangeEventBuilder {
 
   insert(t: TableSchema, tuple: Tuple, tx: TxContext, lsn: Lsn, out: ChangeRecord[]): void {
     if (this.opts.skippedOperations.has('c')) return;
-    const after = this.row(t, tuple, null);
-    out.push({ table: t, key: this.key(t, after), value: this.envelope(t, 'c', null, after, tx, lsn) });
+    const n = out.length;
+    try {
+      const after = this.row(t, tuple, null);
+      out.push({ table: t, key: this.key(t, after), value: this.envelope(t, 'c', null, after, tx, lsn) });
+    } catch (err) {
+      this.unconvertible(t, 'c', null, tuple, lsn, err, out, n);
+    }
   }
 
   update(t: TableSchema, keyTuple: Tuple | null, oldTuple: Tuple | null, newTuple: Tuple, tx: TxContext, lsn: Lsn, out: ChangeRecord[]): void {
+    const n = out.length;
+    try {
+      this.updateRows(t, keyTuple, oldTuple, newTuple, tx, lsn, out);
+    } catch (err) {
+      this.unconvertible(t, 'u', oldTuple ?? keyTuple, newTuple, lsn, err, out, n);
+    }
+  }
+
+  private updateRows(t: TableSchema, keyTuple: Tuple | null, oldTuple: Tuple | null, newTuple: Tuple, tx: TxContext, lsn: Lsn, out: ChangeRecord[]): void {
     const before = oldTuple ? this.row(t, oldTuple, null) : keyTuple ? this.row(t, keyTuple, null) : null;
     const after = this.row(t, newTuple, oldTuple);
     const newKey = this.key(t, after);
@@ -82,7 +100,12 @@ export class ChangeEventBuilder {
   delete(t: TableSchema, keyTuple: Tuple | null, oldTuple: Tuple | null, tx: TxContext, lsn: Lsn, out: ChangeRecord[]): void {
     if (this.opts.skippedOperations.has('d')) return;
     const tuple = oldTuple ?? keyTuple;
-    const before = tuple ? this.row(t, tuple, null) : null;
+    let before: Record<string, unknown> | null;
+    try {
+      before = tuple ? this.row(t, tuple, null) : null;
+    } catch (err) {
+      return this.unconvertible(t, 'd', tuple, null, lsn, err, out, out.length);
+    }
     const key = before ? this.key(t, before) : null;
     out.push({ table: t, key, value: this.envelope(t, 'd', before, null, tx, lsn) });
     if (this.opts.tombstonesOnDelete && key) out.push({ table: t, key, value: null });
@@ -90,7 +113,12 @@ export class ChangeEventBuilder {
 
   /** A row read by a snapshot: op=r with Debezium's snapshot marker in source.snapshot. */
   read(t: TableSchema, tuple: Tuple, marker: SnapshotMarker, tx: TxContext, lsn: Lsn, out: ChangeRecord[]): void {
-    const after = this.row(t, tuple, null);
+    let after: Record<string, unknown>;
+    try {
+      after = this.row(t, tuple, null);
+    } catch (err) {
+      return this.unconvertible(t, 'r', null, tuple, lsn, err, out, out.length);
+    }
     const value = this.envelope(t, 'r', null, after, tx, lsn);
     value.source.snapshot = marker;
     out.push({ table: t, key: this.key(t, after), value });
@@ -118,6 +146,27 @@ export class ChangeEventBuilder {
       if (err instanceof PgcdcError) throw err;
       throw new PgcdcError('conversion', `cannot convert column "${c.name}" of ${t.schema}.${t.table}: ${(err as Error).message}`, { cause: err, retriable: false });
     }
+  }
+
+  /**
+   * A change with a value its Avro schema cannot carry: the error names table, key and LSN, and
+   * with errors.tolerance=all a dead letter (the rows as PostgreSQL text) takes the change's place.
+   * `n` is where this change's records started in `out`; anything it pushed before failing goes.
+   */
+  private unconvertible(t: TableSchema, op: Op, beforeTuple: Tuple | null, afterTuple: Tuple | null, lsn: Lsn, err: unknown, out: ChangeRecord[], n: number): void {
+    // Only values the type mapping refused; anything else is a bug and stops the connector as is.
+    if (!(err instanceof PgcdcError && err.kind === 'conversion')) throw err;
+    out.length = n;
+    const key = t.keyColumns.length > 0 ? textRow(t, afterTuple ?? beforeTuple, t.keyColumns) : null;
+    const error = new PgcdcError('conversion', `cannot convert the change at LSN ${formatLsn(lsn)} of ${t.schema}.${t.table} (key ${keyText(key)}): ${err.message}`, {
+      retriable: false,
+      remedy: err.remedy,
+      cause: err,
+    });
+    if (!t.deadLetter?.tolerant) throw error;
+    const before = beforeTuple ? textRow(t, beforeTuple, null) : null;
+    const after = afterTuple ? textRow(t, afterTuple, null) : null;
+    out.push({ table: t, key: null, value: null, deadLetter: { stage: 'conversion', schema: t.schema, table: t.table, topic: t.topic, op, lsn, key, before, after, error } });
   }
 
   private key(t: TableSchema, row: Record<string, unknown>): Record<string, unknown> | null {
@@ -148,6 +197,17 @@ export class ChangeEventBuilder {
     };
     return { before, after, source, transaction: null, op, ts_ms: nowMs, ts_us: nowMs * 1000, ts_ns: BigInt(nowMs) * 1_000_000n };
   }
+}
+
+/** Columns (all, or those at `indexes` of t.columns) as PostgreSQL text, for errors and dead letters. */
+function textRow(t: TableSchema, tuple: Tuple | null, indexes: number[] | null): Record<string, unknown> {
+  const row: Record<string, unknown> = {};
+  for (const i of indexes ?? t.columns.keys()) {
+    const c = t.columns[i];
+    const v = tuple?.[c.tupleIndex];
+    row[c.name] = v === UNCHANGED_TOAST ? '(unchanged TOASTed value)' : (v ?? null);
+  }
+  return row;
 }
 
 function sameKey(t: TableSchema, a: Record<string, unknown>, b: Record<string, unknown>): boolean {

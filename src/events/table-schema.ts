@@ -3,6 +3,7 @@ import { compileSchema, type AvroSchemaJson } from '../avro/codec.js';
 import type { RelationMessage, ReplicaIdentity } from '../decoding/messages.js';
 import type { TableFacts } from '../postgres/catalog.js';
 import type { ColumnMapping, ConversionOptions } from '../types/mapping.js';
+import type { DeadLetterQueue } from '../connector/dead-letter.js';
 import type { TypeCatalog } from '../types/catalog.js';
 import { mapColumn } from '../types/index.js';
 import { avroName, recordFullName, topicName } from './names.js';
@@ -42,6 +43,8 @@ export interface TableSchema {
   envelopeSchema: Record<string, unknown>;
   keyType: avro.Type | null;
   envelopeType: avro.Type;
+  /** errors.tolerance, the dead-letter topic and the record size limit; null = fail on any bad change */
+  deadLetter: DeadLetterQueue | null;
 }
 
 export interface SchemaContext {
@@ -50,6 +53,8 @@ export interface SchemaContext {
   conversion: ConversionOptions;
   placeholder: string;
   includeColumn(schema: string, table: string, column: string): boolean;
+  /** where changes that cannot be delivered go (absent: they fail the connector) */
+  deadLetter?: DeadLetterQueue;
 }
 
 export function buildTableSchema(rel: RelationMessage, facts: TableFacts, ctx: SchemaContext): TableSchema {
@@ -91,6 +96,7 @@ export function buildTableSchema(rel: RelationMessage, facts: TableFacts, ctx: S
     envelopeSchema: envelope,
     keyType: keySchema ? compileSchema(keySchema) : null,
     envelopeType: compileSchema(envelope),
+    deadLetter: ctx.deadLetter ?? null,
   };
 }
 

@@ -1,0 +1,61 @@
+import { Kafka, logLevel } from 'kafkajs';
+import type pg from 'pg';
+import { KafkaOffsetStore } from '../../src/offsets/offset-store.js';
+import type { DeadLetterValue } from '../../src/connector/dead-letter.js';
+import { withClient } from './database.js';
+
+export interface DeadLetter {
+  key: string | null;
+  value: DeadLetterValue;
+  headers: Record<string, string>;
+}
+
+/** Reads a dead-letter topic (JSON records, no registry) from the beginning until `until` holds. */
+export async function readDeadLetters(brokers: string[], topic: string, until: (letters: DeadLetter[]) => boolean, timeoutMs = 60_000): Promise<DeadLetter[]> {
+  const kafka = new Kafka({ clientId: 'pgcdc-test-dlq-reader', brokers, logLevel: logLevel.NOTHING });
+  const consumer = kafka.consumer({ groupId: `pgcdc-test-dlq-${process.pid}-${Date.now()}-${Math.random()}`, maxWaitTimeInMs: 200 });
+  const letters: DeadLetter[] = [];
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topic, fromBeginning: true });
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`timed out after ${timeoutMs} ms with ${letters.length} dead letters in ${topic}`)), timeoutMs);
+      consumer
+        .run({
+          autoCommit: false,
+          eachMessage: async ({ message }) => {
+            const headers: Record<string, string> = {};
+            for (const [k, v] of Object.entries(message.headers ?? {})) headers[k] = String(v);
+            letters.push({ key: message.key?.toString() ?? null, value: JSON.parse(message.value!.toString()), headers });
+            if (until(letters)) {
+              clearTimeout(timer);
+              resolve();
+            }
+          },
+        })
+        .catch(reject);
+    });
+  } finally {
+    await consumer.disconnect();
+  }
+  return letters;
+}
+
+/** The slot's confirmed_flush_lsn, or null when the slot does not exist. */
+export function confirmedFlushLsn(db: pg.ClientConfig, slot: string): Promise<bigint | null> {
+  return withClient(db, async (c) => {
+    const r = await c.query(`SELECT (confirmed_flush_lsn - '0/0')::text AS pos FROM pg_replication_slots WHERE slot_name = $1`, [slot]);
+    return r.rows[0] ? BigInt(r.rows[0].pos) : null;
+  });
+}
+
+/** The current WAL insert position, as a number. */
+export function walPosition(db: pg.ClientConfig): Promise<bigint> {
+  return withClient(db, async (c) => BigInt((await c.query(`SELECT (pg_current_wal_insert_lsn() - '0/0')::text AS pos`)).rows[0].pos));
+}
+
+/** The flush LSN of the connector's stored offset (pgcdc_flush_lsn), or null when none is stored. */
+export async function storedFlushLsn(store: KafkaOffsetStore, connector: string, topicPrefix: string): Promise<bigint | null> {
+  const stored = await store.read(KafkaOffsetStore.key(connector, topicPrefix));
+  return stored?.pgcdc_flush_lsn === undefined ? null : BigInt(stored.pgcdc_flush_lsn as string);
+}
