@@ -1,0 +1,227 @@
+import { Kafka, logLevel } from 'kafkajs';
+import pg from 'pg';
+import { KafkaOffsetStore } from '../../src/offsets/offset-store.js';
+import { eventually, testConnectorConfig, topicPrefixFor } from './connector.js';
+import { dropDatabase, freshDatabase, withClient } from './database.js';
+import { PgOracle } from './pg-oracle.js';
+import type { TestServices } from './services.js';
+import { readTopics, type DecodedRecord } from './topics.js';
+import { WorkerProcess } from './worker-process.js';
+
+/**
+ * kill -9 chaos on the shared stack, shared by test/integration/fault-kill.test.ts (a few kills)
+ * and scripts/chaos.ts (many): a real worker process is SIGKILLed at seeded random moments while
+ * small transactions keep committing, some kills land in the middle of delivering a large
+ * transaction. After every kill: confirmed_flush_lsn <= the stored offset's flush LSN. At the end:
+ * the copy rebuilt by the reference loader equals the source, and no event the stored offset
+ * covered at a kill was sent again after it.
+ */
+export interface ChaosOptions {
+  name: string;
+  seed: number;
+  kills: number;
+  /** stop killing after this long (the kills done so far are checked) */
+  maxSeconds: number;
+  /** rows of each large transaction */
+  bigTxRows: number;
+  log?: (line: string) => void;
+}
+
+export interface ChaosResult {
+  kills: number;
+  midTransactionKills: number;
+  smallTransactions: number;
+  largeTransactions: number;
+  resentEvents: number;
+  seconds: number;
+}
+
+/** mulberry32: a tiny seeded generator, so a failing run can be replayed with its seed. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+interface KillRecord {
+  /** end offset of the topic once the killed process was gone: later records come from later runs */
+  topicEnd: bigint;
+  stored: Record<string, unknown> | undefined;
+}
+
+export async function runChaos(services: TestServices, o: ChaosOptions): Promise<ChaosResult> {
+  const log = o.log ?? (() => {});
+  const random = seededRandom(o.seed);
+  const started = Date.now();
+  const db = await freshDatabase(services, o.name);
+  const prefix = topicPrefixFor(o.name);
+  const topic = `${prefix}.public.items`;
+  const offsetTopic = `pgcdc-test-offsets-${prefix}`;
+  const kafka = new Kafka({ clientId: 'pgcdc-chaos', brokers: services.kafkaBrokers, logLevel: logLevel.NOTHING });
+  const offsets = new KafkaOffsetStore(kafka, offsetTopic);
+  const offsetKey = KafkaOffsetStore.key(o.name, prefix);
+  const config = testConnectorConfig(db, services, o.name, { 'max.batch.size': '500', 'offset.flush.interval.ms': '100' });
+  const worker = new WorkerProcess(services, config, offsetTopic);
+  let oracle: PgOracle | undefined;
+  const writer = new SmallWrites(db, random);
+  const kills: KillRecord[] = [];
+  let largeTransactions = 0;
+  try {
+    await withClient(db, (c) => c.query(`CREATE TABLE items (id int PRIMARY KEY, v text NOT NULL, n int NOT NULL DEFAULT 0)`));
+    await offsets.start();
+    worker.start();
+    await eventually(async () => (await slotConfirmed(db, config['slot.name'] as string)) !== null, `the slot to be created (${worker.output.slice(-500)})`, 60_000);
+    oracle = await PgOracle.start({ brokers: services.kafkaBrokers, registryUrl: services.registryUrl, pg: services.pg, sourceDatabase: o.name, topicPrefix: prefix });
+    writer.start();
+
+    let bigId = 1_000_000;
+    while (kills.length < o.kills && Date.now() - started < o.maxSeconds * 1000) {
+      // the restarted worker first resumes streaming (new records reach the topic), so no kill is wasted on start-up
+      const resumedFrom = await topicEnd(kafka, topic);
+      await eventually(async () => (await topicEnd(kafka, topic)) > resumedFrom, `the worker to resume after kill ${kills.length} (${worker.output.slice(-1500)})`, 60_000);
+      const midTx = kills.length % 2 === 1; // alternate: streaming kills and kills inside a large transaction
+      if (midTx) {
+        // a large transaction, then the kill somewhere inside its delivery
+        const from = await topicEnd(kafka, topic);
+        await withClient(db, (c) => c.query(`INSERT INTO items SELECT g, 'big ' || g || repeat('x', 80), 0 FROM generate_series($1::int, $2::int) g`, [bigId, bigId + o.bigTxRows - 1]));
+        bigId += o.bigTxRows;
+        largeTransactions++;
+        const part = BigInt(Math.floor(o.bigTxRows * (0.1 + random() * 0.5)));
+        await eventually(async () => (await topicEnd(kafka, topic)) >= from + part, `part of the large transaction to reach Kafka`, 60_000);
+      } else {
+        await sleep(200 + random() * 2500);
+      }
+      const exit = await worker.kill('SIGKILL');
+      if (exit !== null) throw new Error(`the worker had exited by itself (code ${exit}) before kill ${kills.length + 1}:\n${worker.output.slice(-3000)}`);
+      await sleep(300); // requests the dead process already sent may still be appended
+      const stored = await offsets.read(offsetKey);
+      const confirmed = await slotConfirmed(db, config['slot.name'] as string);
+      const flush = stored ? BigInt(stored.pgcdc_flush_lsn as string) : 0n;
+      if (confirmed !== null && stored && confirmed > flush) throw new Error(`kill ${kills.length + 1}: confirmed_flush_lsn ${confirmed} passed the stored offset's flush LSN ${flush}`);
+      kills.push({ topicEnd: await topicEnd(kafka, topic), stored });
+      log(`kill ${kills.length} (${midTx ? 'large transaction' : 'streaming'}): stored ${stored ? `tx ${stored.txId} ${stored.pgcdc_tx_changes} changes${stored.pgcdc_tx_complete ? '' : ' (mid-transaction)'}` : 'nothing yet'}, confirmed ${confirmed} <= flush ${flush}`);
+      worker.start();
+    }
+    const smallTransactions = await writer.stop();
+    await oracle.converge(db, ['public.items'], 300_000).catch((err) => {
+      throw new Error(`${(err as Error).message}\nworker output:\n${worker.output.slice(-3000)}`);
+    });
+    await worker.kill('SIGTERM');
+    const resentEvents = await checkResends(services, topic, kills);
+    return {
+      kills: kills.length,
+      midTransactionKills: kills.filter((k) => k.stored && k.stored.pgcdc_tx_complete === false).length,
+      smallTransactions,
+      largeTransactions,
+      resentEvents,
+      seconds: Math.round((Date.now() - started) / 1000),
+    };
+  } finally {
+    await writer.stop().catch(() => 0);
+    await worker.kill('SIGKILL');
+    await oracle?.close();
+    await offsets.stop();
+    await dropDatabase(services, o.name);
+  }
+}
+
+/** No event covered by the offset stored at a kill appears again among the records written after it. */
+async function checkResends(services: TestServices, topic: string, kills: KillRecord[]): Promise<number> {
+  const kafka = new Kafka({ clientId: 'pgcdc-chaos-check', brokers: services.kafkaBrokers, logLevel: logLevel.NOTHING });
+  const end = await topicEnd(kafka, topic);
+  const records = await readTopics(services.kafkaBrokers, services.registryUrl, [topic], (r) => BigInt(r[r.length - 1]!.offset) + 1n >= end, 180_000);
+  const changes = records.filter((r) => r.value !== null);
+  let resent = 0;
+  for (const [i, kill] of kills.entries()) {
+    if (!kill.stored || kill.stored.txId === null || kill.stored.txId === undefined) continue;
+    const before = changes.filter((r) => BigInt(r.offset) < kill.topicEnd);
+    const covered = coveredBy(before, kill.stored);
+    const seen = new Set(before.map(identity));
+    for (const r of changes.filter((x) => BigInt(x.offset) >= kill.topicEnd && BigInt(x.offset) < (kills[i + 1]?.topicEnd ?? end))) {
+      const id = identity(r);
+      if (covered.has(id)) throw new Error(`kill ${i + 1}: event ${id} (Kafka offset ${r.offset}) was sent again although the stored offset (tx ${kill.stored.txId}, ${kill.stored.pgcdc_tx_changes} changes) covered it`);
+      if (seen.has(id)) resent++;
+    }
+  }
+  return resent;
+}
+
+const identity = (r: DecodedRecord) => `${r.value!.source.lsn}|${r.value!.op}|${JSON.stringify(r.key)}`;
+
+/**
+ * Identities of the changes the stored offset covers: every transaction delivered before its
+ * transaction (earlier in the topic), and that transaction's first `pgcdc_tx_changes` distinct
+ * changes (all of them when complete), in delivery order.
+ */
+function coveredBy(records: DecodedRecord[], stored: Record<string, unknown>): Set<string> {
+  const txId = Number(stored.txId);
+  const firstOfTx = records.findIndex((r) => Number(r.value!.source.txId) === txId);
+  const out = new Set(records.slice(0, firstOfTx < 0 ? records.length : firstOfTx).map(identity));
+  const ofTx = [...new Set(records.filter((r) => Number(r.value!.source.txId) === txId).map(identity))];
+  for (const id of stored.pgcdc_tx_complete ? ofTx : ofTx.slice(0, Number(stored.pgcdc_tx_changes))) out.add(id);
+  return out;
+}
+
+async function topicEnd(kafka: Kafka, topic: string): Promise<bigint> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    return (await admin.fetchTopicOffsets(topic)).reduce((sum, p) => sum + BigInt(p.high), 0n);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+export async function slotConfirmed(db: pg.ClientConfig, slot: string): Promise<bigint | null> {
+  return withClient(db, async (c) => {
+    const r = await c.query(`SELECT (confirmed_flush_lsn - '0/0')::text AS pos FROM pg_replication_slots WHERE slot_name = $1`, [slot]);
+    return r.rows[0]?.pos ? BigInt(r.rows[0].pos) : null;
+  });
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Serial small transactions (inserts, updates, deletes of 1-3 rows) until stopped. */
+class SmallWrites {
+  private committed = 0;
+  private running: Promise<void> | null = null;
+  private stopping = false;
+  private nextId = 1;
+
+  constructor(private readonly db: pg.ClientConfig, private readonly random: () => number) {}
+
+  start(): void {
+    this.running = (async () => {
+      const c = new pg.Client(this.db);
+      await c.connect();
+      try {
+        while (!this.stopping) {
+          const r = this.random();
+          const id = 1 + Math.floor(this.random() * Math.max(1, this.nextId - 1));
+          if (r < 0.5 || this.nextId < 10) {
+            const first = this.nextId;
+            this.nextId += 1 + Math.floor(this.random() * 3);
+            await c.query(`INSERT INTO items SELECT g, 'small ' || g, 0 FROM generate_series($1::int, $2::int) g`, [first, this.nextId - 1]);
+          } else if (r < 0.85) await c.query(`UPDATE items SET n = n + 1, v = v || '+' WHERE id = $1`, [id]);
+          else await c.query(`DELETE FROM items WHERE id = $1`, [id]);
+          this.committed++;
+          await sleep(10);
+        }
+      } finally {
+        await c.end();
+      }
+    })();
+  }
+
+  async stop(): Promise<number> {
+    this.stopping = true;
+    await this.running;
+    this.running = null;
+    return this.committed;
+  }
+}
