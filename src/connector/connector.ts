@@ -62,7 +62,7 @@ export class Connector {
   /** `metrics` outlives this Connector when a worker passes its own (counters survive restarts). */
   constructor(readonly config: ConnectorConfig, private readonly worker: WorkerServices, readonly metrics = new ConnectorMetrics()) {
     this.log = worker.log.child({ connector: config.name });
-    this.deadLetters = DeadLetterQueue.fromConfig(config);
+    this.deadLetters = DeadLetterQueue.fromConfig(config, metrics);
   }
 
   get offsetKey(): string {

@@ -79,16 +79,17 @@ export class DeadLetterQueue {
   /** The latest dead letter, for the status: table, LSN, key and reason. */
   last: { table: string; lsn: string; key: string; error: string; at: number } | null = null;
 
-  constructor(readonly settings: DeadLetterSettings) {}
+  /** `counter` outlives this queue (the worker's per-connector metrics), so counts survive restarts. */
+  constructor(readonly settings: DeadLetterSettings, private readonly counter?: { deadLetters: number }) {}
 
-  static fromConfig(cfg: ConnectorConfig): DeadLetterQueue {
+  static fromConfig(cfg: ConnectorConfig, counter?: { deadLetters: number }): DeadLetterQueue {
     return new DeadLetterQueue({
       connector: cfg.name,
       tolerance: cfg.errors.tolerance,
       topic: cfg.errors.deadLetterTopic,
       contextHeaders: cfg.errors.deadLetterContextHeaders,
       maxRequestSize: cfg.maxRequestSize,
-    });
+    }, counter);
   }
 
   /** The topic to create up front, or null when failures stop the connector. */
@@ -106,6 +107,7 @@ export class DeadLetterQueue {
     const record = this.build(u, true);
     const fitting = serializedSize(record) <= this.settings.maxRequestSize ? record : this.build(u, false);
     this.deadLettered++;
+    if (this.counter) this.counter.deadLetters++;
     this.last = { table: `${u.schema}.${u.table}`, lsn: formatLsn(u.lsn), key: keyText(u.key), error: u.error.describe(), at: Date.now() };
     return fitting;
   }

@@ -50,6 +50,8 @@ export class ConnectorMetrics {
   /** commit time (PostgreSQL) → Kafka acknowledgement of the batch holding the commit, per transaction */
   readonly commitToAck = new LatencyHistogram();
   readonly errors: Record<ErrorSite, Map<ErrorKind, number>> = { connector: new Map(), delivery: new Map() };
+  /** changes replaced by a dead letter (errors.tolerance=all), counted when handed to the sink */
+  deadLetters = 0;
   /** records and key+value+header bytes handed to Kafka and not yet acknowledged */
   inflightRecords = 0;
   inflightBytes = 0;

@@ -29,6 +29,7 @@ export function metricsStatus(metrics: ConnectorMetrics, streaming: StreamingSou
     events,
     events_total: metrics.events,
     transactions: metrics.transactions,
+    dead_letters: metrics.deadLetters,
     commit_to_ack_ms: { count: h.count, mean: h.count ? ms(h.sum / h.count) : null, p50: ms(h.quantile(0.5)), p95: ms(h.quantile(0.95)), p99: ms(h.quantile(0.99)), max: h.count ? ms(h.max) : null },
     errors: { connector: errors(metrics.errors.connector), delivery: errors(metrics.errors.delivery) },
     queue: queueFigures(metrics, streaming),

@@ -63,6 +63,7 @@ export function exposeConnector(x: Exposition, managed: ManagedConnector, state:
   for (const site of ['connector', 'delivery'] as ErrorSite[]) {
     for (const kind of ERROR_KINDS) x.add('pgcdc_errors_total', 'counter', 'Failures by kind: a run of the connector failed (site=connector) or a delivery to Kafka was retried (site=delivery)', { ...c, kind, site }, m.errors[site].get(kind) ?? 0);
   }
+  x.add('pgcdc_dead_letters_total', 'counter', 'Changes sent to the dead-letter topic instead of their table topic (errors.tolerance=all)', c, m.deadLetters);
   const streaming = managed.run?.streaming;
   const q = queueFigures(m, streaming);
   x.add('pgcdc_queue_messages', 'gauge', 'WAL messages received and waiting to be converted', c, q.wal_messages);

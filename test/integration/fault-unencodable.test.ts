@@ -167,6 +167,7 @@ test('errors.tolerance=all: unencodable changes go to the dead-letter topic, the
   }
   assert.equal(letters[2]!.value.after?.note, 'changed', 'the whole row is there, as PostgreSQL text');
   assert.equal(r.connector.deadLetters.deadLettered, 4, 'dead letters are counted');
+  assert.equal(r.connector.metrics.deadLetters, 4, 'dead letters reach the metrics (pgcdc_dead_letters_total)');
   assert.equal(r.connector.state, 'RUNNING');
 
   // The PostgreSQL oracle's copy (the reference loader) equals the source except exactly the
