@@ -1,7 +1,6 @@
 /**
- * Helpers shared by the benchmark scripts: env settings, /proc sampling, child processes,
+ * Helpers shared by the benchmark (scripts/bench.sh): /proc sampling, child processes,
  * replication-slot cleanup, waiting for a quiet machine, and V8 .cpuprofile summaries.
- * (scripts/bench-streaming.ts still carries its own copies of these; it can import them from here.)
  */
 import { execFileSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
