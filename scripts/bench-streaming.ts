@@ -16,7 +16,7 @@
  * BENCH_ROWS rows), BENCH_MAX_BATCH (2048), BENCH_MAX_QUEUE (8192), BENCH_PROFILE (0 | 1: child runs
  * with --cpu-prof, summary printed), BENCH_SKIP_RECVLOGICAL (0), BENCH_TIMEOUT_S (480, per drain),
  * BENCH_KEEP (0 | 1: keep database, slots and topics), BENCH_SAMPLE_MS (200), BENCH_OUT_DIR
- * (bench-results), BENCH_QUIET_WAIT_S (60: wait for other load to end), BENCH_NODE_OPTIONS (extra node flags for the child), PGHOST/PGPORT/PGUSER,
+ * (bench-results), BENCH_DB (pgcdc_bench), BENCH_QUIET_WAIT_S (60: wait for other load to end), BENCH_NODE_OPTIONS (extra node flags for the child), PGHOST/PGPORT/PGUSER,
  * PGCDC_KAFKA_BROKERS, BENCH_REGISTRY_URL.
  */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
@@ -67,11 +67,14 @@ const S = {
 const TARGET_EVENTS_PER_S = 60_000;
 const TARGET_RSS_MB = 300;
 const ISSUE_RECVLOGICAL_PER_S = 220_000;
-const DB = 'pgcdc_bench';
-const PUB = 'pgcdc_bench_pub';
-const CDC_SLOT = 'pgcdc_bench_cdc';
-const RECV_SLOT = 'pgcdc_bench_recv';
-const OFFSET_TOPIC = 'pgcdc-bench-offsets';
+// BENCH_DB: another database name (and with it slots, publication and offset topic), so runs of
+// different benchmarks on a shared machine never drop each other's database or slots.
+const DB = env.BENCH_DB ?? 'pgcdc_bench';
+if (!/^[a-z_][a-z0-9_]{0,40}$/.test(DB)) throw new Error(`BENCH_DB must be a lower-case SQL identifier, got "${DB}"`);
+const PUB = `${DB}_pub`;
+const CDC_SLOT = `${DB}_cdc`;
+const RECV_SLOT = `${DB}_recv`;
+const OFFSET_TOPIC = `${DB.replace(/_/g, '-')}-offsets`;
 const PG_RECVLOGICAL = ['/usr/lib/postgresql/15/bin/pg_recvlogical', 'pg_recvlogical'];
 const CLK_TCK = 100;
 

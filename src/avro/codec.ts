@@ -1,20 +1,45 @@
 import avro from 'avsc';
 import { exactLongType } from './long-type.js';
+import { withNullableWrite } from './nullable-union.js';
+import { stringType } from './string-type.js';
 
 export type AvroSchemaJson = Record<string, unknown> | string | unknown[];
 
 /**
  * Compiles an Avro schema with pgcdc's exact 64-bit long, also where the long carries Connect
  * properties (`{"type":"long","connect.name":"io.debezium.time.MicroTimestamp"}`); unions are
- * unwrapped (plain values).
+ * unwrapped (plain values). Strings and `["null", T]` unions get faster write paths (string-type.ts,
+ * nullable-union.ts) that write the same bytes.
  */
 export function compileSchema(schema: AvroSchemaJson): avro.Type {
-  return avro.Type.forSchema(schema as avro.Schema, { typeHook: exactLongHook, wrapUnions: false });
+  return avro.Type.forSchema(schema as avro.Schema, { typeHook: pgcdcTypeHook, wrapUnions: false });
 }
 
 export function exactLongHook(schema: avro.Schema): avro.Type | undefined {
   if (schema === 'long' || (typeof schema === 'object' && (schema as { type?: unknown }).type === 'long')) return exactLongType as unknown as avro.Type;
   return undefined;
+}
+
+/** Unions being compiled by avsc on behalf of the hook (avsc calls the hook again for them). */
+const compilingUnions = new WeakSet<object>();
+
+function pgcdcTypeHook(schema: avro.Schema, opts: avro.ForSchemaOptions): avro.Type | undefined {
+  const long = exactLongHook(schema);
+  if (long) return long;
+  if (schema === 'string' || (isPlainObject(schema) && schema.type === 'string' && !('logicalType' in schema))) return stringType;
+  if (Array.isArray(schema) && !compilingUnions.has(schema)) {
+    compilingUnions.add(schema);
+    try {
+      return withNullableWrite(avro.Type.forSchema(schema, opts));
+    } finally {
+      compilingUnions.delete(schema);
+    }
+  }
+  return undefined;
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 /** Scratch for encodeWire, reused across calls (encoding is synchronous). */

@@ -40,14 +40,39 @@ const packedLongType = avro.types.LongType.__with({
 });
 
 interface Tap {
+  buf: Buffer;
+  pos: number;
   writeLong(n: number): void;
 }
 type Write = (this: unknown, tap: Tap, value: unknown) => void;
 const packedWrite = (packedLongType as unknown as { _write: Write })._write;
+const FAST_LIMIT_BIG = BigInt(FAST_LIMIT);
 
 /**
- * The type pgcdc uses: `packedLongType` with a fast write path for the common case, plain numbers
- * within ±2^52, which avsc's native varint writer encodes byte for byte as the 8-byte path would.
+ * A bigint beyond ±2^52 (ts_ns, timestamps in ns) as a zig-zag varint, written 7 bits at a time
+ * from two 32-bit halves: the 8-byte path costs a buffer write, three reads and an array per value.
+ * Like avsc's own writers it may run past the end of the tap's buffer (typed arrays ignore those
+ * writes) and leaves `pos` beyond it, which tells the encoder to retry with a larger buffer.
+ */
+function writeBigLong(tap: Tap, value: bigint): void {
+  const zigzag = value >= 0n ? value << 1n : ((-value) << 1n) - 1n;
+  let lo = Number(BigInt.asUintN(32, zigzag));
+  let hi = Number(zigzag >> 32n);
+  const buf = tap.buf;
+  let pos = tap.pos;
+  while (hi !== 0 || lo > 0x7f) {
+    buf[pos++] = (lo & 0x7f) | 0x80;
+    lo = ((lo >>> 7) | ((hi & 0x7f) << 25)) >>> 0;
+    hi >>>= 7;
+  }
+  buf[pos++] = lo;
+  tap.pos = pos;
+}
+
+/**
+ * The type pgcdc uses: `packedLongType` with fast write paths for the common cases, numbers and
+ * bigints within ±2^52 (avsc's native varint writer encodes them byte for byte as the 8-byte path
+ * would) and other 64-bit bigints (writeBigLong).
  * Reading, validation and everything else are inherited. avsc freezes the types `__with` returns,
  * so the override sits on a (frozen) object inheriting from it; avsc calls a field type's `_write`
  * as a method, so records, arrays, maps and unions holding this type use it.
@@ -56,8 +81,13 @@ export const exactLongType: typeof packedLongType = Object.freeze(
   Object.create(packedLongType, {
     _write: {
       value: function (this: unknown, tap: Tap, value: unknown): void {
-        if (typeof value === 'number' && value <= FAST_LIMIT && value >= -FAST_LIMIT && Number.isInteger(value)) tap.writeLong(value);
-        else packedWrite.call(this, tap, value);
+        if (typeof value === 'number') {
+          if (value <= FAST_LIMIT && value >= -FAST_LIMIT && Number.isInteger(value)) return tap.writeLong(value);
+        } else if (typeof value === 'bigint') {
+          if (value <= FAST_LIMIT_BIG && value >= -FAST_LIMIT_BIG) return tap.writeLong(Number(value));
+          if (value <= MAX_LONG && value >= MIN_LONG) return writeBigLong(tap, value);
+        }
+        packedWrite.call(this, tap, value); // the rest, and invalid values (it throws)
       },
     },
   }),
