@@ -26,7 +26,10 @@ export class SchemaRegistrar {
         signal: AbortSignal.timeout(this.timeoutMs),
       });
     } catch (err) {
-      throw new PgcdcError('sink-transient', `schema registry at ${this.baseUrl} unreachable while registering subject "${subject}": ${(err as Error).message}`, {
+      // fetch reports "fetch failed"; the socket error (ECONNREFUSED, timeout) is on its cause
+      const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+      const why = cause?.code ?? cause?.message;
+      throw new PgcdcError('sink-transient', `schema registry at ${this.baseUrl} unreachable while registering subject "${subject}": ${(err as Error).message}${why ? ` (${why})` : ''}`, {
         cause: err,
         remedy: 'check that the schema registry is running; pgcdc retries',
       });
