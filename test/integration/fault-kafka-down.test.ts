@@ -4,7 +4,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type pg from 'pg';
 import { testServices, type TestServices } from '../harness/services.js';
-import { dropDatabase, freshDatabase, withClient } from '../harness/database.js';
+import { freshDatabase, withClient } from '../harness/database.js';
 import { eventually, testConnectorConfig, topicPrefixFor } from '../harness/connector.js';
 import { WorkerHttp } from '../harness/worker-http.js';
 import { PrivateStack } from '../harness/private-stack.js';
@@ -17,7 +17,7 @@ import { KafkaOffsetStore } from '../../src/offsets/offset-store.js';
 /**
  * Issue 7, scenario 2 (+ issue 6's lag alert): the broker of a private Kafka is stopped for 60 s
  * while the source keeps writing, then started again. The worker's topics, offsets and configs all
- * live on that broker; PostgreSQL and the registry are the shared ones.
+ * live on that broker; the registry is the shared one.
  */
 const NAME = 'pgcdc_it_fault_kafka';
 const OUTAGE_MS = 60_000;
@@ -36,8 +36,10 @@ let oracle: PgOracle | undefined;
 
 before(async () => {
   shared = await testServices();
-  stack = await PrivateStack.start(shared, { kafka: true });
-  db = await freshDatabase(shared, NAME);
+  // a private PostgreSQL too: slot creation on the shared one waits for every open transaction of
+  // other tests and benchmarks, which made this test's timing depend on them
+  stack = await PrivateStack.start(shared, { kafka: true, postgres: true });
+  db = await freshDatabase(stack.services, NAME);
   await withClient(db, (c) => c.query(LOAD_TABLE_DDL));
   hook = createServer((req, res) => {
     let body = '';
@@ -58,8 +60,7 @@ after(async () => {
   await worker?.stop('SIGKILL');
   await oracle?.close();
   hook?.close();
-  await dropDatabase(shared, NAME);
-  await stack?.cleanup();
+  await stack?.cleanup(); // the private cluster goes, with the database, its slot and the oracle's copy
 });
 
 test('Kafka down for 60 s while writes go on: retries, alert fires and resolves, no loss, confirmed LSN never ahead', async () => {
@@ -107,7 +108,6 @@ test('Kafka down for 60 s while writes go on: retries, alert fires and resolves,
 
   // Recovery without a manual restart.
   await eventually(async () => (await status())?.connector?.state === 'RUNNING', `RUNNING again after Kafka is back:\n${w.output.slice(-3000)}`, 120_000);
-  const runningAgainMs = Date.now() - upAt;
   await eventually(() => hooks.some((h) => h.body.alert === 'lag_ms' && h.body.status === 'resolved'), 'the lag alert to resolve after recovery', 120_000);
   await new Promise((r) => setTimeout(r, 3000));
   const xid = await load.stop();
@@ -126,9 +126,8 @@ test('Kafka down for 60 s while writes go on: retries, alert fires and resolves,
     JSON.stringify({
       brokerStopMs: stoppedMs,
       brokerStartMs: restartedMs,
-      runningAgainAfterBrokerUpMs: runningAgainMs,
       alertFiredAfterMs: firedAfterMs,
-      alertResolvedAfterBrokerUpMs: resolved.at - upAt,
+      alertResolvedAfterBrokerAnswersMs: resolved.at - upAt - restartedMs,
       statesDuringOutage: [...new Set(seen.map((s) => s.state))],
       pauseDuringOutage: `${pauseAnswer.status} ${pauseAnswer.text.slice(0, 200)}`,
       committedTransactions: load.committed,
@@ -137,7 +136,7 @@ test('Kafka down for 60 s while writes go on: retries, alert fires and resolves,
     }),
   );
   // No loss, twice: the reference loader's copy database (ordered row hashes) and the in-memory rebuild.
-  oracle = await PgOracle.start({ brokers: services.kafkaBrokers, registryUrl: services.registryUrl, pg: shared.pg, sourceDatabase: NAME, topicPrefix: topicPrefixFor(NAME) });
+  oracle = await PgOracle.start({ brokers: services.kafkaBrokers, registryUrl: services.registryUrl, pg: services.pg, sourceDatabase: NAME, topicPrefix: topicPrefixFor(NAME) });
   await oracle.converge(db, ['public.items'], 120_000);
   assertRebuiltEqualsSource(rebuildTable(records, (row) => String(row.id)), source.rows, 'id');
   // Duplicates only of what no stored offset covered.

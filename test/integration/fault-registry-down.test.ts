@@ -2,7 +2,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type pg from 'pg';
 import { testServices, type TestServices } from '../harness/services.js';
-import { dropDatabase, freshDatabase, withClient } from '../harness/database.js';
+import { freshDatabase, withClient } from '../harness/database.js';
 import { eventually, testConnectorConfig, topicPrefixFor } from '../harness/connector.js';
 import { WorkerHttp } from '../harness/worker-http.js';
 import { PrivateStack } from '../harness/private-stack.js';
@@ -15,7 +15,7 @@ import { KafkaOffsetStore } from '../../src/offsets/offset-store.js';
 /**
  * Issue 7, scenario 3: a private schema registry is stopped while the source keeps writing, a DDL
  * that needs a new schema version happens while it is down, then the registry is started again.
- * Kafka and PostgreSQL are the shared ones. The private registry keeps its schemas on disk, so ids
+ * Kafka is the shared one. The private registry keeps its schemas on disk, so ids
  * of records already in Kafka still resolve after its restart.
  */
 const NAME = 'pgcdc_it_fault_registry';
@@ -31,8 +31,10 @@ let oracle: PgOracle | undefined;
 
 before(async () => {
   shared = await testServices();
-  stack = await PrivateStack.start(shared, { registry: true });
-  db = await freshDatabase(shared, NAME);
+  // a private PostgreSQL too: slot creation on the shared one waits for every open transaction of
+  // other tests and benchmarks, which made this test's timing depend on them
+  stack = await PrivateStack.start(shared, { registry: true, postgres: true });
+  db = await freshDatabase(stack.services, NAME);
   await withClient(db, (c) => c.query(LOAD_TABLE_DDL));
   worker = new WorkerHttp(stack.services, 'faultregistry');
   await worker.start();
@@ -43,8 +45,7 @@ after(async () => {
   await load?.stop().catch(() => {});
   await worker?.stop('SIGKILL');
   await oracle?.close();
-  await dropDatabase(shared, NAME);
-  await stack?.cleanup();
+  await stack?.cleanup(); // the private cluster goes, with the database, its slot and the oracle's copy
 });
 
 test('registry down while writes and a schema change go on: the connector retries, then delivers every change with the new schema', async () => {
@@ -95,7 +96,7 @@ test('registry down while writes and a schema change go on: the connector retrie
   console.log(JSON.stringify({ registryStartMs, caughtUpAfterRegistryUpMs: caughtUpMs, states: [...new Set(seen.map((s) => s.state))], trace: seen.find((s) => s.trace)?.trace?.slice(0, 300), committed: load.committed, records: records.length }));
 
   // No loss, twice: the reference loader's copy database (ordered row hashes) and the in-memory rebuild.
-  oracle = await PgOracle.start({ brokers: services.kafkaBrokers, registryUrl: services.registryUrl, pg: shared.pg, sourceDatabase: NAME, topicPrefix: topicPrefixFor(NAME) });
+  oracle = await PgOracle.start({ brokers: services.kafkaBrokers, registryUrl: services.registryUrl, pg: services.pg, sourceDatabase: NAME, topicPrefix: topicPrefixFor(NAME) });
   await oracle.converge(db, ['public.items'], 120_000);
   assertRebuiltEqualsSource(rebuildTable(records, (row) => String(row.id)), source.rows, 'id');
   const duplicates = assertDuplicatesOnlyAfterStoredOffsets(records, history);
