@@ -1,6 +1,7 @@
 # shellcheck shell=bash
 # Schema registry: Apicurio Registry 3 (Confluent-compatible API at /apis/ccompat/v7),
-# in-memory H2 storage, so every start begins with an empty registry.
+# H2 storage in a file under .stack/registry/data: schema ids survive a restart of the registry,
+# as the records in Kafka (whose data also survives) refer to them by id.
 
 APICURIO_VERSION="$(pom_version apicurio)"
 APICURIO_HOME="$CACHE/apicurio-$APICURIO_VERSION"
@@ -67,6 +68,7 @@ registry_start() {
     -Dapicurio.rest.deletion.group.enabled=true \
     -Dapicurio.rest.deletion.artifact.enabled=true \
     -Dapicurio.rest.deletion.artifact-version.enabled=true \
+    -Dapicurio.datasource.url="jdbc:h2:file:$STACK_DIR/registry/data/registry" \
     -jar "$APICURIO_JAR"
   local rc=0
   wait_for "$REGISTRY_TIMEOUT" registry_probe_alive || rc=$?
@@ -76,7 +78,7 @@ registry_start() {
     die "registry did not answer at $REGISTRY_URL within ${REGISTRY_TIMEOUT}s (see $LOGS/registry.log); fix it and rerun"
   fi
   registry_set_compatibility
-  say "registry: up at $REGISTRY_URL (pid $(cat "$REGISTRY_PID"), Apicurio $APICURIO_VERSION, in-memory, BACKWARD compatibility)"
+  say "registry: up at $REGISTRY_URL (pid $(cat "$REGISTRY_PID"), Apicurio $APICURIO_VERSION, H2 file storage, BACKWARD compatibility)"
 }
 
 # Apicurio's default compatibility is NONE; Confluent's (what pgcdc users run) is BACKWARD, so the
