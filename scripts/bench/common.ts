@@ -106,7 +106,7 @@ export async function waitForQuiet(maxWaitMs: number): Promise<number> {
   const deadline = now() + maxWaitMs;
   let busy = await machineBusy(1000);
   while (busy > 0.25 && now() < deadline) busy = await machineBusy(1000);
-  if (busy > 0.25) log(`WARNING: ${pct(busy)} of the CPU is busy with other work before the run; figures will be low (see "other CPU" in the report)`);
+  if (busy > 0.25) log(`WARNING: ${pct(busy)} of the CPU is busy with other work before the run; figures will be low (the report is marked noisy)`);
   return round(busy, 3);
 }
 
