@@ -36,6 +36,10 @@ case "$cmd" in
     # Fail fast on Java and port clashes before anything is started.
     kafka_preflight
     registry_preflight
+    # The jars are fetched even when the services already answer (another checkout's stack):
+    # tests that start private brokers and registries run them from this checkout's cache.
+    kafka_fetch
+    registry_fetch
     pg_start
     kafka_start
     registry_start
