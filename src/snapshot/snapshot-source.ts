@@ -115,17 +115,11 @@ export class SnapshotSource {
     let pendingRow: string[] | null = null;
     let rowsInChunk = 0;
     const out: ChangeRecord[] = [];
-    // A worker overlaps three steps: PostgreSQL produces the next FETCH, this thread converts the
-    // current rows, Kafka acknowledges the previous batch. Batches still go out one at a time and in
-    // order, and the chunk counts as done only after its last batch was acknowledged (below).
-    const fetch = (): Promise<string[][]> => awaitedLater(client.query({ text: `FETCH ${this.opts.fetchSize} FROM ${cursor}`, rowMode: 'array' }).then((res) => res.rows as string[][]));
-    let fetching: Promise<string[][]> | null = fetch();
-    let sending: Promise<void> | null = null;
     for (;;) {
-      const rows: string[][] = await fetching!;
+      const res = await client.query({ text: `FETCH ${this.opts.fetchSize} FROM ${cursor}`, rowMode: 'array' });
+      const rows = res.rows as string[][];
       const batch = new ChangeBatch();
-      const exhausted: boolean = rows.length < this.opts.fetchSize;
-      fetching = exhausted || this.stopped ? null : fetch();
+      const exhausted = rows.length < this.opts.fetchSize;
       // One row is held back so the chunk's (and the snapshot's) last row can be marked as such.
       const all: string[][] = pendingRow ? [pendingRow, ...rows] : rows;
       const emitCount = exhausted ? all.length : all.length - 1;
@@ -138,12 +132,10 @@ export class SnapshotSource {
         rowsInChunk++;
       }
       pendingRow = exhausted ? null : all[all.length - 1];
-      if (sending) await sending;
-      sending = batch.size > 0 ? awaitedLater(this.deliver(batch).then(() => void (this.progress.rowsDone += emitCount))) : null;
-      if (!sending) this.progress.rowsDone += emitCount;
+      if (batch.size > 0) await this.deliver(batch);
+      this.progress.rowsDone += emitCount;
       if (exhausted || this.stopped) break;
     }
-    if (sending) await sending;
     await client.query(`CLOSE ${cursor}`);
     if (this.stopped) return;
     this.state.done.add(chunk.id);
@@ -184,13 +176,4 @@ export class SnapshotSource {
     this.writing = this.writing.then(() => this.offsets.store.write(this.offsets.key, snapshot));
     return this.writing;
   }
-}
-
-/**
- * A promise this worker awaits only after other work: marked as handled now, so that a failure
- * meanwhile does not count as an unhandled rejection; awaiting it later still throws.
- */
-function awaitedLater<T>(p: Promise<T>): Promise<T> {
-  p.catch(() => {});
-  return p;
 }
