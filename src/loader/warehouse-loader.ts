@@ -28,12 +28,15 @@ export interface LoaderOptions {
 /**
  * The reference warehouse loader: consumes a connector's table topics through the registry and
  * applies every event to a copy of its table in another PostgreSQL database (see apply-events.ts).
- * One target transaction per fetched batch of a topic partition; the consumer offset is committed
- * only after that transaction committed, so a crash re-applies (idempotently) and never skips.
+ * One target transaction per fetched batch of a topic partition, which also records the next offset
+ * in pgcdc_loader.applied; the consumer offset is committed only after that transaction committed,
+ * so a crash never skips, and a refetched batch is skipped up to the recorded offset.
  */
 export class WarehouseLoader {
   readonly stats: ApplyStats = newStats();
   lastError: Error | null = null;
+  /** records of refetched batches skipped because their transaction had already committed */
+  refetchedSkipped = 0;
   readonly groupId: string;
   private readonly kafka: Kafka;
   private readonly schemas: RegistrySchemas;
@@ -56,6 +59,8 @@ export class WarehouseLoader {
     this.client = new pg.Client(this.options.target);
     this.client.on('error', (err) => (this.lastError = err));
     await this.client.connect();
+    await this.client.query(`CREATE SCHEMA IF NOT EXISTS pgcdc_loader`);
+    await this.client.query(`CREATE TABLE IF NOT EXISTS pgcdc_loader.applied (group_id text, topic text, partition int, next_offset bigint NOT NULL, PRIMARY KEY (group_id, topic, partition))`);
     await this.discover();
     this.timer = setInterval(() => void this.discover().catch((err) => (this.lastError = err)), this.options.discoverEveryMs ?? 1000);
   }
@@ -138,7 +143,14 @@ export class WarehouseLoader {
     try {
       const events: TableEvent[] = [];
       const versions: { shape: TableShape; keyNames: string[] }[] = [];
-      for (const m of batch.messages) {
+      // A batch refetched after its transaction committed but before the consumer commit landed
+      // (rebalance, crash) is skipped up to the offset recorded with that transaction: appends to
+      // key-less copies are not idempotent.
+      const applied = await client.query(`SELECT next_offset FROM pgcdc_loader.applied WHERE group_id = $1 AND topic = $2 AND partition = $3`, [this.groupId, batch.topic, batch.partition]);
+      const from = BigInt(applied.rows[0]?.next_offset ?? -1);
+      const fresh = batch.messages.filter((x) => BigInt(x.offset) >= from);
+      this.refetchedSkipped += batch.messages.length - fresh.length;
+      for (const m of fresh) {
         const key = await this.schemas.decode(m.key);
         const value = await this.schemas.decode(m.value);
         const keyColumns = key.schema ? this.keyColumnsOf(key.schema) : [];
@@ -152,6 +164,10 @@ export class WarehouseLoader {
         await client.query('BEGIN');
         try {
           await applyEvents(client, target, events, this.options.placeholder ?? '__debezium_unavailable_value', this.stats, heartbeat);
+          await client.query(
+            `INSERT INTO pgcdc_loader.applied VALUES ($1, $2, $3, $4) ON CONFLICT (group_id, topic, partition) DO UPDATE SET next_offset = EXCLUDED.next_offset`,
+            [this.groupId, batch.topic, batch.partition, (BigInt(batch.lastOffset()) + 1n).toString()],
+          );
           await client.query('COMMIT');
         } catch (err) {
           await client.query('ROLLBACK').catch(() => {});
