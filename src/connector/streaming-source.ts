@@ -6,6 +6,7 @@ import { alreadyDelivered, type SourceOffset } from '../offsets/source-offset.js
 import type { Lsn } from '../postgres/lsn.js';
 import type { ReplicationStream } from '../postgres/replication-stream.js';
 import { withRetry, type RetryOptions } from '../errors/retry.js';
+import { PgcdcError } from '../errors/pgcdc-error.js';
 import { ChangeBatch } from './change-batch.js';
 import type { Checkpointer } from './checkpointer.js';
 import type { TableRegistry } from './table-registry.js';
@@ -51,6 +52,8 @@ export class StreamingSource {
   incremental: IncrementalSnapshot | null = null;
   /** counters read by status and metrics */
   readonly stats = { events: 0, transactions: 0, skippedOnResume: 0, lastCommitTimeUs: 0n };
+  /** while a delivery is being retried (e.g. Kafka down): why, for the status trace; null when delivering */
+  retrying: string | null = null;
 
   constructor(
     private readonly stream: ReplicationStream,
@@ -275,11 +278,17 @@ export class StreamingSource {
       ...this.opts.retry,
       signal: this.abort.signal,
       onRetry: (err, attempt, delayMs) => {
+        this.retrying = `delivery to Kafka failing, retry ${attempt} in ${delayMs} ms: ${describeError(err)}`;
         this.metrics.error('delivery', err);
         this.log.warn({ err: (err as Error).message, attempt, delayMs }, 'delivery to Kafka failed; retrying');
       },
     });
+    this.retrying = null;
     if (batch.commitsMs.length > 0) this.metrics.transactionsAcked(batch.commitsMs, Date.now());
     if (batch.offset) this.checkpointer.delivered_(batch.offset);
   }
+}
+
+function describeError(err: unknown): string {
+  return err instanceof PgcdcError ? err.describe() : ((err as Error)?.message ?? String(err));
 }

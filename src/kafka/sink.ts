@@ -65,6 +65,14 @@ export function planRequests(records: readonly SinkRecord[], maxRecords = MAX_RE
   return { ends, bytes: sizes };
 }
 
+/**
+ * kafkajs's own retries are kept short: a failed send comes back within seconds, and pgcdc's
+ * jittered backoff (errors.retry.delay.*) decides when to resend, the status shows the retry and
+ * recovery after an outage does not wait out a long internal retry cycle. At least one internal
+ * retry stays, which the idempotent producer requires.
+ */
+const PRODUCER_RETRY = { retries: 2, initialRetryTime: 200, maxRetryTime: 2000 };
+
 export interface TopicSettings {
   partitions: number;
   replicationFactor: number;
@@ -86,7 +94,7 @@ export class KafkaSink {
 
   /** `metrics`: counts acknowledged records by table/op and tracks what is in flight (absent in some tests). */
   constructor(kafka: Kafka, private readonly topicSettings: TopicSettings, private readonly metrics?: ConnectorMetrics) {
-    this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false, retry: { retries: 5 }, createPartitioner: changeEventPartitioner });
+    this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false, retry: PRODUCER_RETRY, createPartitioner: changeEventPartitioner });
     this.admin = kafka.admin();
   }
 

@@ -165,7 +165,8 @@ export class ManagedConnector {
     let trace: string | null = null;
     if (this.connector) {
       state = this.connector.state;
-      trace = this.connector.trace;
+      // RUNNING while a delivery is retried shows why, so an outage is visible in the status too.
+      trace = this.connector.trace ?? this.connector.streaming?.retrying ?? null;
     } else if (this.failure && this.target === 'RUNNING') {
       state = 'FAILED';
       trace = this.failure;

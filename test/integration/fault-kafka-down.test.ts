@@ -150,6 +150,7 @@ test('Kafka down for 60 s while writes go on: retries, alert fires and resolves,
 
   // Retried, never FAILED; the trace names the cause.
   assert.ok(seen.every((s) => s.state === 'RUNNING' || s.state === 'RESTARTING'), `states during the outage: ${[...new Set(seen.map((s) => s.state))].join(', ')}`);
+  assert.ok(seen.some((s) => /Kafka/i.test(s.trace ?? '')), `the status trace says why during the outage: ${JSON.stringify([...new Set(seen.map((s) => s.trace))])}`);
   // Retries with jittered, capped backoff (errors.retry.delay.max.ms=5000). Each attempt first spends
   // kafkajs's own produce retries (about 15-20 s against a dead broker), so a minute holds only a few.
   assert.ok(retries.length >= 2, `retried during the outage (${retries.length} retries logged)`);
