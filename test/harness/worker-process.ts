@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { TestServices } from './services.js';
@@ -25,6 +25,8 @@ export class WorkerProcess {
     const keep = (chunk: Buffer) => {
       this.output = (this.output + chunk.toString()).slice(-20_000);
     };
+    // the connector file is read at start; its folder goes when the process exits (or is killed)
+    this.child.once('exit', () => rmSync(dir, { recursive: true, force: true }));
     this.child.stdout!.on('data', keep);
     this.child.stderr!.on('data', keep);
   }
