@@ -1,31 +1,31 @@
 import { createRequire } from 'node:module';
-import { encodeRecordBatch, PendingRecord, type EncoderClass, type RecordBatchArgs } from './record-batch-encoder.js';
+import { encodeProduceRequest, type ProduceRequestArgs } from './produce-request-encoder.js';
+import type { EncoderClass, KafkajsEncoder } from './record-batch-encoder.js';
 
 /**
- * Installs pgcdc's record batch encoder into kafkajs's produce path. Stock kafkajs 2.2.4 builds a
- * new Encoder (512-byte buffer) per record and per header, varints through small Buffers and Long
- * arithmetic, copies the batch several times and computes CRC-32C a byte at a time: about a third
- * of the worker's CPU when streaming. The replacement writes the same bytes in one allocation.
+ * Installs pgcdc's produce request encoding into kafkajs. Stock kafkajs 2.2.4 builds a new Encoder
+ * (512-byte buffer) per record and per header, varints through small Buffers and `Long`
+ * arithmetic, copies each batch several times and computes CRC-32C a byte at a time: about a third
+ * of the worker's CPU when streaming. The replacement writes the same bytes with one buffer per
+ * record batch and one copy into the request.
  *
- * It replaces two internal modules, so it is tied to the exact version whose output it reproduces
- * (test/unit/record-batch-encoder.test.ts compares bytes with stock kafkajs): any other version
- * keeps stock kafkajs. It must run before kafkajs loads its produce request module (the first send).
+ * It swaps the encode step of kafkajs's internal produce request module (v3; v4-v7 reuse it), so it
+ * is tied to the exact version whose bytes it reproduces (test/unit/record-batch-encoder.test.ts
+ * compares them with stock kafkajs): any other version keeps stock kafkajs. It must run before
+ * kafkajs loads that module (on the first send); compressed batches keep kafkajs's own encoding.
  */
 export const PATCHED_KAFKAJS_VERSION = '2.2.4';
 
 const require = createRequire(import.meta.url);
-const RECORD_MODULE = 'kafkajs/src/protocol/recordBatch/record/v0';
-const BATCH_MODULE = 'kafkajs/src/protocol/recordBatch/v0';
 const REQUEST_MODULE = 'kafkajs/src/protocol/requests/produce/v3/request';
 const ENCODER_MODULE = 'kafkajs/src/protocol/encoder';
 
-type RecordFn = (args: Record<string, unknown>) => unknown;
-type BatchFn = (args: RecordBatchArgs) => Promise<unknown>;
+type ProduceRequest = (args: ProduceRequestArgs) => { encode: () => Promise<KafkajsEncoder> };
 
 let installed = false;
 
 /**
- * Returns whether the encoder is in place; `version` stands for the loaded kafkajs version (tests),
+ * Returns whether the encoding is in place; `version` stands for the loaded kafkajs version (tests),
  * `warn` receives why it is not.
  */
 export function installRecordBatchEncoder(warn: (message: string) => void, version = loadedKafkajsVersion()): boolean {
@@ -34,29 +34,25 @@ export function installRecordBatchEncoder(warn: (message: string) => void, versi
     return false;
   }
   if (installed) return true;
-  if (require.cache[require.resolve(REQUEST_MODULE)]) {
+  const path = require.resolve(REQUEST_MODULE);
+  if (require.cache[path]) {
     warn('kafkajs produce requests were loaded before the record batch encoder: producing with stock kafkajs record encoding');
     return false;
   }
   const Encoder = require(ENCODER_MODULE) as EncoderClass;
-  const recordModule = require.cache[require.resolve(RECORD_MODULE)] ?? (require(RECORD_MODULE), require.cache[require.resolve(RECORD_MODULE)]!);
-  const stockRecord = recordModule.exports as RecordFn;
-  const batchExports = require(BATCH_MODULE) as { RecordBatch: BatchFn };
-  const stockBatch = batchExports.RecordBatch;
-
-  recordModule.exports = (args: Record<string, unknown>) =>
-    new PendingRecord(args.key, args.value, args.headers, (args.offsetDelta as number | undefined) ?? 0, (args.timestampDelta as number | undefined) ?? 0);
-  batchExports.RecordBatch = async (args: RecordBatchArgs) => {
-    const records = (args.records ?? []) as PendingRecord[];
-    const fast = (args.compression ?? 0) === 0 ? encodeRecordBatch(args, records, Encoder) : null;
-    if (fast) {
+  const stockRequest = require(REQUEST_MODULE) as ProduceRequest;
+  require.cache[path]!.exports = (args: ProduceRequestArgs) => {
+    const request = stockRequest(args);
+    const stockEncode = request.encode;
+    request.encode = async () => {
+      const body = encodeProduceRequest(args, Encoder);
+      if (!body) return stockEncode();
       const encoder = new Encoder(1);
-      encoder.buf = fast;
-      encoder.offset = fast.length;
+      encoder.buf = body;
+      encoder.offset = body.length;
       return encoder;
-    }
-    // Compressed batches and unusual records: stock kafkajs, from the same record fields.
-    return stockBatch({ ...args, records: records.map((r) => stockRecord({ key: r.key, value: r.value, headers: r.headers, offsetDelta: r.offsetDelta, timestampDelta: r.timestampDelta })) });
+    };
+    return request;
   };
   installed = true;
   return true;

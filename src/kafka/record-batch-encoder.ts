@@ -1,17 +1,11 @@
 import { crc32c } from './crc32c.js';
 
-/**
- * One record of a produce request as kafkajs 2.2.4's produce request hands it to Record():
- * kept as is, so the whole batch is laid out into one buffer instead of an Encoder per record.
- */
-export class PendingRecord {
-  constructor(
-    readonly key: unknown,
-    readonly value: unknown,
-    readonly headers: unknown,
-    readonly offsetDelta: number,
-    readonly timestampDelta: number,
-  ) {}
+/** A message as kafkajs's producer hands it to its produce request. */
+export interface BatchMessage {
+  key?: unknown;
+  value?: unknown;
+  headers?: unknown;
+  timestamp?: unknown;
 }
 
 /** The slice of kafkajs's Encoder used here (class from kafkajs/src/protocol/encoder). */
@@ -19,6 +13,7 @@ export interface KafkajsEncoder {
   buf: Buffer;
   offset: number;
   readonly buffer: Buffer;
+  writeString(v: string | null): KafkajsEncoder;
   writeInt8(v: number): KafkajsEncoder;
   writeInt16(v: number): KafkajsEncoder;
   writeInt32(v: number): KafkajsEncoder;
@@ -38,7 +33,6 @@ export interface RecordBatchArgs {
   producerId?: unknown;
   producerEpoch?: number;
   firstSequence?: number;
-  records?: unknown[];
 }
 
 const MAGIC_BYTE = 2;
@@ -95,7 +89,7 @@ function bytesSize(v: Buffer | string | null | undefined): number {
 }
 
 interface Sized {
-  record: PendingRecord;
+  message: BatchMessage;
   headers: [string, Buffer | string][];
   timestamp: number[] | Buffer;
   body: number;
@@ -103,10 +97,11 @@ interface Sized {
 
 /**
  * The RecordBatch (magic 2) of uncompressed records, byte for byte as kafkajs 2.2.4's
- * recordBatch/v0 + record/v0 write it, in one allocation; null when some record holds a key, value
- * or header that kafkajs would treat specially (the caller then uses stock kafkajs, errors included).
+ * recordBatch/v0 + record/v0 write it, in one allocation; record i has offset delta i and timestamp
+ * delta timestampDeltas?.[i] (else 0). Null when some record holds a key, value or header that
+ * kafkajs would treat specially (the caller then uses stock kafkajs, errors included).
  */
-export function encodeRecordBatch(args: RecordBatchArgs, records: PendingRecord[], Encoder: EncoderClass): Buffer | null {
+export function encodeRecordBatch(args: RecordBatchArgs, records: readonly BatchMessage[], timestampDeltas: readonly number[] | null, Encoder: EncoderClass): Buffer | null {
   const sized: Sized[] = new Array(records.length);
   let recordsBytes = 0;
   for (let i = 0; i < records.length; i++) {
@@ -114,8 +109,8 @@ export function encodeRecordBatch(args: RecordBatchArgs, records: PendingRecord[
     if (!isBytes(r.key) || !isBytes(r.value)) return null;
     const headers = headerPairs(r.headers);
     if (!headers) return null;
-    const timestamp = varLongBytes(r.timestampDelta, Encoder);
-    let body = 1 + timestamp.length + varIntSize(r.offsetDelta);
+    const timestamp = timestampDeltas ? varLongBytes(timestampDeltas[i]!, Encoder) : ZERO_DELTA;
+    let body = 1 + timestamp.length + varIntSize(i);
     body += bytesSize(r.key) + bytesSize(r.value);
     body += varIntSize(headers.length);
     for (const [k, v] of headers) {
@@ -123,7 +118,7 @@ export function encodeRecordBatch(args: RecordBatchArgs, records: PendingRecord[
       const vl = byteLength(v);
       body += varIntSize(kl) + kl + varIntSize(vl) + vl;
     }
-    sized[i] = { record: r, headers, timestamp, body };
+    sized[i] = { message: r, headers, timestamp, body };
     recordsBytes += varIntSize(body) + body;
   }
 
@@ -153,12 +148,13 @@ export function encodeRecordBatch(args: RecordBatchArgs, records: PendingRecord[
   const bodyAt = crcAt + 4;
   head.copy(out, bodyAt);
   const w = new Writer(out, bodyAt + head.length);
-  for (const s of sized) {
-    const r = s.record;
+  for (let i = 0; i < sized.length; i++) {
+    const s = sized[i]!;
+    const r = s.message;
     w.varInt(s.body);
     w.byte(0); // record attributes: none used
     for (const b of s.timestamp) w.byte(b);
-    w.varInt(r.offsetDelta);
+    w.varInt(i);
     w.bytes(r.key as Buffer | string | null | undefined);
     w.bytes(r.value as Buffer | string | null | undefined);
     w.varInt(s.headers.length);
