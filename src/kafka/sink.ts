@@ -2,6 +2,7 @@ import { CompressionTypes, type Kafka, type Producer, type Admin, type Message, 
 import { classifyKafkaError, type ProduceRequestInfo } from '../errors/classify-kafka.js';
 import type { ConnectorMetrics, CountedRecord } from '../metrics/connector-metrics.js';
 import { changeEventPartitioner } from './partitioner.js';
+import { installRecordBatchEncoder } from './kafkajs-produce-patch.js';
 
 export interface SinkRecord extends CountedRecord {
   topic: string;
@@ -94,6 +95,8 @@ export class KafkaSink {
 
   /** `metrics`: counts acknowledged records by table/op and tracks what is in flight (absent in some tests). */
   constructor(kafka: Kafka, private readonly topicSettings: TopicSettings, private readonly metrics?: ConnectorMetrics) {
+    // Before the first produce request loads kafkajs's encoding modules; a no-op after the first sink.
+    installRecordBatchEncoder((message) => process.emitWarning(message, 'PgcdcKafkaEncoding'));
     this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false, retry: PRODUCER_RETRY, createPartitioner: changeEventPartitioner });
     this.admin = kafka.admin();
   }
