@@ -45,7 +45,7 @@ export async function readDeadLetters(brokers: string[], topic: string, until: (
 export function confirmedFlushLsn(db: pg.ClientConfig, slot: string): Promise<bigint | null> {
   return withClient(db, async (c) => {
     const r = await c.query(`SELECT (confirmed_flush_lsn - '0/0')::text AS pos FROM pg_replication_slots WHERE slot_name = $1`, [slot]);
-    return r.rows[0] ? BigInt(r.rows[0].pos) : null;
+    return r.rows[0]?.pos != null ? BigInt(r.rows[0].pos) : null;
   });
 }
 

@@ -31,7 +31,7 @@ test('kill -9 in the middle of a large transaction: no gap, duplicates only afte
   const slotConfirmed = async () =>
     withClient(db, async (c) => {
       const r = await c.query(`SELECT (confirmed_flush_lsn - '0/0')::text AS pos FROM pg_replication_slots WHERE slot_name = $1`, [NAME]);
-      return r.rows[0] ? BigInt(r.rows[0].pos) : null;
+      return r.rows[0]?.pos != null ? BigInt(r.rows[0].pos) : null; // NULL while the slot is being created
     });
 
   worker = new WorkerProcess(services, config, offsetTopic);
