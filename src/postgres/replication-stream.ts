@@ -88,6 +88,7 @@ export class ReplicationStream extends EventEmitter {
       throw classifyPostgresError(err, `replication from slot "${this.opts.slotName}"`);
     } finally {
       clearInterval(this.statusTimer);
+      this.service.removeAllListeners();
     }
   }
 
@@ -119,7 +120,8 @@ export class ReplicationStream extends EventEmitter {
     clearInterval(this.statusTimer);
     this.sendStatus();
     await this.service.stop().catch(() => {});
-    this.service.removeAllListeners();
+    // Listeners stay until run() ends: a stop() before replication started is only carried out by
+    // the 'start' listener (removing it here left such a stream running and stop() hanging).
   }
 
   private sendStatus(): void {
