@@ -3,6 +3,7 @@ import { CLIENT_COMMANDS } from './cli/commands.js';
 import { RestClient, RestError } from './cli/rest-client.js';
 import { createLogger } from './logging.js';
 import { runWorker } from './worker/run-worker.js';
+import { installProcessGuard } from './worker/process-guard.js';
 import { SettingsError, WORKER_ENV_HELP, workerProcessSettings } from './worker/settings.js';
 import { runStandalone, workerSettingsFromEnv } from './worker/standalone.js';
 import { PGCDC_VERSION } from './version.js';
@@ -67,7 +68,10 @@ async function worker(args: string[]): Promise<number> {
     else if (args[i]!.startsWith('--load=')) files.push(args[i]!.slice('--load='.length));
     else throw new UsageError(`pgcdc worker: unexpected argument "${args[i]}"; see pgcdc worker --help`);
   }
-  await runWorker(workerProcessSettings(), files, createLogger());
+  const settings = workerProcessSettings();
+  const log = createLogger();
+  installProcessGuard(log);
+  await runWorker(settings, files, log);
   return -1; // keeps running until a signal
 }
 
@@ -88,7 +92,9 @@ async function main(argv: string[]): Promise<number> {
       console.log('Usage: pgcdc run <connector.json>...\nRuns the connectors until SIGINT/SIGTERM, then drains, stores offsets and exits 0.');
       return rest.length === 0 ? 2 : 0;
     }
-    await runStandalone(rest, workerSettingsFromEnv(), createLogger());
+    const log = createLogger();
+    installProcessGuard(log);
+    await runStandalone(rest, workerSettingsFromEnv(), log);
     return -1; // keeps running
   }
   const client = CLIENT_COMMANDS[command];

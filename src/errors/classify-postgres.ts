@@ -1,30 +1,113 @@
+import pg from 'pg';
 import { PgcdcError } from './pgcdc-error.js';
 
 /**
- * Classifies an error thrown by `pg` (or the socket under it) into a PgcdcError. SQLSTATE classes:
- * 08 connection exception, 28 invalid authorization, 57P0x operator intervention (shutdown/terminate),
- * 53 insufficient resources, 42501 insufficient privilege, 42704/42P01 undefined object/table.
+ * What the caller was doing when PostgreSQL refused: the remedy for a missing privilege (42501)
+ * depends on it, and the caller knows it better than the server's wording says.
  */
-export function classifyPostgresError(err: unknown, context: string): PgcdcError {
+export type PgOperation =
+  | 'connect' // opening a connection (catalog, snapshot or replication)
+  | 'publication' // CREATE/ALTER PUBLICATION ... FOR TABLE / empty publication
+  | 'publication-all-tables' // CREATE PUBLICATION ... FOR ALL TABLES
+  | 'slot' // creating a replication slot
+  | 'replication' // START_REPLICATION on a replication connection
+  | 'read'; // SELECT from captured tables or the catalog (snapshots, relation lookups)
+
+/** Socket-level errno codes: the connection failed or dropped, nothing about the request was wrong. */
+const SOCKET_CODES = new Set([
+  'ECONNREFUSED', 'ECONNRESET', 'ECONNABORTED', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'EHOSTDOWN',
+  'ENETUNREACH', 'ENETDOWN', 'ENOTFOUND', 'EAI_AGAIN', 'EADDRNOTAVAIL', 'ERR_SOCKET_CLOSED', 'ERR_STREAM_DESTROYED',
+]);
+
+/**
+ * Errors node-postgres (8.x, lib/client.js) creates itself without any code: its connection timeout
+ * (`connectionTimeoutMillis`, set from connect.timeout.ms), the end of the socket, and use of a
+ * client whose connection broke. They are matched as pg's exact wording, never a server message.
+ */
+const PG_CONNECTION_ERRORS = new Set([
+  'timeout expired',
+  'Connection terminated unexpectedly',
+  'Connection terminated',
+  'Query read timeout',
+  'Client was closed and is not queryable',
+  'Client has encountered a connection error and is not queryable',
+]);
+
+const RETRIES = 'pgcdc retries with backoff';
+const REACH = `check that PostgreSQL is running and reachable at database.hostname/database.port; ${RETRIES}`;
+
+/** SQLSTATEs (or classes) that are transient: the same request can succeed later. */
+function transientRemedy(code: string): string | undefined {
+  if (code.startsWith('08')) return REACH; // connection exception
+  if (code === '57P01' || code === '57P02' || code === '57P05') return `the server ended the session (shutdown, restart, pg_terminate_backend or idle timeout); ${RETRIES}`;
+  if (code === '57P03') return `the server is starting up or in recovery and does not accept connections yet; ${RETRIES}`;
+  if (code === '57014') return `a statement was cancelled (statement_timeout or pg_cancel_backend); ${RETRIES}`;
+  if (code === '53300') return `too many connections or walsenders (max_connections / max_wal_senders); free some or raise the limit; ${RETRIES}`;
+  if (code === '53400') return `a server limit is reached (all replication slots in use?): drop unused slots or raise max_replication_slots; ${RETRIES}`;
+  if (code.startsWith('53')) return `the server is short of resources (disk, memory); ${RETRIES}`;
+  if (code === '55006') return `the slot is still in use by a previous walsender, which goes away once that backend exits; ${RETRIES}`;
+  if (code === '40001' || code === '40P01') return `serialization failure or deadlock; ${RETRIES}`;
+  return undefined;
+}
+
+/** A missing privilege: what to grant depends on what the connector was doing. */
+function privilegeRemedy(op: PgOperation | undefined): string {
+  switch (op) {
+    case 'publication':
+      return 'creating or altering a publication needs CREATE on the database and ownership of every listed table: ' +
+        'GRANT CREATE ON DATABASE <db> TO <user> and make <user> own the captured tables (or a member of their owner role), ' +
+        'or create the publication as the owner and set publication.autocreate.mode=disabled';
+    case 'publication-all-tables':
+      return 'a FOR ALL TABLES publication can only be created by a superuser: create it as one, ' +
+        'or use publication.autocreate.mode=filtered (needs CREATE on the database and table ownership)';
+    case 'slot':
+    case 'replication':
+      return 'replication needs the REPLICATION attribute: ALTER ROLE <user> REPLICATION';
+    case 'read':
+      return 'reading the captured tables needs SELECT on them and USAGE on their schemas: GRANT SELECT ON <table> TO <user>, GRANT USAGE ON SCHEMA <schema> TO <user>';
+    default:
+      return 'the connector user lacks a privilege: it needs REPLICATION, SELECT on the captured tables, and for publication.autocreate.mode=filtered CREATE on the database and ownership of the tables';
+  }
+}
+
+/**
+ * Classifies an error thrown by `pg` (or the socket under it) into a PgcdcError, by the error's type
+ * and code: a server error (pg.DatabaseError) by SQLSTATE; a socket error by errno code; pg's own
+ * connection errors, which carry no code, by their fixed wording. Every connection-level failure is
+ * retriable; what retrying cannot fix is permanent, with a remedy.
+ */
+export function classifyPostgresError(err: unknown, context: string, op?: PgOperation): PgcdcError {
   if (err instanceof PgcdcError) return err;
-  const e = err as { code?: string; message?: string };
-  const code = e?.code ?? '';
-  const msg = `${context}: ${e?.message ?? String(err)}`;
-  if (/^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|EHOSTUNREACH|ENOTFOUND|EAI_AGAIN)$/.test(code) || /Connection terminated|connection timeout/i.test(msg)) {
-    return new PgcdcError('source-connection', msg, { cause: err, remedy: 'check that PostgreSQL is running and reachable; pgcdc retries' });
+  const e = (err ?? {}) as { code?: unknown; message?: unknown; syscall?: unknown };
+  const text = typeof e.message === 'string' ? e.message : String(err);
+  const msg = `${context}: ${text}`;
+  const code = typeof e.code === 'string' ? e.code : '';
+  const make = (kind: ConstructorParameters<typeof PgcdcError>[0], remedy: string, retriable?: boolean) => new PgcdcError(kind, msg, { cause: err, remedy, retriable });
+
+  if (err instanceof pg.DatabaseError) {
+    const transient = transientRemedy(code);
+    if (transient) return make('source-connection', transient, true);
+    if (code.startsWith('28')) return make('source-auth', op === 'replication' || op === 'slot'
+      ? 'check database.user/database.password and that pg_hba.conf allows this user replication connections to the database'
+      : 'check database.user and database.password, and that pg_hba.conf allows this user to connect to the database');
+    if (code === '42501') return make('source-auth', privilegeRemedy(op));
+    if (code === '3D000') return make('source-state', 'the database does not exist: check database.dbname');
+    if (code === '57P04') return make('source-state', 'the database was dropped while the connector ran');
+    if (code === '55000') return make('source-state', 'the server is not set up for logical decoding as needed (wal_level=logical, then restart PostgreSQL) or the object is not in a usable state; see the message');
+    if (code === '42704' || code === '42P01' || code === '3F000') return make('source-state', 'the named object does not exist; fix the configuration or recreate it');
+    return make('internal', 'unexpected PostgreSQL error; see the message', false);
   }
-  if (code.startsWith('08') || code.startsWith('57P') || code.startsWith('53') || code === '55006' || code === '40001') {
-    // 55006: the slot is still active on a previous walsender; it goes away once that backend exits.
-    return new PgcdcError('source-connection', msg, { cause: err, remedy: 'transient database condition; pgcdc retries' });
+  if (SOCKET_CODES.has(code) || (typeof e.syscall === 'string' && code.startsWith('E'))) {
+    return make('source-connection', code === 'ENOTFOUND' || code === 'EAI_AGAIN' ? `check database.hostname (the name did not resolve); ${RETRIES}` : REACH, true);
   }
-  if (code.startsWith('28')) {
-    return new PgcdcError('source-auth', msg, { cause: err, remedy: 'check database.user and database.password' });
+  if (PG_CONNECTION_ERRORS.has(text)) {
+    const remedy = text === 'timeout expired'
+      ? `no connection within connect.timeout.ms: check that PostgreSQL is reachable and answering at database.hostname/database.port; ${RETRIES}`
+      : REACH;
+    return make('source-connection', remedy, true);
   }
-  if (code === '42501') {
-    return new PgcdcError('source-auth', msg, { cause: err, remedy: 'grant the connector user REPLICATION and SELECT on the captured tables' });
+  if (/CERT|SSL|TLS/.test(code) || text === 'The server does not support SSL connections') {
+    return make('config', 'TLS failed: check database.sslmode and database.sslrootcert against the server certificate', false);
   }
-  if (code === '42704' || code === '42P01' || code === '3D000') {
-    return new PgcdcError('source-state', msg, { cause: err, remedy: 'the named object does not exist; fix the configuration or recreate it' });
-  }
-  return new PgcdcError('internal', msg, { cause: err, retriable: false });
+  return make('internal', 'unexpected error; see the message', false);
 }

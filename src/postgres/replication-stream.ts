@@ -30,10 +30,20 @@ export class ReplicationStream extends EventEmitter {
   private serverPosition: Lsn = 0n;
   private statusTimer?: NodeJS.Timeout;
   private stopping = false;
+  /** fails the current run; unset between runs */
+  private failRun?: (err: unknown) => void;
 
   constructor(config: pg.ClientConfig, private readonly opts: ReplicationStreamOptions) {
     super();
     this.service = new LogicalReplicationService(config, { acknowledge: { auto: false, timeoutSeconds: 0 } });
+    // Never removed: the library re-emits its pg client's 'error' events, and a dead connection
+    // reports one more ("Connection terminated unexpectedly") after the query already failed. An
+    // 'error' event without a listener throws, which ended the whole worker process.
+    this.service.on('error', (err: Error) => {
+      const fail = this.failRun;
+      if (fail) fail(classifyPostgresError(err, `replication from slot "${this.opts.slotName}"`, 'replication'));
+      // else: the run is over and already reported its failure; this is the closed connection's echo
+    });
   }
 
   get keepalivePosition(): Lsn {
@@ -48,8 +58,9 @@ export class ReplicationStream extends EventEmitter {
     let failStream: ((err: unknown) => void) | undefined;
     const failed = new Promise<never>((_, reject) => (failStream = reject));
     failed.catch(() => {});
+    this.failRun = failStream;
 
-    this.service.on('data', (lsnText: string, message: PgoutputMessage) => {
+    const onData = (lsnText: string, message: PgoutputMessage) => {
       if (failure) return;
       try {
         handler(parseLsn(lsnText), message);
@@ -57,19 +68,21 @@ export class ReplicationStream extends EventEmitter {
         failure = err;
         failStream!(err);
       }
-    });
-    this.service.on('heartbeat', (lsnText: string, _ts: number, shouldRespond: boolean) => {
+    };
+    const onHeartbeat = (lsnText: string, _ts: number, shouldRespond: boolean) => {
       const lsn = parseLsn(lsnText);
       if (lsn > this.serverPosition) this.serverPosition = lsn;
       this.emit('keepalive', lsn);
       if (shouldRespond) this.sendStatus();
-    });
+    };
     // A stop() that came before the library had a client would be lost: its replication start
     // clears the library's stop flag. Stop again once replication has started.
-    this.service.on('start', () => {
-      if (this.stopping) void this.service.stop();
-    });
-    this.service.on('error', (err: Error) => failStream!(classifyPostgresError(err, `replication from slot "${this.opts.slotName}"`)));
+    const onStart = () => {
+      if (this.stopping) void this.service.stop().catch(() => {});
+    };
+    this.service.on('data', onData);
+    this.service.on('heartbeat', onHeartbeat);
+    this.service.on('start', onStart);
 
     const plugin = {
       name: 'pgoutput',
@@ -85,10 +98,16 @@ export class ReplicationStream extends EventEmitter {
       await Promise.race([streaming, failed]);
     } catch (err) {
       if (this.stopping && !failure) return;
-      throw classifyPostgresError(err, `replication from slot "${this.opts.slotName}"`);
+      throw classifyPostgresError(err, `replication from slot "${this.opts.slotName}"`, 'replication');
     } finally {
       clearInterval(this.statusTimer);
-      this.service.removeAllListeners();
+      this.failRun = undefined;
+      this.service.off('data', onData);
+      this.service.off('heartbeat', onHeartbeat);
+      this.service.off('start', onStart);
+      // A failed query leaves the library's client open on a dead socket: close it now rather
+      // than whenever the caller gets to stop() (its late events are harmless, see the constructor).
+      if (!this.stopping) await this.service.stop().catch(() => {});
     }
   }
 

@@ -16,6 +16,7 @@ import type { WorkerProcessSettings } from './settings.js';
 import { readConnectorDefinition } from './standalone.js';
 import { checkName, configToStore, prepareConfig } from './validation.js';
 import { Worker } from './worker.js';
+import { Shutdown } from './shutdown.js';
 
 interface Definition {
   file: string;
@@ -52,50 +53,35 @@ function readDefinitions(paths: string[]): Definition[] {
 }
 
 export async function runWorker(settings: WorkerProcessSettings, loadFiles: string[], log: Logger): Promise<void> {
+  // First of all: a signal from here on stops whatever has started, cleanly (see Shutdown).
+  const shutdown = new Shutdown(log, { timeoutMs: settings.shutdownTimeoutMs, what: 'worker' });
   const definitions = readDefinitions(loadFiles);
   const kafka = new Kafka({ clientId: 'pgcdc-worker', brokers: settings.kafkaBrokers, logLevel: logLevel.WARN });
   const offsetStore = new KafkaOffsetStore(kafka, settings.offsetTopic);
   await offsetStore.start();
+  shutdown.add('offset store', () => offsetStore.stop());
+  if (shutdown.requested) return shutdown.release();
   const configStore: ConfigStore = settings.configFile ? new FileConfigStore(settings.configFile) : new KafkaConfigStore(kafka, settings.configTopic);
+  shutdown.add('config store', () => configStore.close());
   const worker = new Worker({ kafka, offsetStore, configStore, log, workerId: settings.workerId });
   await worker.open();
+  shutdown.add('connectors', () => worker.shutdown());
   // Files first, so a connector whose file changed starts once, with the new config.
   for (const d of definitions) {
+    if (shutdown.requested) return shutdown.release();
     const outcome = await worker.load(d.name, d.config);
     log.info({ connector: d.name, file: d.file, outcome }, 'connector file loaded');
   }
+  if (shutdown.requested) return shutdown.release();
   await worker.startConnectors();
 
   const app = buildRestServer(worker, settings, log);
+  shutdown.add('REST listener', () => app.close());
+  if (shutdown.requested) return shutdown.release();
   await app.listen({ host: settings.restHost, port: settings.restPort });
   log.info(
     { url: `${settings.tls ? 'https' : 'http'}://${settings.workerId}`, workerId: settings.workerId, configStore: configStore.description, connectors: worker.names().length },
     'pgcdc worker started',
   );
-
-  let stopping = false;
-  const shutdown = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    log.info({ signal, timeoutMs: settings.shutdownTimeoutMs }, 'stopping the worker: draining connectors');
-    const timer = setTimeout(() => {
-      const message = `pgcdc worker: connectors did not stop within ${settings.shutdownTimeoutMs} ms after ${signal}; exiting without a complete drain (offsets stored so far are kept, so the next start repeats at most the undrained events)`;
-      log.error({ signal, timeoutMs: settings.shutdownTimeoutMs }, message);
-      process.stderr.write(`${message}\n`, () => process.exit(1));
-    }, settings.shutdownTimeoutMs);
-    try {
-      await app.close();
-      await worker.shutdown();
-      await offsetStore.stop();
-      await configStore.close();
-      clearTimeout(timer);
-      log.info('pgcdc worker stopped');
-      process.exit(0);
-    } catch (err) {
-      log.error({ err: (err as Error).message }, 'error while stopping the worker');
-      process.exit(1);
-    }
-  };
-  process.on('SIGINT', () => void shutdown('SIGINT'));
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  shutdown.release();
 }

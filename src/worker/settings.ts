@@ -117,4 +117,5 @@ export const WORKER_ENV_HELP = `Worker environment:
   PGCDC_CONFIG_TOPIC (pgcdc-configs) compacted topic of connector configs and target states
   PGCDC_CONFIG_FILE                  keep connector configs in this local JSON file instead of the topic
   PGCDC_SHUTDOWN_TIMEOUT_MS (30000)  SIGTERM/SIGINT: time allowed to drain before exiting 1
+  PGCDC_EXIT_ON_UNHANDLED (0)        1: exit 70 on an unhandled error or rejection (logged as fatal either way)
   PGCDC_LOG_LEVEL (info)`;

@@ -4,6 +4,8 @@ import type { Logger } from 'pino';
 import { formatConfigIssues, resolveConfigProviders, validateConnectorConfig } from '../config/index.js';
 import { Connector } from '../connector/connector.js';
 import { KafkaOffsetStore } from '../offsets/offset-store.js';
+import { Shutdown } from './shutdown.js';
+import { untilSafeToStop } from './stop-guard.js';
 
 export interface WorkerSettings {
   kafkaBrokers: string[];
@@ -29,9 +31,13 @@ export function readConnectorDefinition(path: string): Record<string, unknown> {
  * gracefully (drain, store offsets, confirm) and exits 0.
  */
 export async function runStandalone(files: string[], settings: WorkerSettings, log: Logger): Promise<void> {
+  const connectors: Connector[] = [];
+  // Installed first; a signal stops at once what has started (Connector.start() can wait on retries
+  // indefinitely, so start-up is not held), and no further connector starts.
+  const shutdown = new Shutdown(log, { timeoutMs: shutdownTimeoutFromEnv(), what: 'connectors', exitCode: () => (connectors.some((c) => c.state === 'FAILED') ? 1 : 0) });
+  shutdown.release();
   const kafka = new Kafka({ clientId: 'pgcdc', brokers: settings.kafkaBrokers, logLevel: logLevel.WARN });
   const offsetStore = new KafkaOffsetStore(kafka, settings.offsetTopic);
-  const connectors: Connector[] = [];
   for (const file of files) {
     const resolved = resolveConfigProviders(readConnectorDefinition(file));
     const result = resolved.errors.length > 0 ? { errors: resolved.errors, config: undefined, warnings: [] } : validateConnectorConfig(resolved.config);
@@ -39,17 +45,25 @@ export async function runStandalone(files: string[], settings: WorkerSettings, l
     for (const w of result.warnings) log.warn({ file, key: w.key }, w.message);
     connectors.push(new Connector(result.config, { kafka, offsetStore, log }));
   }
+  shutdown.add('offset store', () => offsetStore.stop());
+  if (shutdown.requested) return;
   await offsetStore.start();
-  let stopping = false;
-  const stopAll = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    log.info({ signal }, 'stopping connectors');
-    await Promise.all(connectors.map((c) => c.stop()));
-    await offsetStore.stop();
-    process.exit(connectors.some((c) => c.state === 'FAILED') ? 1 : 0);
-  };
-  process.on('SIGINT', () => void stopAll('SIGINT'));
-  process.on('SIGTERM', () => void stopAll('SIGTERM'));
-  for (const c of connectors) await c.start();
+  const started: Connector[] = [];
+  shutdown.add('connectors', () => Promise.all(started.map(async (c) => {
+    await untilSafeToStop(c);
+    await c.stop();
+  })));
+  for (const c of connectors) {
+    if (shutdown.requested) return;
+    started.push(c);
+    await c.start();
+  }
+}
+
+/** PGCDC_SHUTDOWN_TIMEOUT_MS also bounds standalone mode's drain (default 30 s). */
+function shutdownTimeoutFromEnv(env = process.env): number {
+  const text = env.PGCDC_SHUTDOWN_TIMEOUT_MS;
+  const n = text ? Number(text) : 30_000;
+  if (!Number.isInteger(n) || n < 1) throw new Error(`PGCDC_SHUTDOWN_TIMEOUT_MS=${JSON.stringify(text)} must be a positive integer`);
+  return n;
 }

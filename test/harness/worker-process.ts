@@ -19,7 +19,7 @@ export class WorkerProcess {
     const { name, ...config } = this.connector;
     writeFileSync(file, JSON.stringify({ name, config }));
     this.child = spawn(process.execPath, [CLI, 'run', file], {
-      env: { ...process.env, PGCDC_KAFKA_BROKERS: this.services.kafkaBrokers.join(','), PGCDC_OFFSET_TOPIC: this.offsetTopic, PGCDC_LOG_LEVEL: 'info' },
+      env: { ...process.env, PGCDC_KAFKA_BROKERS: this.services.kafkaBrokers.join(','), PGCDC_OFFSET_TOPIC: this.offsetTopic, PGCDC_LOG_LEVEL: 'info', PGCDC_EXIT_ON_UNHANDLED: '1' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const keep = (chunk: Buffer) => {
