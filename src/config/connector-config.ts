@@ -22,6 +22,8 @@ export interface ConnectorConfig {
     dbname: string;
     sslmode: SslMode;
     sslrootcert: string | null;
+    /** connect.timeout.ms: how long opening a connection may take */
+    connectTimeoutMs: number;
   };
   pluginName: 'pgoutput';
   slotName: string;
@@ -115,6 +117,7 @@ export function buildConnectorConfig(v: ParsedValues, raw: Readonly<Record<strin
       dbname: str('database.dbname'),
       sslmode: str('database.sslmode') as SslMode,
       sslrootcert: optStr('database.sslrootcert'),
+      connectTimeoutMs: num('connect.timeout.ms'),
     },
     pluginName: 'pgoutput',
     slotName: str('slot.name'),

@@ -63,4 +63,7 @@ export const connectionKeys: ConfigKey[] = [
     }),
   conn('database.sslrootcert', 'STRING', null, 'MEDIUM', 'SSL root certificate',
     'Path of the PEM file with the CA certificate(s) used by verify-ca and verify-full.'),
+  conn('connect.timeout.ms', 'INT', 10_000, 'MEDIUM', 'Connect timeout (ms)',
+    "Longest time opening a PostgreSQL connection (TCP, TLS, authentication) may take before it counts as failed; the connector then goes RESTARTING and retries with backoff. Debezium's key (its other connectors'; pgjdbc's connectTimeout default is also 10 s).",
+    { validate: rules.range(1, 3_600_000) }),
 ];

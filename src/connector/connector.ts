@@ -47,6 +47,7 @@ export class Connector {
   state: ConnectorState = 'UNASSIGNED';
   trace: string | null = null;
   private source: StreamingSource | null = null;
+  private checkpointer: Checkpointer | null = null;
   private snapshot: SnapshotSource | null = null;
   /** progress of the current or last snapshot, for status and metrics */
   snapshotProgress: SnapshotProgress | null = null;
@@ -71,6 +72,11 @@ export class Connector {
 
   get streaming(): StreamingSource | null {
     return this.source;
+  }
+
+  /** While RUNNING: why a delivery or the offset write is being retried (Kafka down), else null. */
+  get retrying(): string | null {
+    return this.source?.retrying ?? this.checkpointer?.retrying ?? null;
   }
 
   /** Starts in the background; resolves once the first run is streaming or has failed. */
@@ -152,7 +158,7 @@ export class Connector {
     const cfg = this.config;
     const db = cfg.database;
     const catalog = await connect(clientConfig(db)).catch((err) => {
-      throw classifyPostgresError(err, `connecting to PostgreSQL ${db.host}:${db.port}/${db.dbname}`);
+      throw classifyPostgresError(err, `connecting to PostgreSQL ${db.host}:${db.port}/${db.dbname}`, 'connect');
     });
     const sink = new KafkaSink(this.worker.kafka, cfg.topicCreation, this.metrics);
     let stream: ReplicationStream | null = null;
@@ -229,7 +235,12 @@ export class Connector {
         publicationName: cfg.publicationName,
         statusIntervalMs: cfg.statusUpdateIntervalMs,
       });
-      const checkpointer = new Checkpointer(this.worker.offsetStore, this.offsetKey, (lsn) => stream!.confirm(lsn), this.log);
+      const checkpointer = new Checkpointer(this.worker.offsetStore, this.offsetKey, (lsn) => stream!.confirm(lsn), this.log, {
+        maxRetries: cfg.errors.maxRetries,
+        flushIntervalMs: cfg.offsetFlushIntervalMs,
+        onRetry: (err) => this.metrics.error('delivery', err),
+      });
+      this.checkpointer = checkpointer;
       checkpointer.resumeFrom(offset);
       this.source = new StreamingSource(stream, registry, events, sink, checkpointer, offset, {
         maxBatchSize: cfg.maxBatchSize,
@@ -250,6 +261,7 @@ export class Connector {
     } finally {
       clearInterval(this.heartbeat);
       this.source = null;
+      this.checkpointer = null;
       await stream?.stop().catch(() => {});
       await sink.disconnect();
       await catalog.end().catch(() => {});

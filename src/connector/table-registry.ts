@@ -64,7 +64,7 @@ export class TableRegistry {
       }
     } catch (err) {
       if (err instanceof PgcdcError || (err as { retriable?: boolean }).retriable === false) throw err;
-      throw classifyPostgresError(err, `reading the catalog for ${rel.schema}.${rel.table}`);
+      throw classifyPostgresError(err, `reading the catalog for ${rel.schema}.${rel.table}`, 'read');
     }
     const previous = this.tables.get(rel.relationOid) ?? null;
     if (previous && JSON.stringify(previous.schema.envelopeSchema) === JSON.stringify(schema.envelopeSchema)) {

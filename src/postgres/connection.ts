@@ -10,6 +10,8 @@ export interface DatabaseSettings {
   sslmode: 'disable' | 'prefer' | 'require' | 'verify-ca' | 'verify-full';
   /** path of the CA certificate file for verify-ca / verify-full */
   sslrootcert?: string | null;
+  /** connect.timeout.ms (default 10 s) */
+  connectTimeoutMs?: number;
 }
 
 /**
@@ -32,7 +34,7 @@ export function clientConfig(db: DatabaseSettings, extra: Partial<pg.ClientConfi
     ssl: sslOption(db),
     options: SESSION_OPTIONS,
     application_name: 'pgcdc',
-    connectionTimeoutMillis: 10_000,
+    connectionTimeoutMillis: db.connectTimeoutMs ?? 10_000,
     ...extra,
   };
 }

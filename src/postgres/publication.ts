@@ -47,6 +47,6 @@ export async function ensurePublication(client: pg.Client, name: string, mode: P
     if (!exists) await client.query(`CREATE PUBLICATION ${quoteIdent(name)} FOR TABLE ${list}`);
     else if (!found.rows[0].puballtables) await client.query(`ALTER PUBLICATION ${quoteIdent(name)} SET TABLE ${list}`);
   } catch (err) {
-    throw err instanceof PgcdcError ? err : classifyPostgresError(err, `setting up publication "${name}"`);
+    throw err instanceof PgcdcError ? err : classifyPostgresError(err, `setting up publication "${name}"`, mode === 'all_tables' ? 'publication-all-tables' : 'publication');
   }
 }

@@ -57,7 +57,7 @@ export async function ensureSlot(client: pg.Client, slotName: string, dbname: st
   try {
     await client.query(`SELECT pg_create_logical_replication_slot($1, 'pgoutput')`, [slotName]);
   } catch (err) {
-    throw classifyPostgresError(err, `creating replication slot "${slotName}"`);
+    throw classifyPostgresError(err, `creating replication slot "${slotName}"`, 'slot');
   }
   const slot = await readSlot(client, slotName);
   if (!slot) throw new PgcdcError('internal', `replication slot "${slotName}" vanished right after creation`);

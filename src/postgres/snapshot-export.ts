@@ -28,7 +28,7 @@ export async function createSlotWithSnapshot(config: pg.ClientConfig, slotName: 
     return { name: row.snapshot_name, consistentPoint: parseLsn(row.consistent_point), release: () => client.end().catch(() => {}) };
   } catch (err) {
     await client.end().catch(() => {});
-    throw classifyPostgresError(err, `creating replication slot "${slotName}" with an exported snapshot`);
+    throw classifyPostgresError(err, `creating replication slot "${slotName}" with an exported snapshot`, 'slot');
   }
 }
 
@@ -46,6 +46,6 @@ export async function exportCurrentSnapshot(config: pg.ClientConfig): Promise<Ex
     return { name: res.rows[0].name, consistentPoint: null, release: () => client.end().catch(() => {}) };
   } catch (err) {
     await client.end().catch(() => {});
-    throw classifyPostgresError(err, 'exporting a snapshot');
+    throw classifyPostgresError(err, 'exporting a snapshot', 'read');
   }
 }

@@ -166,7 +166,7 @@ export class ManagedConnector {
     if (this.connector) {
       state = this.connector.state;
       // RUNNING while a delivery is retried shows why, so an outage is visible in the status too.
-      trace = this.connector.trace ?? this.connector.streaming?.retrying ?? null;
+      trace = this.connector.trace ?? this.connector.retrying;
     } else if (this.failure && this.target === 'RUNNING') {
       state = 'FAILED';
       trace = this.failure;
