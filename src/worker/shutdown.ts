@@ -7,6 +7,7 @@
  * step never runs concurrently with the stops (start-up then skips its remaining steps).
  */
 import type { Logger } from 'pino';
+import { takeEarlySignals } from './early-signals.js';
 
 interface Step {
   name: string;
@@ -32,6 +33,7 @@ export class Shutdown {
   constructor(private readonly log: Logger, private readonly opts: ShutdownOptions) {
     this.exit = opts.exit ?? ((code) => process.exit(code));
     for (const s of ['SIGINT', 'SIGTERM'] as const) process.on(s, () => this.onSignal(s));
+    for (const s of takeEarlySignals()) this.onSignal(s);
   }
 
   /** Registers how to stop something that has started; steps run last-registered first. */
