@@ -262,6 +262,7 @@ export class StreamingSource {
     this.batch = new ChangeBatch();
     if (this.inflight) await this.settleInflight();
     this.inflight = this.deliver(batch);
+    this.inflight.catch(() => {}); // awaited by settleInflight; a failed run may end before it, leaving no rejection unhandled
   }
 
   private async settleInflight(): Promise<void> {

