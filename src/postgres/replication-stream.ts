@@ -95,6 +95,7 @@ export class ReplicationStream extends EventEmitter {
     this.statusTimer = setInterval(() => this.sendStatus(), this.opts.statusIntervalMs);
     try {
       const streaming = this.service.subscribe(plugin as never, this.opts.slotName, formatLsn(startLsn));
+      streaming.catch(() => {}); // when `failed` wins the race, a later rejection here is the same failure
       await Promise.race([streaming, failed]);
     } catch (err) {
       if (this.stopping && !failure) return;
