@@ -33,7 +33,7 @@ export interface ConnectorStatus {
   /** pgcdc extension: progress of the current or last snapshot (tables, chunks, rows, rows/s, time left) */
   snapshot?: Record<string, unknown>;
   /** pgcdc extension: ad-hoc snapshot driven by the signal table, while one runs or after */
-  incremental_snapshot?: { running: boolean; tables_done: number; rows: number };
+  incremental_snapshot?: { running: boolean; tables_done: number; rows: number; signals_skipped: number };
   /** pgcdc extension: replication lag and alerts (see src/metrics) */
   lag?: Record<string, unknown>;
   alerts?: unknown[];
@@ -182,7 +182,7 @@ export class ManagedConnector {
     const snapshot = this.connector?.snapshotProgress;
     if (snapshot) status.snapshot = snapshot.toJSON();
     const incremental = this.connector?.streaming?.incremental;
-    if (incremental) status.incremental_snapshot = { running: incremental.running, tables_done: incremental.tablesDone, rows: incremental.rowsEmitted };
+    if (incremental) status.incremental_snapshot = { running: incremental.running, tables_done: incremental.tablesDone, rows: incremental.rowsEmitted, signals_skipped: incremental.signalsSkipped };
     Object.assign(status, lagStatus(this.lag));
     status.metrics = metricsStatus(this.metrics, this.connector?.streaming);
     return status;
