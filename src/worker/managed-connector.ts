@@ -82,7 +82,10 @@ export class ManagedConnector {
 
   /** halt + stop lag sampling: the connector is deleted or the worker shuts down. */
   async close(): Promise<void> {
+    const pausedRun = !this.connector && this.target === 'PAUSED' ? this.prepared.config : undefined;
     await this.halt();
+    // A paused connector kept its slot; deleting it is a graceful stop (slot.drop.on.stop applies).
+    if (pausedRun?.slotDropOnStop) await new Connector(pausedRun, this.services, this.metrics).stop();
     this.summary.stop();
     await this.lag.stop();
   }
@@ -111,7 +114,7 @@ export class ManagedConnector {
    * may be changed). Resolves once a pause/stop has drained.
    */
   async apply(): Promise<void> {
-    if (this.target !== 'RUNNING') await this.halt();
+    if (this.target !== 'RUNNING') await this.halt(this.target === 'PAUSED' ? 'pause' : 'stop');
     else if (!this.connector) this.launch();
     this.lag.start();
     this.summary.configure(this.prepared.config?.metricsLogIntervalMs ?? 60_000);
@@ -136,14 +139,17 @@ export class ManagedConnector {
     return this.replace(this.stored);
   }
 
-  /** Graceful stop without touching the target state (worker shutdown, delete). */
-  async halt(): Promise<void> {
+  /**
+   * Graceful stop without touching the target state (worker shutdown, delete, config change). A
+   * pause keeps the slot even with slot.drop.on.stop (Debezium drops it only when the task stops).
+   */
+  async halt(how: 'stop' | 'pause' = 'stop'): Promise<void> {
     const c = this.connector;
     this.connector = null;
     this.failure = null;
     if (c) {
       await untilSafeToStop(c);
-      await c.stop();
+      await (how === 'pause' ? c.pause() : c.stop());
     }
   }
 
