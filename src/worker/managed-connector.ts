@@ -16,6 +16,8 @@ import { ConnectorMetrics } from '../metrics/connector-metrics.js';
 import { metricsStatus } from '../metrics/metrics-status.js';
 import { SummaryLog } from '../metrics/summary-log.js';
 import { prepareConfig, type RunnableConfig } from './validation.js';
+import { clientConfig, connect } from '../postgres/connection.js';
+import { describeLeftovers } from '../postgres/leftovers.js';
 
 export interface ConnectorStateInfo {
   state: ConnectorState;
@@ -81,13 +83,31 @@ export class ManagedConnector {
   }
 
   /** halt + stop lag sampling: the connector is deleted or the worker shuts down. */
-  async close(): Promise<void> {
+  async close(opts: { deleted?: boolean } = {}): Promise<void> {
     const pausedRun = !this.connector && this.target === 'PAUSED' ? this.prepared.config : undefined;
     await this.halt();
     // A paused connector kept its slot; deleting it is a graceful stop (slot.drop.on.stop applies).
     if (pausedRun?.slotDropOnStop) await new Connector(pausedRun, this.services, this.metrics).stop();
     this.summary.stop();
     await this.lag.stop();
+    const cfg = this.prepared.config;
+    if (opts.deleted && cfg) await this.reportLeftovers(cfg);
+  }
+
+  /** After a delete: what stays on PostgreSQL (the slot retains WAL until dropped) and how to remove it. */
+  private async reportLeftovers(cfg: NonNullable<RunnableConfig['config']>): Promise<void> {
+    const log = this.services.log.child({ connector: this.name });
+    try {
+      const client = await connect(clientConfig(cfg.database, { application_name: 'pgcdc' }));
+      try {
+        const left = await describeLeftovers(client, cfg);
+        if (left) log.warn({ slot: cfg.slotName, publication: cfg.publicationName }, `connector deleted; ${this.redact(left)}`);
+      } finally {
+        await client.end().catch(() => {});
+      }
+    } catch (err) {
+      log.warn({ slot: cfg.slotName, err: this.redact((err as Error).message) }, 'connector deleted; could not check whether its replication slot remains');
+    }
   }
 
   get definition(): StoredConnector {
@@ -173,6 +193,7 @@ export class ManagedConnector {
       state = this.connector.state;
       // RUNNING while a delivery is retried shows why, so an outage is visible in the status too.
       trace = this.connector.trace ?? this.connector.streaming?.retrying ?? null;
+      if (state === 'FAILED' && this.lag.leftovers) trace = `${trace ?? 'failed'}\n${this.lag.leftovers}`;
     } else if (this.failure && this.target === 'RUNNING') {
       state = 'FAILED';
       trace = this.failure;
