@@ -6,6 +6,7 @@ import { testServices, type TestServices } from '../harness/services.js';
 import { dropDatabase, freshDatabase, withClient } from '../harness/database.js';
 import { eventually, startConnector, testConnectorConfig, topicPrefixFor, type RunningConnector } from '../harness/connector.js';
 import { readTopics } from '../harness/topics.js';
+import { untilSafeToStop } from '../../src/worker/stop-guard.js';
 
 /**
  * Issue 13 item 6/7/10: every one of these is refused before anything exists (no slot, no
@@ -163,6 +164,7 @@ test('a publication pgcdc created carries its marker and follows table.include.l
   databases.push(name);
   await withClient(db, (c) => c.query('CREATE TABLE a (id int PRIMARY KEY); CREATE TABLE b (id int PRIMARY KEY)'));
   const first = await startConnector(services, testConnectorConfig(db, services, name, { 'table.include.list': 'public.a', 'snapshot.mode': 'no_data' }));
+  await untilSafeToStop(first.connector);
   await first.stop();
   const second = await startConnector(services, testConnectorConfig(db, services, name, { 'table.include.list': 'public.a,public.b', 'snapshot.mode': 'no_data' }));
   running.push(second);
