@@ -3,7 +3,8 @@
  * running the connector from connectors/inventory.json, a live view of the decoded events, and
  * every few seconds a status line read from the worker's REST API (events delivered, lag,
  * snapshot progress while the snapshot runs).
- *   node dist/scripts/demo.js [seconds]      (0 = until Ctrl-C; default 30)
+ *   node dist/scripts/demo.js [seconds] [--keep]      (0 = until Ctrl-C; default 30)
+ * When it ends it removes its slot and publication, and its database unless --keep is given.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -15,14 +16,24 @@ import pg from 'pg';
 import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
 import { exactLongHook } from '../src/avro/codec.js';
 import { KafkaOffsetStore } from '../src/offsets/offset-store.js';
+import { removeDemoObjects } from './demo/cleanup.js';
 
 const root = resolve(new URL('../..', import.meta.url).pathname);
 const definition = JSON.parse(readFileSync(resolve(root, 'connectors/inventory.json'), 'utf8'));
 const cfg = definition.config as Record<string, string>;
-const seconds = Number(process.argv[2] ?? process.env.DEMO_SECONDS ?? 30);
+const args = process.argv.slice(2);
+const keep = args.includes('--keep');
+const seconds = Number(args.find((a) => a !== '--keep') ?? process.env.DEMO_SECONDS ?? 30);
 const brokers = (process.env.PGCDC_KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
 const offsetTopic = process.env.PGCDC_OFFSET_TOPIC ?? 'pgcdc-offsets';
 const admin = { host: cfg['database.hostname'], port: Number(cfg['database.port']), user: cfg['database.user'], password: process.env.PGPASSWORD ?? 'postgres' };
+const created = { database: cfg['database.dbname'], slot: cfg['slot.name'], publication: cfg['publication.name'] };
+
+/** Removes the slot, publication and (unless --keep) database; says what it did. */
+async function cleanUp(): Promise<void> {
+  const removed = await removeDemoObjects({ ...admin, database: 'postgres' }, created, keep);
+  console.log(`demo: removed ${removed.join(', ') || 'nothing (already gone)'}${keep ? `; database "${created.database}" kept (--keep)` : ''}`);
+}
 
 async function resetDatabase(): Promise<void> {
   const c = new pg.Client({ ...admin, database: 'postgres' });
@@ -173,6 +184,14 @@ async function main(): Promise<void> {
     },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
+  // Whatever fails from here on, the worker does not outlive the demo and its slot is removed.
+  failureCleanup = async () => {
+    if (worker.exitCode === null) {
+      worker.kill('SIGTERM');
+      await new Promise((r) => worker.once('exit', r));
+    }
+    rmSync(configDir, { recursive: true, force: true });
+  };
   const stopStatus = statusLines(url, 3000);
   const view = await liveView();
   await new Promise((r) => setTimeout(r, 2000));
@@ -186,14 +205,19 @@ async function main(): Promise<void> {
     worker.kill('SIGTERM');
     await new Promise((r) => worker.once('exit', r));
     rmSync(configDir, { recursive: true, force: true });
-    console.log(`demo: ${count} events decoded; pgcdc stopped cleanly (offsets stored)`);
+    console.log(`demo: ${count} events decoded; pgcdc stopped cleanly`);
+    await cleanUp();
     process.exit(count > 0 ? 0 : 1);
   };
   process.once('SIGINT', () => void finish());
   if (seconds > 0) setTimeout(() => void finish(), seconds * 1000);
 }
 
-main().catch((err) => {
+let failureCleanup: () => Promise<void> = async () => {};
+
+main().catch(async (err) => {
   console.error(`demo: ${(err as Error).message}`);
+  await failureCleanup().catch(() => {});
+  await cleanUp().catch((e) => console.error(`demo: cleanup failed: ${(e as Error).message}`));
   process.exit(1);
 });

@@ -45,7 +45,8 @@ export const replicationKeys: ConfigKey[] = [
     { validate: (v) => (typeof v === 'string' && !/^[a-z0-9_]{1,63}$/.test(v) ? 'must be 1-63 characters from a-z 0-9 _ (a PostgreSQL slot name)' : undefined) }),
   repl('publication.name', 'STRING', 'dbz_publication', 'MEDIUM', 'Publication name',
     'Name of the PostgreSQL publication pgoutput streams.',
-    { validate: (v) => (typeof v === 'string' && (v.length === 0 || v.length > 63 || v.includes('"')) ? 'must be 1-63 characters without double quotes' : undefined) }),
+    // pgoutput reads publication_names as an unquoted identifier list (folded to lower case, split at commas).
+    { validate: (v) => (typeof v === 'string' && !/^[a-z0-9_]{1,63}$/.test(v) ? 'must be 1-63 characters from a-z 0-9 _ (pgoutput folds publication names to lower case and splits them at commas)' : undefined) }),
   repl('publication.autocreate.mode', 'STRING', 'filtered', 'MEDIUM', 'Publication auto-create mode',
     'filtered (pgcdc default; Debezium defaults to all_tables): create/update the publication for the tables the filters select; all_tables: FOR ALL TABLES; no_tables: create it empty; disabled: it must already exist.',
     { allowed: ['filtered', 'all_tables', 'no_tables', 'disabled'] }),

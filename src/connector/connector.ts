@@ -88,10 +88,38 @@ export class Connector {
     return started;
   }
 
-  /** Graceful stop: drains in-flight events, stores the offset, confirms the LSN, closes the stream. */
+  /**
+   * Graceful stop: drains in-flight events, stores the offset, confirms the LSN, closes the stream.
+   * With slot.drop.on.stop the slot is dropped then, as Debezium does on a graceful task stop (not
+   * on pause, not after a failure); the stored offset then names a slot that is gone, so the next
+   * start fails as for any dropped slot unless snapshot.mode=when_needed (a new snapshot).
+   */
   async stop(): Promise<void> {
     await this.halt();
-    if (this.state !== 'FAILED') this.state = 'STOPPED';
+    if (this.state === 'FAILED') return;
+    this.state = 'STOPPED';
+    if (!this.config.slotDropOnStop) return;
+    const db = this.config.database;
+    const slot = this.config.slotName;
+    try {
+      const client = await connect(clientConfig(db));
+      try {
+        // The walsender may take a moment to exit after the stream closed (slot still active).
+        for (let attempt = 0; ; attempt++) {
+          const res = await client.query(`SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = $1 AND NOT active`, [slot]);
+          if (res.rowCount === 1) this.log.info({ slot }, 'replication slot dropped (slot.drop.on.stop=true)');
+          const left = await client.query(`SELECT active_pid FROM pg_replication_slots WHERE slot_name = $1`, [slot]);
+          if (left.rowCount === 0) break;
+          if (attempt >= 50) throw new Error(`slot is still in use by PostgreSQL process ${left.rows[0].active_pid}`);
+          await sleep(100);
+        }
+      } finally {
+        await client.end().catch(() => {});
+      }
+    } catch (err) {
+      const e = classifyPostgresError(err, `dropping replication slot "${slot}" (slot.drop.on.stop=true)`);
+      this.log.warn({ slot, reason: e.describe() }, 'slot.drop.on.stop: the slot could not be dropped and retains WAL');
+    }
   }
 
   /**

@@ -19,3 +19,27 @@ export function recordFullName(prefix: string, schema: string, table: string, su
 
 export const keySubject = (topic: string) => `${topic}-key`;
 export const valueSubject = (topic: string) => `${topic}-value`;
+
+/** Kafka's limit on a topic name's length. */
+export const MAX_TOPIC_LENGTH = 249;
+
+/**
+ * Kafka refuses a topic whose name equals another's once `.` is read as `_` (their metric names
+ * would collide), so topics are compared in that form.
+ */
+export const topicCollisionKey = (topic: string) => topic.replace(/\./g, '_');
+
+/**
+ * The first two originals that map to one name under `rename` (e.g. two columns whose Avro field
+ * names are equal once invalid characters became `_`), or null when all mapped names differ.
+ */
+export function firstCollision(originals: string[], rename: (s: string) => string): [string, string, string] | null {
+  const seen = new Map<string, string>();
+  for (const original of originals) {
+    const mapped = rename(original);
+    const other = seen.get(mapped);
+    if (other !== undefined) return [other, original, mapped];
+    seen.set(mapped, original);
+  }
+  return null;
+}

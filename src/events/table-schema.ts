@@ -6,7 +6,8 @@ import type { ColumnMapping, ConversionOptions } from '../types/mapping.js';
 import type { DeadLetterQueue } from '../connector/dead-letter.js';
 import type { TypeCatalog } from '../types/catalog.js';
 import { mapColumn } from '../types/index.js';
-import { avroName, recordFullName, topicName } from './names.js';
+import { PgcdcError } from '../errors/pgcdc-error.js';
+import { avroName, firstCollision, recordFullName, topicName } from './names.js';
 import { envelopeSchema, splitName } from './source-schema.js';
 
 /** One captured column: where it sits in pgoutput's tuple and how it is represented. */
@@ -78,6 +79,8 @@ export function buildTableSchema(rel: RelationMessage, facts: TableFacts, ctx: S
       fallback: notNull ? zeroValue(mapping.schema) : null,
     });
   });
+  const clash = firstCollision(columns.map((c) => c.name), avroName);
+  if (clash) throw fieldNameCollision(qualified, clash);
   const keyColumns = columns.flatMap((c, i) => (pk.has(c.name) ? [i] : []));
   const valueName = recordFullName(ctx.topicPrefix, rel.schema, rel.table, 'Value');
   const valueSchema = recordSchema(valueName, columns);
@@ -98,6 +101,17 @@ export function buildTableSchema(rel: RelationMessage, facts: TableFacts, ctx: S
     envelopeType: compileSchema(envelope),
     deadLetter: ctx.deadLetter ?? null,
   };
+}
+
+/**
+ * Avro field names allow only [A-Za-z0-9_], so other characters become `_` (Debezium's
+ * field.name.adjustment.mode=avro). Two columns that differ only in such characters would become
+ * one field: refused naming both, rather than failing later with "duplicate field name".
+ */
+export function fieldNameCollision(table: string, [a, b, field]: [string, string, string]): PgcdcError {
+  return new PgcdcError('config', `table ${table}: columns "${a}" and "${b}" both become the Avro field "${field}" (characters other than A-Z a-z 0-9 _ are replaced by _)`, {
+    remedy: `rename one of the columns, or leave one out with column.exclude.list=${table}.<column>`,
+  });
 }
 
 function recordSchema(fullName: string, columns: CapturedColumn[]): Record<string, unknown> {

@@ -1,7 +1,10 @@
 /**
  * Per-connector lag figures, sampled every `intervalMs` (and on demand for /metrics) over a pg
  * connection of its own, so a slow sample never touches the replication or catalog connections.
- * It runs while the connector is paused too: that is when a slot retains WAL and lag grows.
+ * It runs while the connector is paused or stopped too: that is when a slot retains WAL and lag grows,
+ * so those alerts are real. A FAILED connector is different: its state and trace say what is wrong,
+ * so sampling stops (no PostgreSQL connection is kept), firing alerts are resolved, and once the
+ * collector records what the connector leaves on PostgreSQL (`leftovers`). A restart resumes sampling.
  */
 import pg from 'pg';
 import type { Logger } from 'pino';
@@ -10,6 +13,7 @@ import type { Connector } from '../connector/connector.js';
 import { clientConfig } from '../postgres/connection.js';
 import { parseLsn } from '../postgres/lsn.js';
 import { readSlot } from '../postgres/slot.js';
+import { describeLeftovers } from '../postgres/leftovers.js';
 import { AlertEvaluator, type AlertTransition } from './alerts.js';
 import { WebhookNotifier } from './webhook.js';
 
@@ -39,6 +43,9 @@ export class LagCollector {
   private readonly webhook: WebhookNotifier;
   latest: LagSample | null = null;
   lastError: string | null = null;
+  /** while the connector is FAILED: the slot/publication it leaves and how to remove them (null: none) */
+  leftovers: string | null = null;
+  private failedSeen = false;
 
   constructor(
     readonly name: string,
@@ -84,6 +91,9 @@ export class LagCollector {
   private async take(): Promise<LagSample | null> {
     const cfg = this.config();
     if (!cfg) return null;
+    if (this.connector()?.state === 'FAILED') return this.onFailed(cfg);
+    this.failedSeen = false;
+    this.leftovers = null;
     try {
       const client = await this.connect(cfg);
       const wal = await client.query<{ lsn: string }>('SELECT pg_current_wal_lsn()::text AS lsn');
@@ -100,6 +110,22 @@ export class LagCollector {
       await this.closeClient(); // reconnect on the next sample
       return null;
     }
+  }
+
+  /** Once per failure: note the leftovers, resolve firing alerts, close the connection. */
+  private async onFailed(cfg: ConnectorConfig): Promise<LagSample | null> {
+    if (this.failedSeen) return this.latest;
+    this.failedSeen = true;
+    try {
+      this.leftovers = await describeLeftovers(await this.connect(cfg), cfg);
+    } catch (err) {
+      this.leftovers = `could not check for a replication slot "${cfg.slotName}" left behind: ${(err as Error).message}`;
+    }
+    const off = { ...cfg.alerts, lagMs: 0, lagBytes: 0, slotRetainedWalBytes: 0 };
+    if (this.latest) this.raise(cfg, this.evaluator.evaluate(this.latest, off, this.now()), this.latest);
+    this.lastError = 'not sampled while the connector is FAILED';
+    await this.closeClient();
+    return this.latest;
   }
 
   private compute(current: bigint, slot: Awaited<ReturnType<typeof readSlot>>): LagSample {

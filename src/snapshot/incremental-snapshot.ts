@@ -35,12 +35,14 @@ interface Chunk {
  * SELECT did not see (that change is streamed, so the row would be stale). `stop-snapshot` cancels. Not persisted: a restart drops it.
  */
 export class IncrementalSnapshot {
-  private queue: CapturedTable[] = [];
+  private queue: (CapturedTable & { signal: string | null })[] = [];
   private chunk: Chunk | null = null;
   private lastKey: (string | null)[] | null = null;
   private client: pg.Client | null = null;
   rowsEmitted = 0;
   tablesDone = 0;
+  /** signals logged and skipped: malformed, unknown type, or naming a table that is missing or not captured */
+  signalsSkipped = 0;
 
   constructor(
     private readonly db: pg.ClientConfig,
@@ -80,24 +82,40 @@ export class IncrementalSnapshot {
   }
 
   private onSignal(columns: string[], tuple: Tuple, tx: TxContext, lsn: Lsn, emit: Emit): void {
-    const field = (name: string) => tuple[columns.indexOf(name)] as string | null;
+    const field = (name: string) => {
+      const i = columns.indexOf(name);
+      return i < 0 ? null : (tuple[i] as string | null);
+    };
+    const id = field('id');
     const type = field('type');
     const data = field('data');
     if (type === 'execute-snapshot') {
-      const tables = parseTables(data);
-      this.log.info({ tables: tables.map((t) => `${t.schema}.${t.table}`) }, 'ad-hoc snapshot requested');
+      const parsed = parseTables(data);
+      if (typeof parsed === 'string') return this.skipSignal(id, type, parsed);
+      this.log.info({ signal: id, tables: parsed.map((t) => `${t.schema}.${t.table}`) }, 'ad-hoc snapshot requested');
       const idle = !this.running;
-      this.queue.push(...tables);
+      this.queue.push(...parsed.map((t) => ({ ...t, signal: id })));
       if (idle) this.next();
     } else if (type === 'stop-snapshot') {
-      this.log.info('ad-hoc snapshot stopped by signal');
+      this.log.info({ signal: id }, 'ad-hoc snapshot stopped by signal');
       this.queue = [];
       this.chunk = null;
-    } else if (type === 'snapshot-window-open' && this.chunk && data === this.chunk.id) {
-      this.chunk.open = true;
-    } else if (type === 'snapshot-window-close' && this.chunk && data === this.chunk.id) {
-      this.closeWindow(this.chunk, tx, lsn, emit);
+    } else if (type === 'snapshot-window-open') {
+      if (this.chunk && data === this.chunk.id) this.chunk.open = true;
+    } else if (type === 'snapshot-window-close') {
+      if (this.chunk && data === this.chunk.id) this.closeWindow(this.chunk, tx, lsn, emit);
+    } else {
+      this.skipSignal(id, type, `unknown signal type "${type}" (pgcdc acts on execute-snapshot and stop-snapshot)`);
     }
+  }
+
+  /**
+   * A signal pgcdc cannot act on is logged and skipped, as Debezium does: failing would replay the
+   * same row from the WAL on every restart and wedge the connector for good.
+   */
+  private skipSignal(id: string | null, type: string | null, reason: string): void {
+    this.signalsSkipped++;
+    this.log.warn({ signal: id, type, reason }, `signal ${id ?? '(no id)'} skipped: ${reason}`);
   }
 
   private closeWindow(c: Chunk, tx: TxContext, lsn: Lsn, emit: Emit): void {
@@ -148,18 +166,21 @@ export class IncrementalSnapshot {
   }
   private attempts = 0;
 
-  private async readChunk(target: CapturedTable): Promise<void> {
+  private async readChunk(target: CapturedTable & { signal: string | null }): Promise<void> {
     if (!this.client) {
       this.client = new pg.Client(this.db);
       this.client.on('error', () => {});
       await this.client.connect();
     }
     const client = this.client;
-    const rel = await relationFromCatalog(client, await oidOf(client, target));
-    await this.tables.onRelation(rel);
-    const table = this.tables.get(rel.relationOid);
-    if (!table || table.schema.keyColumns.length === 0) {
-      this.log.warn({ table: `${target.schema}.${target.table}` }, 'ad-hoc snapshot skips a table that is not captured or has no primary key');
+    const name = `${target.schema}.${target.table}`;
+    const oid = await oidOf(client, target);
+    const rel = oid === null ? null : await relationFromCatalog(client, oid);
+    if (rel) await this.tables.onRelation(rel);
+    const table = rel ? this.tables.get(rel.relationOid) : null;
+    const problem = !rel ? `table ${name} does not exist` : !table ? `table ${name} is not captured (table.include.list / table.exclude.list)` : table.schema.keyColumns.length === 0 ? `table ${name} has no primary key` : null;
+    if (problem || !table || !rel) {
+      this.skipSignal(target.signal, 'execute-snapshot', problem ?? `table ${name} is not captured`);
       this.queue.shift();
       this.next();
       return;
@@ -198,22 +219,35 @@ function keyOf(table: RegisteredTable, tuple: Tuple): string {
   return JSON.stringify(t.keyColumns.map((i) => tuple[t.columns[i].tupleIndex]));
 }
 
-/** Debezium's execute-snapshot data: {"data-collections": ["schema.table", ...], "type": "incremental"}. */
-function parseTables(data: string | null): CapturedTable[] {
+/**
+ * Debezium's execute-snapshot data: {"data-collections": ["schema.table", ...], "type": "incremental"}.
+ * Returns the tables, or why the signal cannot be acted on.
+ */
+function parseTables(data: string | null): CapturedTable[] | string {
+  let parsed: unknown;
   try {
-    const parsed = JSON.parse(data ?? '{}') as { 'data-collections'?: string[] };
-    return (parsed['data-collections'] ?? []).map((name) => {
-      const [schema, table] = name.includes('.') ? [name.slice(0, name.indexOf('.')), name.slice(name.indexOf('.') + 1)] : ['public', name];
-      return { schema, table };
-    });
+    parsed = JSON.parse(data ?? '');
   } catch {
-    return [];
+    return `data is not JSON: ${JSON.stringify((data ?? '').slice(0, 100))}`;
   }
+  const collections = (parsed as { 'data-collections'?: unknown } | null)?.['data-collections'];
+  if (!Array.isArray(collections) || collections.length === 0 || !collections.every((c) => typeof c === 'string' && c.length > 0)) {
+    return 'data has no "data-collections" list of table names';
+  }
+  const type = (parsed as { type?: unknown }).type;
+  if (type !== undefined && typeof type === 'string' && type.toLowerCase() !== 'incremental') {
+    return `snapshot type "${type}" is not supported (pgcdc runs incremental ad-hoc snapshots)`;
+  }
+  return (collections as string[]).map((name) => {
+    const [schema, table] = name.includes('.') ? [name.slice(0, name.indexOf('.')), name.slice(name.indexOf('.') + 1)] : ['public', name];
+    return { schema, table };
+  });
 }
 
-async function oidOf(client: pg.Client, t: CapturedTable): Promise<number> {
-  const res = await client.query(`SELECT ($1::text)::regclass::oid::int AS oid`, [qualifiedName(t)]);
-  return Number(res.rows[0].oid);
+/** The table's oid, or null when it does not exist. */
+async function oidOf(client: pg.Client, t: CapturedTable): Promise<number | null> {
+  const res = await client.query(`SELECT to_regclass($1)::oid::int AS oid`, [qualifiedName(t)]);
+  return res.rows[0].oid === null ? null : Number(res.rows[0].oid);
 }
 
 /**

@@ -16,6 +16,8 @@ import { ConnectorMetrics } from '../metrics/connector-metrics.js';
 import { metricsStatus } from '../metrics/metrics-status.js';
 import { SummaryLog } from '../metrics/summary-log.js';
 import { prepareConfig, type RunnableConfig } from './validation.js';
+import { clientConfig, connect } from '../postgres/connection.js';
+import { describeLeftovers } from '../postgres/leftovers.js';
 
 export interface ConnectorStateInfo {
   state: ConnectorState;
@@ -33,7 +35,7 @@ export interface ConnectorStatus {
   /** pgcdc extension: progress of the current or last snapshot (tables, chunks, rows, rows/s, time left) */
   snapshot?: Record<string, unknown>;
   /** pgcdc extension: ad-hoc snapshot driven by the signal table, while one runs or after */
-  incremental_snapshot?: { running: boolean; tables_done: number; rows: number };
+  incremental_snapshot?: { running: boolean; tables_done: number; rows: number; signals_skipped: number };
   /** pgcdc extension: replication lag and alerts (see src/metrics) */
   lag?: Record<string, unknown>;
   alerts?: unknown[];
@@ -81,10 +83,31 @@ export class ManagedConnector {
   }
 
   /** halt + stop lag sampling: the connector is deleted or the worker shuts down. */
-  async close(): Promise<void> {
+  async close(opts: { deleted?: boolean } = {}): Promise<void> {
+    const pausedRun = !this.connector && this.target === 'PAUSED' ? this.prepared.config : undefined;
     await this.halt();
+    // A paused connector kept its slot; deleting it is a graceful stop (slot.drop.on.stop applies).
+    if (pausedRun?.slotDropOnStop) await new Connector(pausedRun, this.services, this.metrics).stop();
     this.summary.stop();
     await this.lag.stop();
+    const cfg = this.prepared.config;
+    if (opts.deleted && cfg) await this.reportLeftovers(cfg);
+  }
+
+  /** After a delete: what stays on PostgreSQL (the slot retains WAL until dropped) and how to remove it. */
+  private async reportLeftovers(cfg: NonNullable<RunnableConfig['config']>): Promise<void> {
+    const log = this.services.log.child({ connector: this.name });
+    try {
+      const client = await connect(clientConfig(cfg.database, { application_name: 'pgcdc' }));
+      try {
+        const left = await describeLeftovers(client, cfg);
+        if (left) log.warn({ slot: cfg.slotName, publication: cfg.publicationName }, `connector deleted; ${this.redact(left)}`);
+      } finally {
+        await client.end().catch(() => {});
+      }
+    } catch (err) {
+      log.warn({ slot: cfg.slotName, err: this.redact((err as Error).message) }, 'connector deleted; could not check whether its replication slot remains');
+    }
   }
 
   get definition(): StoredConnector {
@@ -111,7 +134,7 @@ export class ManagedConnector {
    * may be changed). Resolves once a pause/stop has drained.
    */
   async apply(): Promise<void> {
-    if (this.target !== 'RUNNING') await this.halt();
+    if (this.target !== 'RUNNING') await this.halt(this.target === 'PAUSED' ? 'pause' : 'stop');
     else if (!this.connector) this.launch();
     this.lag.start();
     this.summary.configure(this.prepared.config?.metricsLogIntervalMs ?? 60_000);
@@ -136,14 +159,17 @@ export class ManagedConnector {
     return this.replace(this.stored);
   }
 
-  /** Graceful stop without touching the target state (worker shutdown, delete). */
-  async halt(): Promise<void> {
+  /**
+   * Graceful stop without touching the target state (worker shutdown, delete, config change). A
+   * pause keeps the slot even with slot.drop.on.stop (Debezium drops it only when the task stops).
+   */
+  async halt(how: 'stop' | 'pause' = 'stop'): Promise<void> {
     const c = this.connector;
     this.connector = null;
     this.failure = null;
     if (c) {
       await untilSafeToStop(c);
-      await c.stop();
+      await (how === 'pause' ? c.pause() : c.stop());
     }
   }
 
@@ -167,6 +193,7 @@ export class ManagedConnector {
       state = this.connector.state;
       // RUNNING while a delivery is retried shows why, so an outage is visible in the status too.
       trace = this.connector.trace ?? this.connector.retrying;
+      if (state === 'FAILED' && this.lag.leftovers) trace = `${trace ?? 'failed'}\n${this.lag.leftovers}`;
     } else if (this.failure && this.target === 'RUNNING') {
       state = 'FAILED';
       trace = this.failure;
@@ -182,7 +209,7 @@ export class ManagedConnector {
     const snapshot = this.connector?.snapshotProgress;
     if (snapshot) status.snapshot = snapshot.toJSON();
     const incremental = this.connector?.streaming?.incremental;
-    if (incremental) status.incremental_snapshot = { running: incremental.running, tables_done: incremental.tablesDone, rows: incremental.rowsEmitted };
+    if (incremental) status.incremental_snapshot = { running: incremental.running, tables_done: incremental.tablesDone, rows: incremental.rowsEmitted, signals_skipped: incremental.signalsSkipped };
     Object.assign(status, lagStatus(this.lag));
     status.metrics = metricsStatus(this.metrics, this.connector?.streaming);
     return status;

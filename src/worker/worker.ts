@@ -152,11 +152,15 @@ export class Worker {
     });
   }
 
-  /** DELETE /connectors/{name}: stops the connector (draining) and forgets it; offsets and the slot are kept. */
+  /**
+   * DELETE /connectors/{name}: stops the connector (draining) and forgets it; offsets and the slot
+   * are kept (the slot is dropped with slot.drop.on.stop=true), and a slot or pgcdc publication
+   * left behind is named in a warning with the statements that remove it.
+   */
   delete(name: string): Promise<void> {
     return this.lock.run(name, async () => {
       const managed = this.get(name);
-      await managed.close();
+      await managed.close({ deleted: true });
       await this.deps.configStore.put(name, null);
       this.connectors.delete(name);
       this.deps.log.info({ connector: name }, 'connector deleted');
