@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { CLIENT_COMMANDS } from './cli/commands.js';
 import { RestClient, RestError } from './cli/rest-client.js';
+import { providerPolicyFromEnv, setProviderPolicy } from './config/index.js';
 import { createLogger } from './logging.js';
 import { runWorker } from './worker/run-worker.js';
 import { SettingsError, WORKER_ENV_HELP, workerProcessSettings } from './worker/settings.js';
@@ -67,7 +68,9 @@ async function worker(args: string[]): Promise<number> {
     else if (args[i]!.startsWith('--load=')) files.push(args[i]!.slice('--load='.length));
     else throw new UsageError(`pgcdc worker: unexpected argument "${args[i]}"; see pgcdc worker --help`);
   }
-  await runWorker(workerProcessSettings(), files, createLogger());
+  const settings = workerProcessSettings();
+  setProviderPolicy(settings.providers);
+  await runWorker(settings, files, createLogger());
   return -1; // keeps running until a signal
 }
 
@@ -88,6 +91,9 @@ async function main(argv: string[]): Promise<number> {
       console.log('Usage: pgcdc run <connector.json>...\nRuns the connectors until SIGINT/SIGTERM, then drains, stores offsets and exits 0.');
       return rest.length === 0 ? 2 : 0;
     }
+    const problems: string[] = [];
+    setProviderPolicy(providerPolicyFromEnv(process.env, problems));
+    if (problems.length > 0) throw new SettingsError(`invalid settings:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
     await runStandalone(rest, workerSettingsFromEnv(), createLogger());
     return -1; // keeps running
   }
