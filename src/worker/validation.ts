@@ -3,7 +3,7 @@
  * the typed one a Connector runs with. Every problem is reported at once, each naming its key.
  */
 import {
-  HIDDEN, KEYS_BY_NAME, classifyKey, isSecretKey, redactorFor, resolveConfigProviders, secretValues, validateConnectorConfig,
+  HIDDEN, KEYS_BY_NAME, classifyKey, isSecretKey, redactUrlCredentials, redactorFor, resolveConfigProviders, secretValues, validateConnectorConfig,
   type ConfigIssue, type ConnectorConfig, type ProviderOptions, type ProviderResolution,
 } from '../config/index.js';
 import { WorkerError } from './errors.js';
@@ -33,6 +33,9 @@ export function configToStore(name: string, config: Record<string, unknown>, pre
   if (previous) {
     for (const [key, value] of Object.entries(out)) {
       if (value === HIDDEN && isSecretKey(key) && previous[key] !== undefined) out[key] = previous[key];
+      // A URL as GET showed it (`user:[hidden]@`) keeps its stored credentials.
+      const before = previous[key];
+      if (typeof value === 'string' && typeof before === 'string' && value !== before && value.includes(HIDDEN) && redactUrlCredentials(before) === value) out[key] = before;
     }
   }
   return out;
@@ -63,7 +66,10 @@ export const UNPREPARED: RunnableConfig = {
  */
 export async function prepareConfig(stored: Record<string, unknown>, options: ProviderOptions = {}): Promise<RunnableConfig> {
   const resolution = await resolveConfigProviders(stored, options);
-  const redact = redactorFor(secretValues(resolution.config, resolution.resolvedValues));
+  // A key whose reference failed still holds the reference as written: quoting it is what messages should do.
+  const failed = new Set(resolution.errors.map((e) => e.key));
+  const usable = failed.size === 0 ? resolution.config : Object.fromEntries(Object.entries(resolution.config).filter(([k]) => !failed.has(k)));
+  const redact = redactorFor(secretValues(usable, resolution.resolvedValues));
   const typeErrors: ConfigIssue[] = [];
   for (const [key, value] of Object.entries(stored)) {
     // Declared keys get their type checked by validation; undeclared ones only here.
