@@ -1,6 +1,7 @@
 /** The pgcdc command line (loaded by src/cli.ts once early signals are held). */
 import { CLIENT_COMMANDS } from './commands.js';
 import { RestClient, RestError } from './rest-client.js';
+import { providerPolicyFromEnv, setProviderPolicy } from '../config/index.js';
 import { createLogger } from '../logging.js';
 import { runWorker } from '../worker/run-worker.js';
 import { installProcessGuard } from '../worker/process-guard.js';
@@ -70,6 +71,7 @@ async function worker(args: string[]): Promise<number> {
     else throw new UsageError(`pgcdc worker: unexpected argument "${args[i]}"; see pgcdc worker --help`);
   }
   const settings = workerProcessSettings();
+  setProviderPolicy(settings.providers);
   const log = createLogger();
   installProcessGuard(log);
   await runWorker(settings, files, log);
@@ -93,6 +95,9 @@ async function main(argv: string[]): Promise<number> {
       console.log('Usage: pgcdc run <connector.json>...\nRuns the connectors until SIGINT/SIGTERM, then drains, stores offsets and exits 0.');
       return rest.length === 0 ? 2 : 0;
     }
+    const problems: string[] = [];
+    setProviderPolicy(providerPolicyFromEnv(process.env, problems));
+    if (problems.length > 0) throw new SettingsError(`invalid settings:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
     const log = createLogger();
     installProcessGuard(log);
     await runStandalone(rest, workerSettingsFromEnv(), log);

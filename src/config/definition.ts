@@ -159,7 +159,8 @@ export const rules = {
       try {
         compilePattern(item);
       } catch (e) {
-        bad.push(`"${item}" (${(e as Error).message})`);
+        const shown = item.length > 120 ? `${item.slice(0, 100)}…` : item;
+        bad.push(`${JSON.stringify(shown)} (${(e as Error).message})`);
       }
     }
     return bad.length ? `invalid regular expression: ${bad.join('; ')}` : undefined;

@@ -3,6 +3,7 @@
  * matched (case-insensitively) against the WHOLE identifier `schema.table` or `schema.table.column`,
  * never a substring; an include list selects only what matches, an exclude list drops what matches.
  */
+import { backtrackingRisk } from './regex-safety.js';
 
 export interface FilterLists {
   schemaIncludeList: readonly string[] | null;
@@ -18,10 +19,13 @@ export type ColumnFilter = (schema: string, table: string, column: string) => bo
 
 /**
  * Compiles one Debezium (Java) regex, anchored to the whole identifier. Java allows a leading `(?i)`
- * that JavaScript rejects; matching is case-insensitive anyway, so it is dropped.
+ * that JavaScript rejects; matching is case-insensitive anyway, so it is dropped. A pattern that
+ * could backtrack catastrophically is refused (regex-safety.ts): it would freeze the worker.
  */
 export function compilePattern(pattern: string): RegExp {
   const body = pattern.replace(/^\(\?i\)/, '');
+  const risk = backtrackingRisk(body);
+  if (risk !== undefined) throw new SyntaxError(`refused: ${risk}`);
   return new RegExp(`^(?:${body})$`, 'i');
 }
 

@@ -1,7 +1,7 @@
 /**
  * Connector configuration: declarations, validation, the typed config, secrets and config providers.
  *
- * Run time:   resolveConfigProviders(stored) → validateConnectorConfig(resolved) → ConnectorConfig.
+ * Run time:   await resolveConfigProviders(stored) → validateConnectorConfig(resolved) → ConnectorConfig.
  * REST:       toConnectValidationResponse(body) for PUT /connector-plugins/{type}/config/validate;
  *             redactConfig(stored) before returning a stored config.
  */
@@ -23,11 +23,18 @@ export {
   evaluateKeys, formatConfigIssues, validateConnectorConfig,
   type ConfigIssue, type ConfigValidationResult, type KeyOutcome,
 } from './validate.js';
-export { isSecretKey, redactConfig, redactText, secretValues } from './secrets.js';
+export { isSecretKey, redactConfig, redactText, redactUrlCredentials, redactorFor, secretValues } from './secrets.js';
 export {
-  hasProviderReference, parseProperties, resolveConfigProviders,
-  type ProviderOptions, type ProviderResolution,
+  MAX_REFERENCES, findReferences, hasProviderReference, parseProperties, resolveConfigProviders,
+  type ProviderOptions, type ProviderResolution, type Reference,
 } from './providers.js';
+export {
+  PROVIDERS_OFF, PROVIDER_SETTINGS, activeProviderPolicy, enabledProviders, providerPolicyFromEnv, setProviderPolicy,
+  type ProviderPolicy,
+} from './provider-policy.js';
+export { FILE_MAX_BYTES, FILE_TIMEOUT_MS, readProviderFile } from './provider-files.js';
+export { backtrackingRisk } from './regex-safety.js';
+export { MAX_TIMER_MS } from './validate.js';
 export {
   toConnectValidationResponse,
   type ConnectConfigDefinition, type ConnectConfigValue, type ConnectValidationResponse, type ValidationResponseOptions,

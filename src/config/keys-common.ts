@@ -53,7 +53,7 @@ export const connectionKeys: ConfigKey[] = [
   conn('database.user', 'STRING', REQUIRED, 'HIGH', 'User',
     'PostgreSQL role to connect as; it needs the REPLICATION attribute and SELECT on the captured tables.'),
   conn('database.password', 'PASSWORD', null, 'HIGH', 'Password',
-    'Password of database.user. Prefer a config provider reference such as ${env:PGPASSWORD} or ${file:/path:key}.'),
+    'Password of database.user. Where the worker enables config providers (PGCDC_CONFIG_PROVIDERS), prefer a reference such as ${env:PGCDC_DB_PASSWORD} or ${file:/run/secrets/db.properties:password}.'),
   conn('database.dbname', 'STRING', REQUIRED, 'HIGH', 'Database', 'Name of the database to capture changes from.'),
   conn('database.sslmode', 'STRING', 'prefer', 'MEDIUM', 'SSL mode',
     'disable: plain connection; prefer: TLS when the server offers it; require: TLS without certificate checks; verify-ca: TLS with a trusted CA; verify-full: verify-ca plus host name check.',

@@ -8,6 +8,7 @@ import {
   type ConfigKey, type ConfigValue, type ParsedValues,
 } from './definition.js';
 import { CONFIG_KEYS, classifyKey } from './keys.js';
+import { isSecretKey, redactUrlCredentials } from './secrets.js';
 
 export interface ConfigIssue {
   key: string;
@@ -37,10 +38,20 @@ export interface KeyEvaluation {
   warnings: ConfigIssue[];
 }
 
+/** The value as quoted in a message: never a secret, no URL credentials, shortened. */
 function shown(key: ConfigKey, value: unknown): string {
-  if (key.type === 'PASSWORD') return HIDDEN;
-  const text = typeof value === 'string' ? value : Array.isArray(value) ? value.join(',') : String(value);
+  if (isSecretKey(key.name)) return HIDDEN;
+  const text = redactUrlCredentials(typeof value === 'string' ? value : Array.isArray(value) ? value.join(',') : String(value));
   return JSON.stringify(text.length > 200 ? `${text.slice(0, 200)}…` : text);
+}
+
+/** Node's timers take at most 2^31-1 ms; a larger delay silently becomes 1 ms. */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** Every `*.ms` key is a duration some timer waits for: refused beyond Node's timer range. */
+function timerRangeProblem(key: ConfigKey, value: ConfigValue): string | undefined {
+  if (!key.name.endsWith('.ms') || typeof value !== 'number' || value <= MAX_TIMER_MS) return undefined;
+  return `must be at most ${MAX_TIMER_MS} (2^31-1 ms, about 24.8 days: the longest timer Node.js supports)`;
 }
 
 function invalid(key: ConfigKey, value: unknown, reason: string): string {
@@ -118,8 +129,8 @@ export function evaluateKeys(raw: Readonly<Record<string, unknown>>): KeyEvaluat
 
   // Per-key and cross-key rules, once every value is known.
   for (const outcome of outcomes) {
-    if (outcome.value === undefined || !outcome.key.validate) continue;
-    const reason = outcome.key.validate(outcome.value, values);
+    if (outcome.value === undefined) continue;
+    const reason = timerRangeProblem(outcome.key, outcome.value) ?? outcome.key.validate?.(outcome.value, values);
     if (reason !== undefined) outcome.errors.push(invalid(outcome.key, outcome.value, reason));
   }
 

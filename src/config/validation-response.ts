@@ -5,13 +5,14 @@
  * Kafka Connect has no notion of warnings (a config value only has `errors`, and every one of them
  * counts in error_count). pgcdc's warnings (ignored keys, legacy values) are therefore kept out of
  * `configs` and `error_count` and returned in an extra top-level `warnings: [{key, message}]` array,
- * which Kafka Connect clients ignore. Password values are shown as "[hidden]"; provider references
- * are shown as written, never resolved.
+ * which Kafka Connect clients ignore. Secret values are shown as "[hidden]", URL credentials masked;
+ * provider references are shown as written, never resolved.
  */
 import { HIDDEN, isRequired, valueToString, type ConfigKey, type Width } from './definition.js';
 import { CONFIG_GROUPS } from './keys.js';
 import { CONNECTOR_CLASSES, DEBEZIUM_CONNECTOR_CLASS } from './keys-common.js';
-import { hasProviderReference, resolveConfigProviders, type ProviderOptions } from './providers.js';
+import { hasProviderReference, type ProviderResolution } from './providers.js';
+import { isSecretKey, redactUrlCredentials } from './secrets.js';
 import { evaluateKeys, type ConfigIssue } from './validate.js';
 
 export interface ConnectConfigDefinition {
@@ -47,8 +48,8 @@ export interface ConnectValidationResponse {
 }
 
 export interface ValidationResponseOptions {
-  /** Resolve ${env:...}/${file:...} before validating (errors of failed references are reported). */
-  providers?: ProviderOptions;
+  /** The config with ${env:...}/${file:...} resolved (resolveConfigProviders); its errors are reported. */
+  resolution?: Pick<ProviderResolution, 'config' | 'errors'>;
   /** Top-level `name`; default: the accepted connector.class given, else Debezium's class name. */
   pluginName?: string;
 }
@@ -79,13 +80,11 @@ export function toConnectValidationResponse(
   raw: Record<string, unknown>,
   options: ValidationResponseOptions = {},
 ): ConnectValidationResponse {
-  let effective: Record<string, unknown> = raw;
-  let providerErrors: ConfigIssue[] = [];
-  if (options.providers) {
-    const resolution = resolveConfigProviders(raw, options.providers);
-    effective = resolution.config;
-    providerErrors = resolution.errors;
-  }
+  const effective = options.resolution?.config ?? raw;
+  const providerErrors: ConfigIssue[] = options.resolution?.errors ?? [];
+  // By key, so that a config of many keys costs linear time.
+  const providerErrorsOf = new Map<string, string[]>();
+  for (const e of providerErrors) providerErrorsOf.set(e.key, [...(providerErrorsOf.get(e.key) ?? []), e.message]);
   const { outcomes, warnings } = evaluateKeys(effective);
 
   const orderInGroup = new Map<string, number>();
@@ -99,8 +98,9 @@ export function toConnectValidationResponse(
     if (hasProviderReference(given) || outcome.value === undefined) {
       value = given === undefined || given === null ? null : typeof given === 'string' ? given : JSON.stringify(given);
     } else value = valueToString(outcome.value);
-    if (key.type === 'PASSWORD' && value !== null) value = HIDDEN;
-    const errors = [...providerErrors.filter((e) => e.key === key.name).map((e) => e.message), ...outcome.errors];
+    if (value !== null && isSecretKey(key.name)) value = HIDDEN;
+    else if (value !== null) value = redactUrlCredentials(value);
+    const errors = [...(providerErrorsOf.get(key.name) ?? []), ...outcome.errors];
     configs.push({
       definition: definitionOf(key, order),
       value: { name: key.name, value, recommended_values: [...(key.allowed ?? [])], errors, visible: true },
@@ -111,15 +111,16 @@ export function toConnectValidationResponse(
   configs.sort((a, b) => groupIndex(a.definition.group) - groupIndex(b.definition.group) || a.definition.order - b.definition.order);
 
   // A reference that failed in an undeclared (ignored) key still fails at run time: report it too.
+  const declared = new Set(configs.map((c) => c.definition.name));
   for (const e of providerErrors) {
-    if (configs.some((c) => c.definition.name === e.key)) continue;
+    if (declared.has(e.key)) continue;
     configs.push({
       definition: {
         name: e.key, type: 'STRING', required: false, default_value: null, importance: 'LOW',
         documentation: 'Not a pgcdc key, but its config provider reference must resolve.', group: 'Common',
         width: 'NONE', display_name: e.key, dependents: [], order: -1,
       },
-      value: { name: e.key, value: String(raw[e.key]), recommended_values: [], errors: [e.message], visible: true },
+      value: { name: e.key, value: isSecretKey(e.key) ? HIDDEN : redactUrlCredentials(String(raw[e.key])), recommended_values: [], errors: [e.message], visible: true },
     });
   }
 

@@ -60,26 +60,31 @@ export class WebhookNotifier {
     }
   }
 
-  private async deliver(url: string, body: unknown): Promise<void> {
+  private async deliver(given: string, body: unknown): Promise<void> {
     const text = JSON.stringify(body);
+    const { url, authorization } = withoutCredentials(given);
     for (let attempt = 1; attempt <= this.opts.attempts && !this.closed; attempt++) {
       let problem: string;
       try {
         const res = await fetch(url, {
           method: 'POST',
-          headers: { 'content-type': 'application/json' },
+          headers: { 'content-type': 'application/json', ...(authorization ? { authorization } : {}) },
           body: text,
+          // A redirect could lead anywhere; receivers answer where they were asked.
+          redirect: 'manual',
           signal: AbortSignal.any([this.abort.signal, AbortSignal.timeout(this.opts.timeoutMs)]),
         });
         await res.arrayBuffer().catch(() => undefined); // release the socket
         if (res.ok) return;
         problem = `HTTP ${res.status}`;
       } catch (err) {
-        problem = (err as Error).message;
+        // Only the error's name and code: fetch's messages may quote the URL.
+        const cause = (err as { cause?: { code?: string } }).cause;
+        problem = `${(err as Error).name}${cause?.code ? ` (${cause.code})` : ''}`;
       }
       if (this.closed) return;
       const last = attempt === this.opts.attempts;
-      this.log.warn({ webhook: shown(url), attempt, problem }, last ? 'alert webhook failed; notification dropped' : 'alert webhook failed; retrying');
+      this.log.warn({ webhook: shown(given), attempt, problem }, last ? 'alert webhook failed; notification dropped' : 'alert webhook failed; retrying');
       if (last) return;
       const base = this.opts.initialDelayMs * 2 ** (attempt - 1);
       await this.sleep(Math.round(base / 2 + Math.random() * base));
@@ -92,6 +97,20 @@ export class WebhookNotifier {
       timer.unref();
       this.abort.signal.addEventListener('abort', () => (clearTimeout(timer), done()), { once: true });
     });
+  }
+}
+
+/** `https://user:pass@host/x` → the URL without them and a Basic Authorization header (fetch refuses credentials in URLs). */
+function withoutCredentials(given: string): { url: string; authorization?: string } {
+  try {
+    const u = new URL(given);
+    if (!u.username && !u.password) return { url: given };
+    const pair = `${decodeURIComponent(u.username)}:${decodeURIComponent(u.password)}`;
+    u.username = '';
+    u.password = '';
+    return { url: u.toString(), authorization: `Basic ${Buffer.from(pair).toString('base64')}` };
+  } catch {
+    return { url: given };
   }
 }
 

@@ -5,8 +5,10 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
 import type { RestAuth } from '../worker/settings.js';
 import { errorBody } from './errors.js';
+import { LoginThrottle, MAX_FAILURES, WINDOW_MS } from './login-throttle.js';
 
 const digest = (s: string) => createHash('sha256').update(s, 'utf8').digest();
 
@@ -41,14 +43,31 @@ export function authorized(header: string | undefined, auth: RestAuth): boolean 
  */
 const OPEN_ROUTES = new Set(['/health']);
 
-export function installAuth(app: FastifyInstance, auth: RestAuth): void {
+export function installAuth(app: FastifyInstance, auth: RestAuth, log: Logger, throttle = new LoginThrottle()): void {
   if (!auth.token && !auth.basic) return;
   const challenge = [auth.basic ? 'Basic realm="pgcdc"' : null, auth.token ? 'Bearer realm="pgcdc"' : null].filter(Boolean).join(', ');
   app.addHook('onRequest', async (request, reply) => {
     // routeOptions.url is the matched route pattern (undefined for unknown paths), not the raw URL
     if (request.routeOptions.url !== undefined && OPEN_ROUTES.has(request.routeOptions.url)) return;
-    if (authorized(request.headers.authorization, auth)) return;
-    const message = request.headers.authorization ? 'Invalid credentials' : 'Authentication required: send an Authorization header (Bearer token or Basic)';
+    const client = request.ip;
+    const wait = throttle.retryAfter(client);
+    if (wait > 0) {
+      return reply.code(429).header('retry-after', String(wait))
+        .send(errorBody(429, `Too many failed logins from this address: try again in ${wait} s`));
+    }
+    if (authorized(request.headers.authorization, auth)) {
+      throttle.succeed(client);
+      return;
+    }
+    const given = request.headers.authorization;
+    // A request without credentials is a client that has not logged in yet, not a guess.
+    if (given) {
+      const failures = throttle.fail(client);
+      const scheme = given.split(' ')[0]!.slice(0, 20);
+      if (failures < MAX_FAILURES) log.warn({ client, scheme, failures, path: request.url.split('?')[0]!.slice(0, 200) }, 'REST login failed');
+      else if (failures === MAX_FAILURES) log.warn({ client, failures, lockoutMs: WINDOW_MS }, `REST login failed ${MAX_FAILURES} times; refusing this address with 429 until the window ends`);
+    }
+    const message = given ? 'Invalid credentials' : 'Authentication required: send an Authorization header (Bearer token or Basic)';
     return reply.code(401).header('www-authenticate', challenge).send(errorBody(401, message));
   });
 }

@@ -10,6 +10,7 @@ import type { Logger } from 'pino';
 import type { Worker } from '../worker/worker.js';
 import type { WorkerProcessSettings } from '../worker/settings.js';
 import { installAuth } from './auth.js';
+import { installHostCheck } from './host-check.js';
 import { answerClientError, answerConnect, answerFrameworkError, installErrorHandling } from './errors.js';
 import { buildOpenApi, collectRoutes } from './openapi.js';
 import { configRoutes } from './routes/config.js';
@@ -19,7 +20,7 @@ import { metricsRoutes } from './routes/metrics.js';
 import { offsetRoutes } from './routes/offsets.js';
 import { pluginRoutes } from './routes/plugins.js';
 
-export type RestSettings = Pick<WorkerProcessSettings, 'auth' | 'tls' | 'maxBodyBytes'>;
+export type RestSettings = Pick<WorkerProcessSettings, 'auth' | 'tls' | 'maxBodyBytes' | 'allowedHosts' | 'plaintextCredentialsWarning'>;
 
 export function buildRestServer(worker: Worker, settings: RestSettings, log: Logger): FastifyInstance {
   const https = settings.tls ? { cert: readFileSync(settings.tls.certFile), key: readFileSync(settings.tls.keyFile) } : null;
@@ -47,10 +48,12 @@ export function buildRestServer(worker: Worker, settings: RestSettings, log: Log
   });
 
   installErrorHandling(app, log, settings.maxBodyBytes);
-  installAuth(app, settings.auth);
+  const secured = Boolean(settings.auth.token || settings.auth.basic);
+  installHostCheck(app, { allowedHosts: settings.allowedHosts, secured });
+  installAuth(app, settings.auth, log);
+  if (settings.plaintextCredentialsWarning) log.warn(settings.plaintextCredentialsWarning);
   const routes = collectRoutes(app);
   let openApi: Record<string, unknown> | undefined;
-  const secured = Boolean(settings.auth.token || settings.auth.basic);
   pluginRoutes(app, worker, () => (openApi ??= buildOpenApi(routes, secured)));
   connectorRoutes(app, worker);
   configRoutes(app, worker);

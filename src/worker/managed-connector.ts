@@ -15,7 +15,7 @@ import { lagStatus } from '../metrics/lag-status.js';
 import { ConnectorMetrics } from '../metrics/connector-metrics.js';
 import { metricsStatus } from '../metrics/metrics-status.js';
 import { SummaryLog } from '../metrics/summary-log.js';
-import { prepareConfig, type RunnableConfig } from './validation.js';
+import { prepareConfig, UNPREPARED, type RunnableConfig } from './validation.js';
 import { clientConfig, connect } from '../postgres/connection.js';
 import { describeLeftovers } from '../postgres/leftovers.js';
 
@@ -61,7 +61,8 @@ export function shownConfig(config: Readonly<Record<string, unknown>>): Record<s
 
 export class ManagedConnector {
   private connector: Connector | null = null;
-  private prepared: RunnableConfig;
+  /** Resolved and validated on every apply/launch (providers read asynchronously). */
+  private prepared: RunnableConfig = UNPREPARED;
   /** Why the config could not be run (provider or validation errors at start time). */
   private failure: string | null = null;
   /** lag sampling and alerts; runs while paused too (that is when WAL piles up) */
@@ -71,7 +72,6 @@ export class ManagedConnector {
   private readonly summary: SummaryLog;
 
   constructor(readonly name: string, private stored: StoredConnector, private readonly services: WorkerServices) {
-    this.prepared = prepareConfig(stored.config);
     const log = services.log.child({ connector: name });
     this.lag = new LagCollector(name, () => this.prepared.config, () => this.connector, log);
     this.summary = new SummaryLog({ metrics: this.metrics, lag: this.lag, state: () => this.current('').state, streaming: () => this.connector?.streaming }, log);
@@ -134,8 +134,10 @@ export class ManagedConnector {
    * may be changed). Resolves once a pause/stop has drained.
    */
   async apply(): Promise<void> {
-    if (this.target !== 'RUNNING') await this.halt(this.target === 'PAUSED' ? 'pause' : 'stop');
-    else if (!this.connector) this.launch();
+    if (this.target !== 'RUNNING') {
+      await this.halt(this.target === 'PAUSED' ? 'pause' : 'stop');
+      if (this.prepared === UNPREPARED) this.prepared = await prepareConfig(this.stored.config);
+    } else if (!this.connector) await this.launch();
     this.lag.start();
     this.summary.configure(this.prepared.config?.metricsLogIntervalMs ?? 60_000);
   }
@@ -144,7 +146,7 @@ export class ManagedConnector {
   async replace(stored: StoredConnector): Promise<void> {
     await this.halt();
     this.stored = stored;
-    this.prepared = prepareConfig(stored.config);
+    this.prepared = UNPREPARED;
     await this.apply();
   }
 
@@ -173,8 +175,8 @@ export class ManagedConnector {
     }
   }
 
-  private launch(): void {
-    this.prepared = prepareConfig(this.stored.config);
+  private async launch(): Promise<void> {
+    this.prepared = await prepareConfig(this.stored.config);
     if (!this.prepared.config) {
       this.failure = `Connector configuration cannot be run:\n${this.prepared.errors.map((e) => e.message).join('\n')}`;
       this.services.log.error({ connector: this.name, keys: this.prepared.errors.map((e) => e.key) }, 'connector config cannot be run');

@@ -33,7 +33,7 @@ function expand(paths: string[]): string[] {
 }
 
 /** Reads and validates every --load file before anything starts, reporting all problems together. */
-function readDefinitions(paths: string[]): Definition[] {
+async function readDefinitions(paths: string[]): Promise<Definition[]> {
   const problems: string[] = [];
   const definitions: Definition[] = [];
   for (const file of expand(paths)) {
@@ -41,7 +41,7 @@ function readDefinitions(paths: string[]): Definition[] {
       const config = readConnectorDefinition(file);
       const name = config.name;
       checkName(name);
-      const prepared = prepareConfig(configToStore(name, config));
+      const prepared = await prepareConfig(configToStore(name, config));
       if (prepared.errors.length > 0) problems.push(`${file}: invalid connector configuration:\n${prepared.errors.map((e) => `    - ${e.message}`).join('\n')}`);
       else definitions.push({ file, name, config });
     } catch (err) {
@@ -55,7 +55,7 @@ function readDefinitions(paths: string[]): Definition[] {
 export async function runWorker(settings: WorkerProcessSettings, loadFiles: string[], log: Logger): Promise<void> {
   // First of all: a signal from here on stops whatever has started, cleanly (see Shutdown).
   const shutdown = new Shutdown(log, { timeoutMs: settings.shutdownTimeoutMs, what: 'worker' });
-  const definitions = readDefinitions(loadFiles);
+  const definitions = await readDefinitions(loadFiles);
   const kafka = new Kafka({ clientId: 'pgcdc-worker', brokers: settings.kafkaBrokers, logLevel: logLevel.WARN });
   const offsetStore = new KafkaOffsetStore(kafka, settings.offsetTopic);
   await offsetStore.start();

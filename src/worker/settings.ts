@@ -4,6 +4,7 @@
  */
 import { existsSync } from 'node:fs';
 import { isIP } from 'node:net';
+import { providerPolicyFromEnv, type ProviderPolicy } from '../config/index.js';
 import { workerSettingsFromEnv, type WorkerSettings } from './standalone.js';
 
 export interface RestAuth {
@@ -27,6 +28,12 @@ export interface WorkerProcessSettings extends WorkerSettings {
   maxBodyBytes: number;
   /** `host:port` as shown in status (`worker_id`), like Kafka Connect's advertised REST address. */
   workerId: string;
+  /** PGCDC_REST_ALLOWED_HOSTS: Host header names accepted besides loopback ones (lower case, no port). */
+  allowedHosts: string[];
+  /** Config providers the operator enabled (PGCDC_CONFIG_PROVIDERS...); off by default. */
+  providers: ProviderPolicy;
+  /** Set when the REST API listens beyond loopback with credentials but without TLS (logged at start). */
+  plaintextCredentialsWarning: string | null;
 }
 
 export class SettingsError extends Error {}
@@ -88,6 +95,10 @@ export function workerProcessSettings(env: NodeJS.ProcessEnv = process.env): Wor
       tls = { certFile, keyFile };
     }
   }
+  const allowedHosts = (env.PGCDC_REST_ALLOWED_HOSTS ?? '').split(',').map((h) => h.trim().toLowerCase()).filter((h) => h !== '');
+  for (const h of allowedHosts) if (!/^[a-z0-9.-]+$|^\[[0-9a-f:.]+\]$/.test(h)) problems.push(`PGCDC_REST_ALLOWED_HOSTS: ${JSON.stringify(h)} is not a host name (give names without port, IPv6 in [brackets])`);
+  const providers = providerPolicyFromEnv(env, problems);
+  const secured = Boolean(auth.token || auth.basic);
   const settings: WorkerProcessSettings = {
     ...base,
     restHost,
@@ -99,6 +110,11 @@ export function workerProcessSettings(env: NodeJS.ProcessEnv = process.env): Wor
     shutdownTimeoutMs: intSetting(env, 'PGCDC_SHUTDOWN_TIMEOUT_MS', 30_000, 1, 3_600_000, problems),
     maxBodyBytes: intSetting(env, 'PGCDC_REST_MAX_BODY_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024, problems),
     workerId: `${restHost.includes(':') ? `[${restHost}]` : restHost}:${restPort}`,
+    allowedHosts,
+    providers,
+    plaintextCredentialsWarning: secured && !tls && !isLoopback(restHost)
+      ? `the REST API listens on ${restHost}, beyond loopback, with authentication but without TLS: tokens and passwords cross the network in clear; set PGCDC_REST_TLS_CERT and PGCDC_REST_TLS_KEY`
+      : null,
   };
   if (problems.length > 0) throw new SettingsError(`invalid worker settings:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
   return settings;
@@ -112,6 +128,14 @@ export const WORKER_ENV_HELP = `Worker environment:
   PGCDC_REST_BASIC_AUTH              require HTTP basic authentication, as user:password
   PGCDC_REST_TLS_CERT/_KEY           serve HTTPS with these PEM files
   PGCDC_REST_MAX_BODY_BYTES (1 MiB)  largest accepted request body
+  PGCDC_REST_ALLOWED_HOSTS           Host header names accepted besides localhost, 127.0.0.1, [::1]
+                                     (comma-separated; others get 421, against DNS rebinding)
+  PGCDC_CONFIG_PROVIDERS (none)      config providers connector configs may use: file, env (Kafka's
+                                     config.providers); only in secret keys such as database.password
+  PGCDC_CONFIG_PROVIDERS_FILE_PARAM_ALLOWED_PATHS
+                                     required with file: comma-separated directories/files it may read
+  PGCDC_CONFIG_PROVIDERS_ENV_PARAM_ALLOWLIST_PATTERN
+                                     required with env: regex of the variable names it may read
   PGCDC_KAFKA_BROKERS (127.0.0.1:9092)
   PGCDC_OFFSET_TOPIC (pgcdc-offsets) compacted topic of connector offsets
   PGCDC_CONFIG_TOPIC (pgcdc-configs) compacted topic of connector configs and target states

@@ -39,7 +39,7 @@ export async function runStandalone(files: string[], settings: WorkerSettings, l
   const kafka = new Kafka({ clientId: 'pgcdc', brokers: settings.kafkaBrokers, logLevel: logLevel.WARN });
   const offsetStore = new KafkaOffsetStore(kafka, settings.offsetTopic);
   for (const file of files) {
-    const resolved = resolveConfigProviders(readConnectorDefinition(file));
+    const resolved = await resolveConfigProviders(readConnectorDefinition(file));
     const result = resolved.errors.length > 0 ? { errors: resolved.errors, config: undefined, warnings: [] } : validateConnectorConfig(resolved.config);
     if (!result.config) throw new Error(`${file}: invalid connector configuration:\n${formatConfigIssues(result.errors)}`);
     for (const w of result.warnings) log.warn({ file, key: w.key }, w.message);

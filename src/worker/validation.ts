@@ -3,8 +3,8 @@
  * the typed one a Connector runs with. Every problem is reported at once, each naming its key.
  */
 import {
-  HIDDEN, KEYS_BY_NAME, classifyKey, isSecretKey, redactText, resolveConfigProviders, validateConnectorConfig,
-  type ConfigIssue, type ConnectorConfig,
+  HIDDEN, KEYS_BY_NAME, classifyKey, isSecretKey, redactUrlCredentials, redactorFor, resolveConfigProviders, secretValues, validateConnectorConfig,
+  type ConfigIssue, type ConnectorConfig, type ProviderOptions, type ProviderResolution,
 } from '../config/index.js';
 import { WorkerError } from './errors.js';
 
@@ -33,6 +33,9 @@ export function configToStore(name: string, config: Record<string, unknown>, pre
   if (previous) {
     for (const [key, value] of Object.entries(out)) {
       if (value === HIDDEN && isSecretKey(key) && previous[key] !== undefined) out[key] = previous[key];
+      // A URL as GET showed it (`user:[hidden]@`) keeps its stored credentials.
+      const before = previous[key];
+      if (typeof value === 'string' && typeof before === 'string' && value !== before && value.includes(HIDDEN) && redactUrlCredentials(before) === value) out[key] = before;
     }
   }
   return out;
@@ -44,16 +47,29 @@ export interface RunnableConfig {
   warnings: ConfigIssue[];
   /** Redacts secrets (resolved ones included) from text about this connector. */
   redact(text: string): string;
+  /** What the config providers did (for the validation response). */
+  resolution: ProviderResolution;
 }
 
+/** A config not prepared yet: nothing to show, nothing to hide but URL credentials. */
+export const UNPREPARED: RunnableConfig = {
+  errors: [],
+  warnings: [],
+  redact: redactorFor([]),
+  resolution: { config: {}, errors: [], resolvedKeys: [], resolvedValues: [] },
+};
+
 /**
- * Resolves config provider references, then validates. Values substituted by a provider are treated
- * as secrets in messages (providers exist to keep secrets out of configs), unless very short.
+ * Resolves config provider references (under the worker's provider policy), then validates. Every
+ * value a provider substituted is a secret in messages, whatever its key or length. The redactor's
+ * secrets are computed once, so preparing a config of n keys costs linear time.
  */
-export function prepareConfig(stored: Record<string, unknown>, env: NodeJS.ProcessEnv = process.env): RunnableConfig {
-  const resolution = resolveConfigProviders(stored, { env });
-  const substituted = resolution.resolvedKeys.map((k) => String(resolution.config[k])).filter((v) => v.length >= 4);
-  const redact = (text: string) => redactText(text, resolution.config, substituted);
+export async function prepareConfig(stored: Record<string, unknown>, options: ProviderOptions = {}): Promise<RunnableConfig> {
+  const resolution = await resolveConfigProviders(stored, options);
+  // A key whose reference failed still holds the reference as written: quoting it is what messages should do.
+  const failed = new Set(resolution.errors.map((e) => e.key));
+  const usable = failed.size === 0 ? resolution.config : Object.fromEntries(Object.entries(resolution.config).filter(([k]) => !failed.has(k)));
+  const redact = redactorFor(secretValues(usable, resolution.resolvedValues));
   const typeErrors: ConfigIssue[] = [];
   for (const [key, value] of Object.entries(stored)) {
     // Declared keys get their type checked by validation; undeclared ones only here.
@@ -67,9 +83,9 @@ export function prepareConfig(stored: Record<string, unknown>, env: NodeJS.Proce
     const rest = validateConnectorConfig(resolution.config);
     const failedKeys = new Set(resolution.errors.map((e) => e.key));
     const others = rest.errors.filter((e) => !failedKeys.has(e.key));
-    return { errors: clean([...resolution.errors, ...others, ...typeErrors]), warnings: clean(rest.warnings), redact };
+    return { errors: clean([...resolution.errors, ...others, ...typeErrors]), warnings: clean(rest.warnings), redact, resolution };
   }
   const result = validateConnectorConfig(resolution.config);
   const errors = clean([...result.errors, ...typeErrors]);
-  return { config: errors.length === 0 ? result.config : undefined, errors, warnings: clean(result.warnings), redact };
+  return { config: errors.length === 0 ? result.config : undefined, errors, warnings: clean(result.warnings), redact, resolution };
 }

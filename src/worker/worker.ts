@@ -179,7 +179,7 @@ export class Worker {
 
   private async define(name: string, config: Record<string, unknown>, target: TargetState): Promise<ConnectorInfo> {
     const stored = configToStore(name, config);
-    const prepared = prepareConfig(stored);
+    const prepared = await prepareConfig(stored);
     if (prepared.errors.length > 0) throw invalidConfig(prepared.errors, prepared.warnings);
     const definition: StoredConnector = { config: stored, target_state: target };
     await this.deps.configStore.put(name, definition);
@@ -192,7 +192,7 @@ export class Worker {
   }
 
   private async redefine(existing: ManagedConnector, config: Record<string, unknown>): Promise<ConnectorInfo> {
-    const prepared = prepareConfig(config);
+    const prepared = await prepareConfig(config);
     if (prepared.errors.length > 0) throw invalidConfig(prepared.errors, prepared.warnings);
     const definition: StoredConnector = { config, target_state: existing.target };
     await this.deps.configStore.put(existing.name, definition);

@@ -107,13 +107,13 @@ test('malformed JSON, wrong content types and oversized bodies get 400/413/415 a
   assertKafkaConnectError(await post(tenMb, json), '10 MB body', 413);
   // 10 MB chunked (no Content-Length): counted while streaming in, refused at the limit.
   const chunked = await rawHttp(
-    `POST /connectors HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n` +
+    `POST /connectors HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n` +
       `${(tenMb.length).toString(16)}\r\n${tenMb}\r\n0\r\n\r\n`,
   );
   assertKafkaConnectError(chunked, '10 MB chunked body', 413);
   assert.ok(Date.now() - started < 20_000, `oversized bodies are refused quickly (${Date.now() - started} ms)`);
   // A Content-Length that lies (shorter than the body, then a second "request" of junk).
-  const lying = await rawHttp(`POST /connectors HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 5\r\nConnection: close\r\n\r\n{"name":"x","config":{}}`);
+  const lying = await rawHttp(`POST /connectors HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 5\r\nConnection: close\r\n\r\n{"name":"x","config":{}}`);
   assertKafkaConnectError(lying, 'Content-Length shorter than the body', 400);
   await stillServing('after malformed bodies');
 });
@@ -165,7 +165,7 @@ test('huge, unicode and path-traversal connector names get 400 (or 404 where no 
   }
   // traversal in the raw request line never reaches another route or a file
   for (const target of ['/connectors/../connectors', '/connectors/%2e%2e/connectors', '/../../etc/passwd', '/connectors/..;/x', '//connectors', '/connectors/x/../../']) {
-    const answer = await rawHttp(`GET ${target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`);
+    const answer = await rawHttp(`GET ${target} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n`);
     if (answer.status === 200) assert.doesNotMatch(answer.text, /root:/, `${target} reads no file`);
     else assertKafkaConnectError(answer, `request line ${target}`);
   }
@@ -174,7 +174,7 @@ test('huge, unicode and path-traversal connector names get 400 (or 404 where no 
 
 test('unknown methods, query-string junk and header abuse get a 4xx in Kafka Connect shape', async () => {
   for (const [method, path] of [['PATCH', '/connectors'], ['DELETE', '/connectors'], ['PUT', '/'], ['POST', `/connectors/${NAME}/status`], ['PROPFIND', '/connectors'], ['TRACE', '/'], ['FOO', '/connectors'], ['OPTIONS', '/connectors'], ['CONNECT', '127.0.0.1:80']] as const) {
-    const answer = await rawHttp(`${method} ${path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`);
+    const answer = await rawHttp(`${method} ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n`);
     assertKafkaConnectError(answer, `${method} ${path}`);
   }
   for (const query of ['?expand=bogus', '?expand=status&expand=%ZZ', '?__proto__[x]=1', '?constructor=1', '?expand[]=status', `?expand=${'s'.repeat(10_000)}`, '?%00=1', '?expand=status&junk']) {
@@ -184,10 +184,10 @@ test('unknown methods, query-string junk and header abuse get a 4xx in Kafka Con
     assertKafkaConnectError(await worker.request('POST', `/connectors/nope/restart${query}`), `restart query ${query}`);
   }
   // a request line or headers beyond the server's limits, and garbage instead of HTTP
-  assertKafkaConnectError(await rawHttp(`GET /connectors?${'q'.repeat(100_000)} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`), '100 kB request line', 431);
-  assertKafkaConnectError(await rawHttp(`GET / HTTP/1.1\r\nHost: x\r\nX-Junk: ${'j'.repeat(100_000)}\r\nConnection: close\r\n\r\n`), '100 kB header', 431);
+  assertKafkaConnectError(await rawHttp(`GET /connectors?${'q'.repeat(100_000)} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n`), '100 kB request line', 431);
+  assertKafkaConnectError(await rawHttp(`GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Junk: ${'j'.repeat(100_000)}\r\nConnection: close\r\n\r\n`), '100 kB header', 431);
   assertKafkaConnectError(await rawHttp('\u0016\u0003\u0001\u0000\u00a5\u0001\u0000\u0000\u00a1\u0003\u0003 not http\r\n\r\n'), 'TLS hello / binary garbage');
-  assertKafkaConnectError(await rawHttp('GET / HTTP/1.1\r\nHost: x\r\nContent-Length: -1\r\nConnection: close\r\n\r\n'), 'negative Content-Length', 400);
+  assertKafkaConnectError(await rawHttp('GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: -1\r\nConnection: close\r\n\r\n'), 'negative Content-Length', 400);
   await stillServing('after unknown methods and junk');
 });
 

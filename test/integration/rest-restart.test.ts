@@ -97,7 +97,9 @@ test('a restarted worker resumes its connectors from their offsets, with no dupl
 
 test('standalone file store: PGCDC_CONFIG_FILE keeps connectors across restarts', async () => {
   const store = join(dir, 'configs.json');
-  const local = new WorkerHttp(services, 'filestore', { env: { PGCDC_CONFIG_FILE: store } });
+  const local = new WorkerHttp(services, 'filestore', {
+    env: { PGCDC_CONFIG_FILE: store, PGCDC_CONFIG_PROVIDERS: 'env', PGCDC_CONFIG_PROVIDERS_ENV_PARAM_ALLOWLIST_PATTERN: 'HOME|PGCDC_TEST_UNSET_SECRET' },
+  });
   try {
     await local.start();
     const config: Record<string, unknown> = { ...testConnectorConfig(db, services, 'pgcdc_it_rest_file'), 'database.password': '${env:PGCDC_TEST_UNSET_SECRET}' };

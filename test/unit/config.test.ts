@@ -148,43 +148,38 @@ test('password redaction in configs and text', () => {
   assert.equal(shown['alert.webhook.url'], 'https://bot:[hidden]@hooks.example/x');
   assert.equal(shown['database.user'], 'cdc');
   assert.equal(raw['database.password'], 's3cr3t-pw', 'input untouched');
+  // Only declared secret keys' values can reach a driver's message; ignored keys are never used.
   assert.equal(
-    redactText('auth failed for cdc with s3cr3t-pw (u:p4ss)', raw),
-    'auth failed for cdc with [hidden] ([hidden])',
+    redactText('auth failed for cdc with s3cr3t-pw at https://bot:tok3n@hooks.example/x', raw),
+    'auth failed for cdc with [hidden] at https://bot:[hidden]@hooks.example/x',
   );
 });
 
-test('env and file config providers', () => {
+test('env and file config providers (enabled by the operator, secret keys only)', async () => {
   const files: Record<string, string> = {
     '/etc/pgcdc/db.properties': '# credentials\npassword = from-file\\u0021\nuser: replicator\nlong=a\\\n  b\n',
   };
-  const readFile = (path: string) => {
+  const readFile = async (path: string) => {
     if (!(path in files)) throw Object.assign(new Error(`ENOENT ${path}`), { code: 'ENOENT' });
     return files[path]!;
   };
-  const stored = {
-    ...minimal,
-    'database.hostname': '${env:PGHOST}',
-    'database.port': '${env:PGPORT}',
-    'database.user': '${file:/etc/pgcdc/db.properties:user}',
-    'database.password': '${file:/etc/pgcdc/db.properties:password}',
-  };
-  const r = resolveConfigProviders(stored, { env: { PGHOST: 'pg1', PGPORT: '5433' }, readFile });
+  const policy = { fileAllowedPaths: ['/etc/pgcdc'], envAllowlist: /PG.*/ };
+  const stored = { ...minimal, 'database.password': '${file:/etc/pgcdc/db.properties:password}' };
+  const r = await resolveConfigProviders(stored, { policy, env: { PGHOST: 'pg1' }, readFile });
   assert.deepEqual(r.errors, []);
-  assert.equal(r.config['database.hostname'], 'pg1');
   assert.equal(r.config['database.password'], 'from-file!');
-  assert.equal(r.config['database.user'], 'replicator');
+  assert.deepEqual(r.resolvedValues, ['from-file!']);
   assert.equal(stored['database.password'], '${file:/etc/pgcdc/db.properties:password}', 'stored keeps the reference');
-  assert.equal(validateConnectorConfig(r.config).config?.database.port, 5433);
   assert.equal(parseProperties(files['/etc/pgcdc/db.properties']!).get('long'), 'ab');
 
-  const bad = resolveConfigProviders(
-    { 'database.password': '${env:NOPE}', 'database.user': '${file:/missing.properties:user}', x: '${vault:a:b}' },
-    { env: {}, readFile },
+  const bad = await resolveConfigProviders(
+    { 'database.password': '${env:NOPE}', 'database.hostname': '${env:PGHOST}', 'x.password': '${vault:a:b}' },
+    { policy, env: {}, readFile },
   );
-  assert.deepEqual(bad.errors.map((e) => e.key), ['database.password', 'database.user', 'x']);
-  assert.match(bad.errors[0]!.message, /database\.password.*\$\{env:NOPE\}.*not set/);
-  assert.match(bad.errors[1]!.message, /ENOENT/);
+  assert.deepEqual(bad.errors.map((e) => e.key), ['database.password', 'database.hostname', 'x.password']);
+  assert.match(bad.errors[0]!.message, /database\.password.*\$\{env:NOPE\}.*not allowed by PGCDC_CONFIG_PROVIDERS_ENV_PARAM_ALLOWLIST_PATTERN/);
+  assert.match(bad.errors[1]!.message, /only in secret keys/);
+  assert.match(bad.errors[2]!.message, /"vault" is not supported/);
   assert.equal(bad.config['database.password'], '${env:NOPE}');
 });
 
@@ -211,7 +206,7 @@ test('filters are anchored to the whole identifier and skip system schemas', () 
   assert.deepEqual(splitList('a\\,b, c{1,2} ,d'), ['a,b', 'c{1,2}', 'd']);
 });
 
-test('Kafka Connect validation response shape', () => {
+test('Kafka Connect validation response shape', async () => {
   const res = toConnectValidationResponse({ ...minimal, 'database.port': '0', 'database.hostname': '', 'foo.bar': '1' });
   assert.equal(res.name, 'io.debezium.connector.postgresql.PostgresConnector');
   assert.equal(res.error_count, 2);
@@ -237,11 +232,9 @@ test('Kafka Connect validation response shape', () => {
   assert.deepEqual(res.warnings.map((w) => w.key), ['foo.bar']);
   assert.ok(!JSON.stringify(res).includes('s3cr3t-pw'));
 
-  const withRefs = toConnectValidationResponse(
-    { ...minimal, 'database.password': '${env:PW}', 'database.port': '${env:PORT}' },
-    { providers: { env: { PORT: '5440' } } },
-  );
+  const refs = { ...minimal, 'database.password': '${env:PW}', 'database.port': '5440' };
+  const withRefs = toConnectValidationResponse(refs, { resolution: await resolveConfigProviders(refs, { policy: { fileAllowedPaths: null, envAllowlist: /PW/ }, env: {} }) });
   assert.equal(withRefs.error_count, 1, 'only the missing PW reference');
-  const refPort = withRefs.configs.find((c) => c.definition.name === 'database.port')!;
-  assert.equal(refPort.value.value, '${env:PORT}', 'references shown as written');
+  const refPw = withRefs.configs.find((c) => c.definition.name === 'database.password')!;
+  assert.match(refPw.value.errors[0]!, /PW is not set/);
 });

@@ -50,9 +50,9 @@ export function pluginRoutes(app: FastifyInstance, worker: Worker, openApi: () =
     if (typeof given === 'string' && given !== request.params.type && !(CONNECTOR_CLASSES as readonly string[]).includes(given)) {
       throw new WorkerError(400, `Included connector type ${given} does not match request type ${request.params.type}`);
     }
-    const result = toConnectValidationResponse(request.body, { providers: {} });
-    // Messages about values a provider substituted must not show them.
-    const { redact } = prepareConfig(request.body);
+    // Resolved once (under the worker's provider policy); messages never show a substituted value.
+    const { redact, resolution } = await prepareConfig(request.body);
+    const result = toConnectValidationResponse(request.body, { resolution });
     for (const c of result.configs) c.value.errors = c.value.errors.map(redact);
     result.warnings = result.warnings.map((w) => ({ key: w.key, message: redact(w.message) }));
     return result;
