@@ -51,6 +51,8 @@ export interface ConnectorConfig {
     fetchSize: number;
     /** pgcdc: rows per snapshot chunk */
     chunkRows: number;
+    /** pgcdc: bytes (TOAST included) per snapshot chunk at most */
+    chunkBytes: number;
     /** Regexes on schema.table; null = every captured table. */
     includeCollectionList: string[] | null;
     incrementalChunkSize: number;
@@ -154,6 +156,7 @@ export function buildConnectorConfig(v: ParsedValues, raw: Readonly<Record<strin
       maxThreads: num('snapshot.max.threads'),
       fetchSize: num('snapshot.fetch.size'),
       chunkRows: num('snapshot.chunk.rows'),
+      chunkBytes: num('snapshot.chunk.max.bytes'),
       includeCollectionList: list('snapshot.include.collection.list'),
       incrementalChunkSize: num('incremental.snapshot.chunk.size'),
       signalDataCollection: optStr('signal.data.collection')?.trim() ?? null,

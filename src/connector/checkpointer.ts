@@ -34,6 +34,7 @@ export class Checkpointer {
   private failures = 0;
   /** while storing the offset fails and is retried: why, for the status trace; null otherwise */
   retrying: string | null = null;
+  private held = false;
 
   constructor(
     private readonly store: OffsetWriter,
@@ -47,6 +48,24 @@ export class Checkpointer {
   resumeFrom(offset: SourceOffset | null): void {
     this.delivered = offset;
     this.stored = offset;
+  }
+
+  /**
+   * Stores nothing until `release`: while a resumed snapshot is unfinished, the stored offset must
+   * keep naming the snapshot (storing a streaming offset would make a restart skip its remaining chunks).
+   */
+  hold(): void {
+    this.held = true;
+  }
+
+  /** Ends a hold: `record` (naming `offset`, everything delivered so far) is stored, then `offset` confirmed. */
+  async release(offset: SourceOffset, record: Record<string, unknown> = toStored(offset) as unknown as Record<string, unknown>): Promise<void> {
+    this.held = false;
+    await this.running;
+    await this.store.write(this.offsetKey, record);
+    this.delivered = offset;
+    this.stored = offset;
+    this.confirm(offset.flushLsn);
   }
 
   /** Records that Kafka acknowledged everything up to `offset`. Cheap; called per batch. */
@@ -80,7 +99,7 @@ export class Checkpointer {
 
   private async checkpointNow(): Promise<void> {
     const offset = this.delivered;
-    if (!offset || offset === this.stored) return;
+    if (this.held || !offset || offset === this.stored) return;
     try {
       await this.store.write(this.offsetKey, toStored(offset) as unknown as Record<string, unknown>);
     } catch (err) {

@@ -20,7 +20,8 @@ import { ensureSlot } from '../postgres/slot.js';
 import { SchemaRegistrar } from '../registry/schema-registrar.js';
 import { PGCDC_VERSION } from '../version.js';
 import { Checkpointer } from './checkpointer.js';
-import { runSnapshotPhase } from './snapshot-phase.js';
+import { prepareResume, runSnapshotPhase, type PreparedResume, type SnapshotPhaseDeps } from './snapshot-phase.js';
+import { ResumedSnapshot } from '../snapshot/resumed-snapshot.js';
 import { planStart } from './start-plan.js';
 import type { SnapshotSource } from '../snapshot/snapshot-source.js';
 import type { SnapshotProgress } from '../snapshot/progress.js';
@@ -190,6 +191,7 @@ export class Connector {
     });
     const sink = new KafkaSink(this.worker.kafka, cfg.topicCreation, this.metrics);
     let stream: ReplicationStream | null = null;
+    let resumed: PreparedResume | null = null;
     try {
       const tables = await preflight(catalog, cfg);
       const stored = await this.worker.offsetStore.read(this.offsetKey);
@@ -231,7 +233,7 @@ export class Connector {
         this.state = 'RUNNING';
         this.trace = null;
         if (this.stopRequested) return;
-        const done = await runSnapshotPhase(plan, tables, {
+        const deps: SnapshotPhaseDeps = {
           config: cfg,
           catalog,
           offsets: { store: this.worker.offsetStore, key: this.offsetKey },
@@ -245,14 +247,22 @@ export class Connector {
             this.snapshot = source;
             this.snapshotProgress = source?.progress ?? null;
           },
-        });
-        this.snapshot = null;
-        if (!done) return; // stopped during the snapshot; its progress is stored
-        startLsn = done.lsn;
-        offset = done.offset;
-        if (cfg.snapshot.mode === 'initial_only') {
-          this.log.info('snapshot.mode=initial_only: snapshot complete, not streaming');
-          return;
+        };
+        if (plan.snapshot === 'resume' && cfg.snapshot.mode !== 'initial_only') {
+          // finished by the stream at the new snapshot's position (see resumed-snapshot.ts)
+          resumed = await prepareResume(plan, deps);
+          startLsn = resumed.start.lsn;
+          offset = resumed.start.offset;
+        } else {
+          const done = await runSnapshotPhase(plan, tables, deps);
+          this.snapshot = null;
+          if (!done) return; // stopped during the snapshot; its progress is stored
+          startLsn = done.lsn;
+          offset = done.offset;
+          if (cfg.snapshot.mode === 'initial_only') {
+            this.log.info('snapshot.mode=initial_only: snapshot complete, not streaming');
+            return;
+          }
         }
       }
       if (this.stopRequested) return;
@@ -276,6 +286,7 @@ export class Connector {
         offsetFlushIntervalMs: cfg.offsetFlushIntervalMs,
         retry,
       }, this.log, this.metrics);
+      if (resumed) this.source.barrier = new ResumedSnapshot(resumed.consistentPoint, resumed.source, resumed.state, registry, checkpointer, resumed.start.offset, this.log);
       if (signal) {
         const source = this.source;
         source.incremental = new IncrementalSnapshot(clientConfig(db, { types: rawTextTypes }), signal, cfg.snapshot.incrementalChunkSize, registry, events, this.log, (err) => source.fail(err));
@@ -291,6 +302,7 @@ export class Connector {
       this.source = null;
       this.checkpointer = null;
       await stream?.stop().catch(() => {});
+      await resumed?.source.close();
       await sink.disconnect();
       await catalog.end().catch(() => {});
     }

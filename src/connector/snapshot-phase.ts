@@ -7,9 +7,9 @@ import type { KafkaSink } from '../kafka/sink.js';
 import type { KafkaOffsetStore } from '../offsets/offset-store.js';
 import { toStored, type SourceOffset } from '../offsets/source-offset.js';
 import { clientConfig, rawTextClientConfig } from '../postgres/connection.js';
-import type { Lsn } from '../postgres/lsn.js';
+import { formatLsn, type Lsn } from '../postgres/lsn.js';
 import type { CapturedTable } from '../postgres/publication.js';
-import { createSlotWithSnapshot, exportCurrentSnapshot } from '../postgres/snapshot-export.js';
+import { createSlotWithSnapshot, exportCurrentSnapshot, exportSnapshotAtLsn } from '../postgres/snapshot-export.js';
 import { planChunks } from '../snapshot/plan.js';
 import { SnapshotSource } from '../snapshot/snapshot-source.js';
 import { toStoredSnapshot, type SnapshotState } from '../snapshot/snapshot-state.js';
@@ -31,41 +31,102 @@ export interface SnapshotPhaseDeps {
   onStarted(): void;
 }
 
+/** Where streaming starts after a snapshot, and the offset it resumes from. */
+export interface SnapshotOutcome {
+  lsn: Lsn;
+  offset: SourceOffset;
+}
+
 /**
- * Runs the snapshot the plan asks for and returns where streaming starts and with which offset,
- * or null when it was stopped before completing (its finished chunks are stored).
+ * A snapshot interrupted by a crash or a stop, opened in a new snapshot at `consistentPoint` and
+ * read once streaming (from `start`) has reached that point: see src/snapshot/resumed-snapshot.ts.
  */
-export async function runSnapshotPhase(plan: StartPlan, tables: CapturedTable[], d: SnapshotPhaseDeps): Promise<{ lsn: Lsn; offset: SourceOffset } | null> {
+export interface PreparedResume {
+  source: SnapshotSource;
+  state: SnapshotState;
+  consistentPoint: Lsn;
+  start: SnapshotOutcome;
+}
+
+/**
+ * Runs the snapshot the plan asks for (`new-slot`, `existing-slot`, or a `resume` under
+ * snapshot.mode=initial_only) and returns where streaming starts and with which offset, or null when
+ * it was stopped before completing (its finished chunks are stored).
+ */
+export async function runSnapshotPhase(plan: StartPlan, tables: CapturedTable[], d: SnapshotPhaseDeps): Promise<SnapshotOutcome | null> {
   const cfg = d.config;
   const db = cfg.database;
   let state: SnapshotState;
   let exported;
   if (plan.snapshot === 'resume') {
+    // No stream follows (initial_only): the partly read tables are read again whole in one snapshot.
     state = plan.interrupted!;
     exported = await exportCurrentSnapshot(clientConfig(db));
-    d.log.info({ done: state.done.size, chunks: state.chunks.length }, 'resuming an interrupted snapshot');
+    d.log.info({ done: state.done.size, chunks: state.chunks.length }, 'resuming an interrupted snapshot (initial_only: partly read tables are read again whole)');
   } else {
     exported = plan.snapshot === 'new-slot' ? await createSlotWithSnapshot(clientConfig(db), cfg.slotName) : await exportCurrentSnapshot(clientConfig(db));
     const lsn = exported.consistentPoint ?? plan.offset?.flushLsn ?? plan.slot?.confirmedFlushLsn ?? 0n;
     const include = snapshotFilter(cfg);
-    state = { lsn, chunks: await planChunks(d.catalog, tables.filter((t) => include(t.schema, t.table)), cfg.snapshot.chunkRows), done: new Set() };
+    const chunks = await planChunks(d.catalog, tables.filter((t) => include(t.schema, t.table)), chunkBounds(cfg));
+    state = { lsn, chunks, done: new Set(), stream: plan.offset, filenodes: {} };
     // Stored before reading, so that a crash from here on resumes instead of starting over.
     await d.offsets.store.write(d.offsets.key, toStoredSnapshot(state));
     d.log.info({ tables: new Set(state.chunks.map((c) => c.table)).size, chunks: state.chunks.length, mode: cfg.snapshot.mode, exportedFromSlot: exported.consistentPoint !== null }, 'snapshot starts');
   }
   d.onStarted();
-  const source = new SnapshotSource(rawTextClientConfig(db), state, d.registry, d.events, d.sink, d.offsets, {
+  const source = newSource(state, d);
+  d.onSource(source);
+  await source.open(exported.name, exported.release);
+  let completed;
+  try {
+    if (plan.snapshot === 'resume') for (const oid of source.partlyRead()) await source.rereadWhole(oid);
+    completed = await source.readPending();
+  } finally {
+    await source.close();
+  }
+  if (!completed) return null;
+  const done = streamStart(state);
+  await d.offsets.store.write(d.offsets.key, { ...toStored(done.offset), snapshot_completed: true } as Record<string, unknown>);
+  return done;
+}
+
+/**
+ * Opens an interrupted snapshot again for streaming to finish it: a new snapshot is exported at a
+ * known position and held open; the caller streams from `start` and reads the rest at that position.
+ */
+export async function prepareResume(plan: StartPlan, d: SnapshotPhaseDeps): Promise<PreparedResume> {
+  const state = plan.interrupted!;
+  const exported = await exportSnapshotAtLsn(clientConfig(d.config.database));
+  const start = streamStart(state);
+  d.log.info(
+    { done: state.done.size, chunks: state.chunks.length, streamFrom: formatLsn(start.lsn), readAt: formatLsn(exported.consistentPoint) },
+    'resuming an interrupted snapshot: streaming from where it stood, the remaining chunks are read when the stream reaches the new snapshot',
+  );
+  const source = newSource(state, d);
+  d.onSource(source);
+  await source.open(exported.name, exported.release);
+  d.onStarted();
+  return { source, state, consistentPoint: exported.consistentPoint, start };
+}
+
+function newSource(state: SnapshotState, d: SnapshotPhaseDeps): SnapshotSource {
+  const cfg = d.config;
+  return new SnapshotSource(rawTextClientConfig(cfg.database), state, d.registry, d.events, d.sink, d.offsets, {
     maxThreads: cfg.snapshot.maxThreads,
     fetchSize: cfg.snapshot.fetchSize,
     offsetFlushIntervalMs: cfg.offsetFlushIntervalMs,
+    chunkBounds: chunkBounds(cfg),
     retry: d.retry,
   }, d.log);
-  d.onSource(source);
-  const completed = await source.run(exported.name, exported.release);
-  if (!completed) return null;
-  // Streaming continues from the stored streaming offset (snapshot.mode=always) or the snapshot's LSN.
-  const offset: SourceOffset = plan.offset ?? { commitLsn: state.lsn, txChanges: 0, complete: false, lsn: state.lsn, flushLsn: state.lsn, txId: null, tsUsec: null };
-  await d.offsets.store.write(d.offsets.key, { ...toStored(offset), snapshot_completed: true } as Record<string, unknown>);
+}
+
+function chunkBounds(cfg: ConnectorConfig) {
+  return { rows: cfg.snapshot.chunkRows, bytes: cfg.snapshot.chunkBytes };
+}
+
+/** Streaming continues from the stored streaming offset (snapshot.mode=always, a resumed snapshot) or the snapshot's LSN. */
+function streamStart(state: SnapshotState): SnapshotOutcome {
+  const offset: SourceOffset = state.stream ?? { commitLsn: state.lsn, txChanges: 0, complete: false, lsn: state.lsn, flushLsn: state.lsn, txId: null, tsUsec: null };
   return { lsn: offset.flushLsn, offset };
 }
 

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { PgoutputMessage } from '../decoding/messages.js';
+import type { PgoutputMessage, UpdateMessage } from '../decoding/messages.js';
 import { ChangeEventBuilder, type ChangeRecord, type TxContext } from '../events/change-events.js';
 import type { KafkaSink } from '../kafka/sink.js';
 import { alreadyDelivered, type SourceOffset } from '../offsets/source-offset.js';
@@ -18,6 +18,20 @@ export interface StreamingOptions {
   maxQueueSize: number;
   offsetFlushIntervalMs: number;
   retry: Omit<RetryOptions, 'signal' | 'onRetry'>;
+}
+
+/**
+ * Work that must happen at an exact position of the stream, with everything before it acknowledged
+ * (a resumed snapshot reads its remaining chunks there: src/snapshot/resumed-snapshot.ts).
+ */
+export interface StreamBarrier {
+  /** passed before the first transaction whose commit record is at or after this LSN */
+  readonly lsn: Lsn;
+  /** sees every update delivered before the barrier */
+  observe(m: UpdateMessage): void;
+  /** runs once; false when it was stopped, and then nothing after the barrier is delivered */
+  pass(delivered: SourceOffset | null): Promise<boolean>;
+  close(): Promise<void>;
 }
 
 interface Queued {
@@ -48,6 +62,10 @@ export class StreamingSource {
   /** where streaming started: the flush position until the first transaction completes */
   private startLsn: Lsn = 0n;
   private readonly out: ChangeRecord[] = [];
+  /** set while a resumed snapshot waits for the stream to reach its position */
+  barrier: StreamBarrier | null = null;
+  /** after a barrier was stopped: nothing more is delivered */
+  private halted = false;
   /** ad-hoc snapshots driven by the signal table (signal.data.collection), when configured */
   incremental: IncrementalSnapshot | null = null;
   /** counters read by status and metrics */
@@ -73,6 +91,16 @@ export class StreamingSource {
   async run(startLsn: Lsn): Promise<void> {
     this.startLsn = startLsn;
     const flushTimer = setInterval(() => void this.checkpointer.checkpoint().catch((err) => this.fail(err)), this.opts.offsetFlushIntervalMs);
+    // While a barrier waits on an idle database, only a keepalive says the stream has reached it.
+    // Otherwise, with nothing pending, a keepalive lets the slot advance past WAL without captured
+    // changes, so WAL retention and a fast server shutdown (the walsender waits for the client to
+    // confirm what it sent) do not depend on heartbeat.interval.ms.
+    const onKeepalive = () => {
+      if (this.barrier) this.stopWaiting();
+      else if (!this.halted) this.advanceToKeepalive();
+    };
+    this.stream.on('keepalive', onKeepalive);
+    const poke = setInterval(() => this.barrier && this.stream.requestKeepalive(), 1000);
     let failure: unknown;
     const streaming = this.stream.run(startLsn, (lsn, message) => this.enqueue(lsn, message)).then(
       () => this.stopWaiting(),
@@ -88,6 +116,8 @@ export class StreamingSource {
       failure ??= err;
     } finally {
       clearInterval(flushTimer);
+      clearInterval(poke);
+      this.stream.off('keepalive', onKeepalive);
     }
     if (!failure) {
       try {
@@ -97,6 +127,7 @@ export class StreamingSource {
       }
     }
     await this.incremental?.close();
+    await this.barrier?.close();
     await this.stream.stop();
     await streaming;
     if (failure) throw failure;
@@ -149,6 +180,7 @@ export class StreamingSource {
   }
 
   private enqueue(lsn: Lsn, message: PgoutputMessage): void {
+    if (this.halted) return;
     this.queue.push({ lsn, message });
     if (!this.paused && this.queue.length - this.head >= this.opts.maxQueueSize) {
       this.paused = true;
@@ -170,6 +202,11 @@ export class StreamingSource {
         // an empty batch with an offset still advances it (transactions with no captured change)
         if (this.batch.size > 0 || this.batch.offset) await this.flush();
         if (this.inflight) await this.settleInflight();
+        if (this.halted) return;
+        if (this.barrier && !this.stopping && this.tx === null && this.stream.keepalivePosition >= this.barrier.lsn) {
+          await this.passBarrier();
+          continue;
+        }
         if (this.stopping && this.head === this.queue.length) return;
         if (this.head === this.queue.length) await new Promise<void>((resolve) => (this.wake = resolve));
         continue;
@@ -184,6 +221,7 @@ export class StreamingSource {
         this.stream.resume();
       }
       await this.process(item);
+      if (this.halted) return;
       if (this.batch.size >= this.opts.maxBatchSize) await this.flush();
     }
   }
@@ -191,6 +229,12 @@ export class StreamingSource {
   private async process({ lsn, message: m }: Queued): Promise<void> {
     switch (m.tag) {
       case 'begin':
+        if (this.barrier && m.finalLsn >= this.barrier.lsn) {
+          // A stop while the barrier waits: nothing at or after it may be delivered before it.
+          if (this.stopping) return this.halt();
+          await this.passBarrier();
+          if (this.halted) return;
+        }
         this.tx = { xid: m.xid, commitLsn: m.finalLsn, commitTimeUs: m.commitTimeUs, previousCommitLsn: this.previousCommitLsn };
         this.txChangeIndex = 0;
         return;
@@ -246,14 +290,36 @@ export class StreamingSource {
       if (t === undefined) throw new Error(`change for relation ${m.relationOid} before its Relation message`);
       if (t !== null) {
         if (m.tag === 'insert') this.events.insert(t.schema, m.newTuple, tx, lsn, out);
-        else if (m.tag === 'update') this.events.update(t.schema, m.keyTuple, m.oldTuple, m.newTuple, tx, lsn, out);
-        else this.events.delete(t.schema, m.keyTuple, m.oldTuple, tx, lsn, out);
+        else if (m.tag === 'update') {
+          this.barrier?.observe(m);
+          this.events.update(t.schema, m.keyTuple, m.oldTuple, m.newTuple, tx, lsn, out);
+        } else this.events.delete(t.schema, m.keyTuple, m.oldTuple, tx, lsn, out);
         this.stats.events += out.length;
         this.batch.add(t, out, lsn);
       }
     }
     this.position = { commitLsn: tx.commitLsn, txChanges: index + 1, complete: false, lsn, flushLsn: this.position?.flushLsn ?? this.startLsn, txId: tx.xid, tsUsec: Number(tx.commitTimeUs) };
     this.batch.offset = this.position;
+  }
+
+  /** Delivers everything before the barrier, waits for Kafka, then lets the barrier run. */
+  private async passBarrier(): Promise<void> {
+    const barrier = this.barrier!;
+    if (this.batch.size > 0 || this.batch.offset) await this.flush();
+    if (this.inflight) await this.settleInflight();
+    const passed = await barrier.pass(this.checkpointer.lastDelivered);
+    this.barrier = null;
+    if (!passed) this.halt();
+  }
+
+  /** Drops what was received and delivers nothing more (the stored offset stays where it is). */
+  private halt(): void {
+    this.halted = true;
+    this.stopping = true;
+    this.queue = [];
+    this.head = 0;
+    this.tx = null;
+    this.stream.pause();
   }
 
   /** Hands the current batch to Kafka, waiting first for the previous one (one in flight at a time). */

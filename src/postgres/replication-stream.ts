@@ -126,6 +126,11 @@ export class ReplicationStream extends EventEmitter {
     return this.confirmed;
   }
 
+  /** Sends a status update now: a walsender that waits for one answers with a keepalive (its position). */
+  requestKeepalive(): void {
+    this.sendStatus();
+  }
+
   /** Stops reading from the socket; the server blocks once the TCP buffers are full. */
   pause(): void {
     this.socket()?.pause();

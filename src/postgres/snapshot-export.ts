@@ -49,3 +49,25 @@ export async function exportCurrentSnapshot(config: pg.ClientConfig): Promise<Ex
     throw classifyPostgresError(err, 'exporting a snapshot', 'read');
   }
 }
+
+/**
+ * Exports a snapshot together with the exact WAL position it stands at, without touching the
+ * connector's slot: a TEMPORARY logical slot is created with an exported snapshot and goes away when
+ * the exporting connection closes (`release`). A transaction is in that snapshot exactly when its
+ * commit record lies before `consistentPoint` (pgoutput's Begin.finalLsn), which lets a resumed
+ * snapshot be placed precisely inside the stream of the connector's own slot.
+ */
+export async function exportSnapshotAtLsn(config: pg.ClientConfig): Promise<ExportedSnapshot & { consistentPoint: Lsn }> {
+  const client = new pg.Client({ ...config, replication: 'database' } as pg.ClientConfig);
+  client.on('error', () => {});
+  const slot = `pgcdc_resume_${process.pid}_${Math.random().toString(36).slice(2, 10)}`;
+  try {
+    await client.connect();
+    const res = await client.query(`CREATE_REPLICATION_SLOT "${slot}" TEMPORARY LOGICAL pgoutput (SNAPSHOT 'export')`);
+    const row = res.rows[0];
+    return { name: row.snapshot_name, consistentPoint: parseLsn(row.consistent_point), release: () => client.end().catch(() => {}) };
+  } catch (err) {
+    await client.end().catch(() => {});
+    throw classifyPostgresError(err, 'exporting a snapshot at a known WAL position (temporary replication slot)');
+  }
+}

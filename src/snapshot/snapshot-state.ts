@@ -1,4 +1,5 @@
 import { formatLsn, parseLsn, type Lsn } from '../postgres/lsn.js';
+import { fromStored, toStored, type SourceOffset } from '../offsets/source-offset.js';
 
 /** One unit of snapshot work: a range of a table's heap blocks, read with a TID range scan. */
 export interface SnapshotChunk {
@@ -19,13 +20,29 @@ export interface SnapshotChunk {
 /**
  * What is stored in the offset topic while a snapshot runs (Debezium's `snapshot`,
  * `snapshot_completed` plus pgcdc's plan and finished chunks), so that a restart resumes with the
- * chunks not yet done. The slot is never confirmed during a snapshot, so it stays at `lsn`.
+ * chunks not yet done. The slot is never confirmed during a snapshot, so it stays at or before
+ * where streaming starts.
  */
 export interface SnapshotState {
-  /** where streaming starts once the snapshot is complete */
+  /** where streaming starts once the snapshot is complete (the slot's consistent point, or the offset's flush LSN) */
   lsn: Lsn;
   chunks: SnapshotChunk[];
   done: Set<string>;
+  /**
+   * The streaming offset to resume from, when it is not simply `lsn`: the stored offset under
+   * snapshot.mode=always, or how far a resumed snapshot had streamed before reading its remaining chunks.
+   */
+  stream: SourceOffset | null;
+  /**
+   * Each table's relfilenode when its chunks were read ("schema.table" → filenode). Heap-block ranges
+   * only mean something for the same file: a rewrite (VACUUM FULL, CLUSTER, a rewriting ALTER TABLE,
+   * pg_repack) moves every row, so a table whose filenode changed is read again whole.
+   */
+  filenodes: Record<string, number>;
+}
+
+export function tableKey(c: { schema: string; table: string }): string {
+  return `${c.schema}.${c.table}`;
 }
 
 export function toStoredSnapshot(s: SnapshotState): Record<string, unknown> {
@@ -34,12 +51,27 @@ export function toStoredSnapshot(s: SnapshotState): Record<string, unknown> {
     snapshot: true,
     snapshot_completed: false,
     last_snapshot_record: false,
-    pgcdc_snapshot: { lsn: formatLsn(s.lsn), chunks: s.chunks, done: [...s.done] },
+    pgcdc_snapshot: {
+      lsn: formatLsn(s.lsn),
+      chunks: s.chunks,
+      done: [...s.done],
+      filenodes: s.filenodes,
+      ...(s.stream ? { stream: toStored(s.stream) } : {}),
+    },
   };
 }
 
 export function fromStoredSnapshot(stored: Record<string, unknown>): SnapshotState | null {
-  const s = stored.pgcdc_snapshot as { lsn: string; chunks: SnapshotChunk[]; done: string[] } | undefined;
+  const s = stored.pgcdc_snapshot as
+    | { lsn: string; chunks: SnapshotChunk[]; done: string[]; filenodes?: Record<string, number>; stream?: Record<string, unknown> }
+    | undefined;
   if (!s || stored.snapshot_completed === true) return null;
-  return { lsn: parseLsn(s.lsn), chunks: s.chunks, done: new Set(s.done) };
+  return {
+    lsn: parseLsn(s.lsn),
+    chunks: s.chunks,
+    done: new Set(s.done),
+    // Written before filenodes were recorded: unknown, so a partly read table is read again whole.
+    filenodes: s.filenodes ?? {},
+    stream: s.stream ? fromStored(s.stream) : null,
+  };
 }

@@ -35,6 +35,14 @@ export class WorkerProcess {
     return this.child?.pid;
   }
 
+  /** The exit code (null when killed by a signal) if the process has exited, else undefined. */
+  async exitCode(): Promise<number | null | undefined> {
+    await new Promise((r) => setTimeout(r, 50));
+    const child = this.child;
+    if (!child) return undefined;
+    return child.exitCode !== null || child.signalCode !== null ? child.exitCode : undefined;
+  }
+
   /** Sends the signal and waits for the exit; returns the exit code (null when killed by a signal). */
   async kill(signal: NodeJS.Signals): Promise<number | null> {
     const child = this.child;

@@ -1,0 +1,96 @@
+import type { Logger } from 'pino';
+import { UNCHANGED_TOAST, type Tuple, type UpdateMessage } from '../decoding/messages.js';
+import { toStored, type SourceOffset } from '../offsets/source-offset.js';
+import { formatLsn, type Lsn } from '../postgres/lsn.js';
+import type { Checkpointer } from '../connector/checkpointer.js';
+import type { StreamBarrier } from '../connector/streaming-source.js';
+import type { TableRegistry } from '../connector/table-registry.js';
+import type { SnapshotSource } from './snapshot-source.js';
+import type { SnapshotState } from './snapshot-state.js';
+
+/** Beyond this many TOAST-unchanged updates of one partly read table, the table is read again whole. */
+const MAX_TRACKED_KEYS = 100_000;
+
+/**
+ * Finishing a snapshot that was interrupted (crash or stop), correct by construction.
+ *
+ * The chunks still to read are heap-block ranges planned in the original snapshot; reading them in
+ * a new snapshot alone would miss every row that moved meanwhile from an unread range into a read
+ * one. So a new snapshot is exported at a known WAL position P (a temporary slot's consistent
+ * point: exactly the transactions committing before P are in it), and streaming starts where the
+ * original snapshot stood. Changes before P are delivered first — a row that moved into a read
+ * range arrives that way, as the update that moved it — then, at P, the remaining chunks are read
+ * in the new snapshot, then streaming goes on. Per key nothing is missed and nothing delivered is
+ * older than what precedes it:
+ *  - a row still in an unread range is read at P, after every change before P;
+ *  - an update before P that moved a row carries the whole row, except TOASTed columns it left
+ *    unchanged: those rows are read again by primary key at P (`observe` notes their keys);
+ *  - a table rewritten meanwhile (new filenode) is read again whole (SnapshotSource.open);
+ *  - until the remaining chunks are read, the stored offset keeps naming the snapshot, so a crash
+ *    resumes it again (repeating only changes after the stored position).
+ */
+export class ResumedSnapshot implements StreamBarrier {
+  private readonly keys = new Map<number, Map<string, Tuple>>();
+  private readonly wholeTables = new Set<number>();
+  private readonly partly: Set<number>;
+
+  constructor(
+    /** the new snapshot's position: streaming reads the remaining chunks before the first transaction committing at or after it */
+    readonly lsn: Lsn,
+    private readonly source: SnapshotSource,
+    private readonly state: SnapshotState,
+    private readonly tables: TableRegistry,
+    private readonly checkpointer: Checkpointer,
+    /** the offset streaming started from (nothing of the stream is stored until the snapshot completes) */
+    private readonly start: SourceOffset,
+    private readonly log: Logger,
+  ) {
+    this.partly = source.partlyRead();
+    checkpointer.hold();
+  }
+
+  /** Sees updates streamed before `lsn`: rows of partly read tables whose update left a TOASTed value unchanged. */
+  observe(m: UpdateMessage): void {
+    const oid = m.relationOid;
+    if (!this.partly.has(oid) || this.wholeTables.has(oid) || !m.newTuple.includes(UNCHANGED_TOAST)) return;
+    const t = this.tables.get(oid)?.schema;
+    if (!t) return;
+    const key = t.keyColumns.map((i) => m.newTuple[t.columns[i].tupleIndex]);
+    if (key.length === 0 || key.includes(UNCHANGED_TOAST)) {
+      // no usable key (REPLICA IDENTITY FULL tables get unchanged values from the old row anyway)
+      if (key.length > 0) this.wholeTables.add(oid);
+      return;
+    }
+    let tracked = this.keys.get(oid);
+    if (!tracked) this.keys.set(oid, (tracked = new Map()));
+    tracked.set(JSON.stringify(key), key);
+    if (tracked.size > MAX_TRACKED_KEYS) {
+      this.wholeTables.add(oid);
+      this.keys.delete(oid);
+    }
+  }
+
+  /** At `lsn`, everything before it acknowledged: reads what the snapshot still lacks. False when stopped. */
+  async pass(delivered: SourceOffset | null): Promise<boolean> {
+    const source = this.source;
+    source.readAt = this.lsn;
+    this.log.info({ at: formatLsn(this.lsn), tablesReadWhole: this.wholeTables.size, tablesWithToastRows: this.keys.size }, 'resumed snapshot: stream reached the new snapshot, reading the remaining chunks');
+    for (const oid of this.wholeTables) await source.rereadWhole(oid);
+    for (const [oid, keys] of this.keys) {
+      const table = this.tables.get(oid);
+      if (table && !this.wholeTables.has(oid)) await source.readKeys(table, [...keys.values()]);
+    }
+    // From here a crash resumes streaming at `delivered` (everything before lsn), not at the start.
+    this.state.stream = delivered ?? this.start;
+    await source.storeProgress(true);
+    const completed = await source.readPending();
+    await source.close();
+    if (!completed) return false;
+    await this.checkpointer.release(this.state.stream, { ...toStored(this.state.stream), snapshot_completed: true });
+    return true;
+  }
+
+  async close(): Promise<void> {
+    await this.source.close();
+  }
+}
