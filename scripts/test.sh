@@ -19,11 +19,11 @@ for arg in "$@"; do
     *)
       file="${arg#./}"
       case "$file" in
-        test/*.ts) file="dist/${file%.ts}.js" ;;
-        dist/test/*.js) ;;
-        *) echo "test: $arg is neither test/<path>.test.ts nor dist/test/<path>.test.js" >&2; exit 2 ;;
+        test/*.test.ts) file="dist/${file%.ts}.js" ;;
+        dist/test/*.test.js) ;;
+        *) echo "test: $arg is neither test/<path>.test.ts nor dist/test/<path>.test.js (a test file)" >&2; exit 2 ;;
       esac
-      [ -f "$file" ] || { echo "test: $arg: no compiled test $file (is the source under test/ and named *.test.ts?)" >&2; exit 2; }
+      [ -f "$file" ] || { echo "test: $arg: no compiled test $file (no such source under test/?)" >&2; exit 2; }
       files+=("$file")
       ;;
   esac
