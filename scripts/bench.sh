@@ -9,6 +9,7 @@
 # Debezium 3.x, Kafka Connect and the Avro converter are fetched with mvn into .stack/cache on first use.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/node-env.sh
 case "${1:-}" in
   --summarize|--help|-h) exec node dist/scripts/bench/main.js "$@" ;;
 esac

@@ -5,6 +5,7 @@
 #   npm run demo [-- seconds] [-- --keep]      (default 30; 0 = until Ctrl-C), e.g. npm run demo -- 30 --keep
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/node-env.sh
 bash scripts/install.sh
 bash scripts/stack.sh start
 bash scripts/stack.sh status

@@ -175,6 +175,9 @@ async function main(): Promise<void> {
     env: {
       ...process.env,
       PGPASSWORD: admin.password,
+      // connectors/inventory.json reads the password with ${env:PGPASSWORD}; providers are off unless enabled
+      PGCDC_CONFIG_PROVIDERS: 'env',
+      PGCDC_CONFIG_PROVIDERS_ENV_PARAM_ALLOWLIST_PATTERN: 'PGPASSWORD',
       PGCDC_LOG_LEVEL: process.env.PGCDC_LOG_LEVEL ?? 'warn',
       KAFKAJS_NO_PARTITIONER_WARNING: '1',
       PGCDC_REST_HOST: '127.0.0.1',

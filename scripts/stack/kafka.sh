@@ -72,8 +72,8 @@ kafka_format() {
 # Broker answers a metadata request: kafkajs if the project has it, else Kafka's own tool.
 kafka_probe() {
   (exec 3<>"/dev/tcp/$HOST/$KAFKA_PORT") 2>/dev/null || return 1
-  if [ -d "$ROOT/node_modules/kafkajs" ] && command -v node >/dev/null 2>&1; then
-    node "$STACK_HERE/kafka-ready.mjs" "$HOST:$KAFKA_PORT" 5
+  if [ -d "$ROOT/node_modules/kafkajs" ]; then
+    (source "$ROOT/scripts/node-env.sh" && node --disable-warning=TimeoutNegativeWarning "$STACK_HERE/kafka-ready.mjs" "$HOST:$KAFKA_PORT" 5)
   else
     timeout 20 java -cp "$KAFKA_HOME/lib/*" \
       org.apache.kafka.tools.BrokerApiVersionsCommand --bootstrap-server "$HOST:$KAFKA_PORT" >/dev/null 2>&1

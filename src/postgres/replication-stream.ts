@@ -5,6 +5,7 @@ import { decodePgoutput } from '../decoding/pgoutput-decoder.js';
 import type { PgoutputMessage } from '../decoding/messages.js';
 import { classifyPostgresError } from '../errors/classify-postgres.js';
 import { formatLsn, parseLsn, type Lsn } from './lsn.js';
+import { standbyStatusUpdate, unixMicrosNow } from './standby-status.js';
 
 export interface ReplicationStreamOptions {
   slotName: string;
@@ -149,11 +150,18 @@ export class ReplicationStream extends EventEmitter {
     // the 'start' listener (removing it here left such a stream running and stop() hanging).
   }
 
-  private sendStatus(): void {
+  /**
+   * Sends our own standby status update rather than the library's acknowledge(), whose reply_time
+   * is wrong (see standby-status.ts). The flushed position is exactly `confirmed`.
+   */
+  private sendStatus(replyRequested = false): void {
     if (this.confirmed === 0n || this.service.isStop()) return;
-    // The library reports its argument + 1 as the flushed position ("last byte received + 1");
-    // passing confirmed - 1 makes the server record exactly `confirmed`.
-    void this.service.acknowledge(formatLsn(this.confirmed - 1n)).catch(() => {});
+    const connection = (this.service as unknown as { _connection?: { sendCopyFromChunk(chunk: Buffer): void } | null })._connection;
+    try {
+      connection?.sendCopyFromChunk(standbyStatusUpdate(this.confirmed, unixMicrosNow(), replyRequested));
+    } catch {
+      // a connection that is going away: the run reports its failure, the next run confirms again
+    }
   }
 
   private socket(): { pause(): void; resume(): void } | undefined {
