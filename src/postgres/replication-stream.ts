@@ -127,9 +127,9 @@ export class ReplicationStream extends EventEmitter {
     return this.confirmed;
   }
 
-  /** Sends a status update now: a walsender that waits for one answers with a keepalive (its position). */
+  /** Sends a status update asking for a reply: the walsender answers with a keepalive (its position). */
   requestKeepalive(): void {
-    this.sendStatus();
+    this.sendStatus(true);
   }
 
   /** Stops reading from the socket; the server blocks once the TCP buffers are full. */
