@@ -97,7 +97,7 @@ th.num .sort { text-align: right; }
 table.list th, table.list td { padding: .4rem .6rem; }
 .progress { margin: .25rem 0 .75rem; }
 .progress-head { display: flex; justify-content: space-between; font-weight: 600; }
-.bar { height: .6rem; background: var(--idle-bg); border-radius: 999px; overflow: hidden; margin: .3rem 0; }
+.pbar { height: .6rem; background: var(--idle-bg); border-radius: 999px; overflow: hidden; margin: .3rem 0; }
 .bar-fill { height: 100%; background: var(--accent); border-radius: 999px; }
 .progress-detail { font-size: .82rem; color: var(--muted); }
 .mono, .subject { font-family: ui-monospace, "DejaVu Sans Mono", monospace; font-size: .82rem; }
@@ -110,7 +110,8 @@ table.list th, table.list td { padding: .4rem .6rem; }
   main { padding: .75rem; }
   .bar { padding: .5rem .75rem; }
   .charts { grid-template-columns: 1fr; }
-  .figures { grid-template-columns: repeat(2, 1fr); }
+  .figures { grid-template-columns: repeat(2, minmax(0, 1fr)); }
+  .charts { grid-template-columns: minmax(0, 1fr); }
   .fvalue { font-size: 1.1rem; }
 }
 `;

@@ -89,14 +89,19 @@ export class ConnectorPage {
     this.updateTables(d);
   }
 
-  private updateCharts(points: any[], th: any, spanMs: number, now: number): void {
+  private updateCharts(points: any[], th: any, retentionMs: number, now: number): void {
+    // Until an hour is kept (worker started recently), the charts span what there is, at least a minute.
+    const spanMs = Math.min(retentionMs, Math.max(60_000, points.length ? now - points[0].at : 0));
     const series = (key: string): [number, number | null][] => points.map((p) => [p.at, p[key]]);
-    fill(this.charts.body, el('div', { class: 'charts' },
-      lineChart({ title: 'Lag (time)', points: series('lag_ms'), format: fmtMs, threshold: th?.lag_ms, thresholdLabel: th?.lag_ms ? `alert ${fmtMs(th.lag_ms)}` : undefined, spanMs, now }),
-      lineChart({ title: 'Lag (bytes)', points: series('lag_bytes'), format: fmtBytes, threshold: th?.lag_bytes, thresholdLabel: th?.lag_bytes ? `alert ${fmtBytes(th.lag_bytes)}` : undefined, spanMs, now }),
-      lineChart({ title: 'Throughput', points: series('events_per_second'), format: (v) => fmtRate(v), spanMs, now }),
-      lineChart({ title: 'Retained WAL', points: series('retained_wal_bytes'), format: fmtBytes, threshold: th?.slot_retained_wal_bytes, thresholdLabel: th?.slot_retained_wal_bytes ? `alert ${fmtBytes(th.slot_retained_wal_bytes)}` : undefined, spanMs, now }),
-    ));
+    const alertAt = (v: number | undefined, f: (n: number) => string) => (v ? `alert ${f(v)}` : undefined);
+    fill(this.charts.body,
+      spanMs < retentionMs && points.length ? note(`History since ${new Date(points[0].at).toLocaleTimeString()} (kept in the worker's memory for up to an hour; a worker restart starts it again).`) : null,
+      el('div', { class: 'charts' },
+        lineChart({ title: 'Lag (time)', points: series('lag_ms'), format: fmtMs, threshold: th?.lag_ms, thresholdLabel: alertAt(th?.lag_ms, fmtMs), spanMs, now }),
+        lineChart({ title: 'Lag (bytes)', points: series('lag_bytes'), format: fmtBytes, threshold: th?.lag_bytes, thresholdLabel: alertAt(th?.lag_bytes, fmtBytes), spanMs, now }),
+        lineChart({ title: 'Throughput', points: series('events_per_second'), format: (v) => fmtRate(v), spanMs, now }),
+        lineChart({ title: 'Retained WAL', points: series('retained_wal_bytes'), format: fmtBytes, threshold: th?.slot_retained_wal_bytes, thresholdLabel: alertAt(th?.slot_retained_wal_bytes, fmtBytes), spanMs, now }),
+      ));
   }
 
   private updateAlerts(active: any[], transitions: any[], th: any): void {
@@ -108,19 +113,19 @@ export class ConnectorPage {
     const off = !th || (!th.lag_ms && !th.lag_bytes && !th.slot_retained_wal_bytes);
     if (off) parts.push(note('No alert threshold is set: add lag.alert.ms, lag.alert.bytes or slot.retained.wal.alert.bytes to the connector config.'));
     if (transitions.length) {
-      parts.push(el('table', { class: 'list' },
+      parts.push(el('h3', {}, 'History'), wrap(el('table', { class: 'list' },
         el('thead', {}, el('tr', {}, el('th', {}, 'Time'), el('th', {}, 'Alert'), el('th', {}, 'Change'), el('th', { class: 'num' }, 'Value'), el('th', { class: 'num' }, 'Threshold'))),
         el('tbody', {}, ...[...transitions].reverse().map((t) => el('tr', { 'data-transition': `${t.name}:${t.state}` },
           el('td', {}, timeEl(t.at)), el('td', {}, ALERT_LABELS[t.name] ?? t.name),
           el('td', {}, el('span', { class: t.state === 'firing' ? 'warn-text' : 'ok-text' }, t.state === 'firing' ? '▲ fired' : '▼ resolved')),
-          el('td', { class: 'num' }, fmtAlertValue(t.name, t.value)), el('td', { class: 'num' }, fmtAlertValue(t.name, t.threshold)))))));
+          el('td', { class: 'num' }, fmtAlertValue(t.name, t.value)), el('td', { class: 'num' }, fmtAlertValue(t.name, t.threshold))))))));
     } else parts.push(note('No alert has fired or resolved since the worker started.'));
     fill(this.alerts.body, ...parts);
   }
 
   private updateSnapshot(snap: any, incremental: any, tables: any[]): void {
     if (!snap && !incremental) {
-      fill(this.snapshot.body, note('No snapshot in this run (snapshot.mode decides; an ad-hoc snapshot is requested through the signal table).'));
+      fill(this.snapshot.body, note('No snapshot in the current run (a pause or restart starts a new run; snapshot.mode decides when to snapshot, and an ad-hoc snapshot is requested through the signal table).'));
       return;
     }
     const parts: Node[] = [];
@@ -134,9 +139,9 @@ export class ConnectorPage {
     // Per-table totals are not tracked by the snapshot yet: rows read per table, without a bar.
     const read = tables.filter((t) => t.snapshot_rows > 0);
     if (read.length) {
-      parts.push(el('table', { class: 'list per-table' },
+      parts.push(wrap(el('table', { class: 'list per-table' },
         el('thead', {}, el('tr', {}, el('th', {}, 'Table'), el('th', { class: 'num' }, 'Rows read'))),
-        el('tbody', {}, ...read.map((t) => el('tr', {}, el('td', {}, t.table), el('td', { class: 'num' }, fmtCount(t.snapshot_rows)))))));
+        el('tbody', {}, ...read.map((t) => el('tr', {}, el('td', {}, t.table), el('td', { class: 'num' }, fmtCount(t.snapshot_rows))))))));
     }
     fill(this.snapshot.body, ...parts);
   }
@@ -145,19 +150,24 @@ export class ConnectorPage {
     if (d.tablesError) return fill(this.tables.body, note(`Could not list the tables: ${d.tablesError}`, 'error'));
     const rows: any[] = d.tables?.tables ?? [];
     if (rows.length === 0) return fill(this.tables.body, note(d.tables?.note ?? 'No table has delivered an event since the worker started: tables appear here with their first change.'));
-    const subject = (s: any) => el('span', { class: 'subject', title: s.subject }, s.subject, ' ', 'version' in s ? el('span', { class: 'ver' }, `v${s.version} · id ${s.id}`) : el('span', { class: 'muted' }, `(${s.error})`));
-    fill(this.tables.body, el('div', { class: 'table-wrap' }, el('table', { class: 'list' },
+    // The subject is the topic plus -key / -value (TopicNameStrategy): shown as the suffix, in full on hover.
+    const subject = (s: any) => el('span', { class: 'subject', title: s.subject, 'data-subject': s.subject },
+      s.subject.endsWith('-key') ? '-key ' : '-value ', 'version' in s ? el('span', { class: 'ver' }, `v${s.version} · id ${s.id}`) : el('span', { class: 'muted' }, `(${s.error})`));
+    fill(this.tables.body, wrap(el('table', { class: 'list' },
       el('thead', {}, el('tr', {}, el('th', {}, 'Table'), el('th', {}, 'Topic'), el('th', {}, 'Key subject'), el('th', {}, 'Value subject'), el('th', { class: 'num' }, 'Events'))),
-      el('tbody', {}, ...rows.map((t) => el('tr', {}, el('td', {}, t.table), el('td', { class: 'mono' }, t.topic), el('td', {}, subject(t.key_subject)), el('td', {}, subject(t.value_subject)), el('td', { class: 'num' }, fmtCount(t.events))))))));
+      el('tbody', {}, ...rows.map((t) => el('tr', {}, el('td', {}, t.table), el('td', { class: 'mono' }, t.topic), el('td', {}, subject(t.key_subject)), el('td', {}, subject(t.value_subject)), el('td', { class: 'num' }, fmtCount(t.events))))))),
+    note('Subjects are the topic name followed by -key and -value; hover one for its full name.'));
   }
 }
+
+const wrap = (table: HTMLElement) => el('div', { class: 'table-wrap' }, table);
 
 function bar(label: string, pct: number, detail: string): HTMLElement {
   const fillEl = el('div', { class: 'bar-fill' });
   fillEl.style.width = `${pct.toFixed(1)}%`;
   return el('div', { class: 'progress' },
     el('div', { class: 'progress-head' }, el('span', {}, label), el('span', { class: 'muted' }, `${Math.round(pct)}%`)),
-    el('div', { class: 'bar', role: 'progressbar', 'aria-valuemin': 0, 'aria-valuemax': 100, 'aria-valuenow': Math.round(pct), 'aria-label': label }, fillEl),
+    el('div', { class: 'pbar', role: 'progressbar', 'aria-valuemin': 0, 'aria-valuemax': 100, 'aria-valuenow': Math.round(pct), 'aria-label': label }, fillEl),
     el('div', { class: 'progress-detail' }, detail));
 }
 

@@ -5,6 +5,7 @@ export const DASH = '—';
 
 export function fmtMs(ms: number | null | undefined): string {
   if (ms === null || ms === undefined || !Number.isFinite(ms)) return DASH;
+  if (ms === 0) return '0 ms';
   if (ms < 1) return `${ms.toFixed(2)} ms`;
   if (ms < 1000) return `${Math.round(ms * 10) / 10} ms`;
   return fmtSeconds(ms / 1000);
