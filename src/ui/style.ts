@@ -38,8 +38,8 @@ tbody tr:last-child td { border-bottom: none; }
 th { font-size: .8rem; color: var(--muted); font-weight: 600; background: var(--card); }
 .num { text-align: right; font-variant-numeric: tabular-nums; }
 table.overview td:first-child, table.overview th:first-child { position: sticky; left: 0; background: var(--card); }
-.row-bad td { background: color-mix(in srgb, var(--bad-bg) 45%, var(--card)); }
-.row-warn td { background: color-mix(in srgb, var(--warn-bg) 45%, var(--card)); }
+table.overview tr.row-bad td { background: color-mix(in srgb, var(--bad-bg) 45%, var(--card)); }
+table.overview tr.row-warn td { background: color-mix(in srgb, var(--warn-bg) 45%, var(--card)); }
 .sort { all: unset; cursor: pointer; }
 .sort:focus-visible { outline: 2px solid var(--accent); }
 th.num .sort { text-align: right; }

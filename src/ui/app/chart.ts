@@ -66,7 +66,8 @@ export function lineChart(spec: ChartSpec): HTMLElement {
     threshold ? placed(el('span', { class: 'tlabel' }, spec.thresholdLabel ?? `threshold ${spec.format(threshold)}`), (y(threshold) / H) * 100) : null,
     values.length === 0 ? el('span', { class: 'nodata' }, 'No samples yet: the first arrives within a few seconds of the connector starting.') : null,
   );
-  const at = (t: number) => new Date(t).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+  // Seconds matter on a short span (a worker that started minutes ago).
+  const at = (t: number) => new Date(t).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', ...(spec.spanMs < 600_000 ? { second: '2-digit' } : {}) });
   return el('figure', { class: 'chart' },
     el('figcaption', {}, el('span', { class: 'ctitle' }, spec.title), el('span', { class: 'cnow' }, latest === null ? '' : spec.format(latest))),
     box,

@@ -49,12 +49,16 @@ const previous = new Map<string, { at: number; events: number; rate: number | nu
 let sortKey = 'name';
 let ascending = true;
 
+/** A reading older than this is not a baseline for "now" (the overview was not shown meanwhile). */
+const STALE_MS = 5_000;
+
 function toRow(name: string, status: any, now: number): Row {
   const events: number | null = status?.metrics?.events_total ?? null;
   const before = previous.get(name);
-  let rate = before?.rate ?? null;
-  if (events !== null && before && now - before.at >= 500 && events >= before.events) rate = ((events - before.events) * 1000) / (now - before.at);
-  if (events !== null && (!before || now - before.at >= 500)) previous.set(name, { at: now, events, rate });
+  const fresh = before !== undefined && now - before.at <= STALE_MS;
+  let rate = fresh ? before.rate : null;
+  if (events !== null && fresh && now - before.at >= 500 && events >= before.events) rate = ((events - before.events) * 1000) / (now - before.at);
+  if (events !== null && (!fresh || now - before.at >= 500)) previous.set(name, { at: now, events, rate });
   const lag = status?.lag ?? {};
   return {
     name,
