@@ -7,6 +7,7 @@
 import type { FastifyInstance } from 'fastify';
 import { keySubject, valueSubject, topicName } from '../../events/names.js';
 import { latestVersion, type SubjectVersion } from '../../registry/subject-versions.js';
+import { historyIntervalMs } from '../../metrics/history-sampler.js';
 import { OPS, TOMBSTONE } from '../../metrics/connector-metrics.js';
 import type { ManagedConnector } from '../../worker/managed-connector.js';
 import type { Worker } from '../../worker/worker.js';
@@ -20,6 +21,8 @@ const VERSION_CACHE_MS = 15_000;
 const MAX_TABLES = 200;
 
 export function historyRoutes(app: FastifyInstance, worker: Worker): void {
+  // A bad PGCDC_HISTORY_INTERVAL_MS stops the worker at start-up, not at its first connector.
+  historyIntervalMs();
   app.get<Named>('/connectors/:name/history', {
     schema: { params: NameParams },
     config: {
