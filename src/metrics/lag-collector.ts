@@ -46,6 +46,8 @@ export class LagCollector {
   /** while the connector is FAILED: the slot/publication it leaves and how to remove them (null: none) */
   leftovers: string | null = null;
   private failedSeen = false;
+  /** told of every fire/resolve transition (the console's alert history) */
+  onTransition: ((t: AlertTransition) => void) | null = null;
 
   constructor(
     readonly name: string,
@@ -158,6 +160,7 @@ export class LagCollector {
   /** One log line per transition, and a background webhook POST when configured. */
   private raise(cfg: ConnectorConfig, transitions: AlertTransition[], sample: LagSample): void {
     for (const t of transitions) {
+      this.onTransition?.(t);
       const line = { alert: t.name, state: t.state, value: t.value, threshold: t.threshold };
       if (t.state === 'firing') this.log.warn(line, `alert ${t.name} firing`);
       else this.log.info(line, `alert ${t.name} resolved`);

@@ -39,9 +39,10 @@ export function authorized(header: string | undefined, auth: RestAuth): boolean 
 /**
  * Routes answered without credentials: liveness probes (kubelet, load balancers) carry none, and
  * /health reveals nothing but that the process answers. /ready and /metrics name connectors and
- * their state, so they stay behind authentication.
+ * their state, so they stay behind authentication. The console's page and scripts hold no data
+ * (it asks for a token, then reads the authenticated endpoints), so the page can load to ask.
  */
-const OPEN_ROUTES = new Set(['/health']);
+const OPEN_ROUTES = new Set(['/health', '/ui', '/ui/assets/:file']);
 
 export function installAuth(app: FastifyInstance, auth: RestAuth, log: Logger, throttle = new LoginThrottle()): void {
   if (!auth.token && !auth.basic) return;

@@ -19,6 +19,8 @@ import { lifecycleRoutes } from './routes/lifecycle.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { offsetRoutes } from './routes/offsets.js';
 import { pluginRoutes } from './routes/plugins.js';
+import { historyRoutes } from './routes/history.js';
+import { uiRoutes } from './routes/ui.js';
 
 export type RestSettings = Pick<WorkerProcessSettings, 'auth' | 'tls' | 'maxBodyBytes' | 'allowedHosts' | 'plaintextCredentialsWarning'>;
 
@@ -60,5 +62,7 @@ export function buildRestServer(worker: Worker, settings: RestSettings, log: Log
   lifecycleRoutes(app, worker);
   offsetRoutes(app, worker);
   metricsRoutes(app, worker);
+  historyRoutes(app, worker);
+  uiRoutes(app);
   return app;
 }

@@ -15,6 +15,7 @@ import { lagStatus } from '../metrics/lag-status.js';
 import { ConnectorMetrics } from '../metrics/connector-metrics.js';
 import { metricsStatus } from '../metrics/metrics-status.js';
 import { SummaryLog } from '../metrics/summary-log.js';
+import { HistorySampler, historyIntervalMs } from '../metrics/history-sampler.js';
 import { prepareConfig, UNPREPARED, type RunnableConfig } from './validation.js';
 import { clientConfig, connect } from '../postgres/connection.js';
 import { describeLeftovers } from '../postgres/leftovers.js';
@@ -70,10 +71,13 @@ export class ManagedConnector {
   /** counters of every run of this connector (a restart or resume keeps counting) */
   readonly metrics = new ConnectorMetrics();
   private readonly summary: SummaryLog;
+  /** the last hour of lag, throughput and alerts, for the console's charts */
+  readonly history: HistorySampler;
 
   constructor(readonly name: string, private stored: StoredConnector, private readonly services: WorkerServices) {
     const log = services.log.child({ connector: name });
     this.lag = new LagCollector(name, () => this.prepared.config, () => this.connector, log);
+    this.history = new HistorySampler(this.metrics, this.lag, historyIntervalMs());
     this.summary = new SummaryLog({ metrics: this.metrics, lag: this.lag, state: () => this.current('').state, streaming: () => this.connector?.streaming }, log);
   }
 
@@ -89,6 +93,7 @@ export class ManagedConnector {
     // A paused connector kept its slot; deleting it is a graceful stop (slot.drop.on.stop applies).
     if (pausedRun?.slotDropOnStop) await new Connector(pausedRun, this.services, this.metrics).stop();
     this.summary.stop();
+    this.history.stop();
     await this.lag.stop();
     const cfg = this.prepared.config;
     if (opts.deleted && cfg) await this.reportLeftovers(cfg);
@@ -139,6 +144,7 @@ export class ManagedConnector {
       if (this.prepared === UNPREPARED) this.prepared = await prepareConfig(this.stored.config);
     } else if (!this.connector) await this.launch();
     this.lag.start();
+    this.history.start();
     this.summary.configure(this.prepared.config?.metricsLogIntervalMs ?? 60_000);
   }
 
