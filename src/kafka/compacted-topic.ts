@@ -1,4 +1,5 @@
-import type { Admin, Kafka } from 'kafkajs';
+import type { Admin, Kafka, Producer } from 'kafkajs';
+import type { CompactedLog } from './ports.js';
 
 /**
  * Reads a compacted topic from the beginning up to the end offsets given (taken before reading, so
@@ -56,4 +57,46 @@ export async function ensureCompactedTopic(admin: Admin, topic: string): Promise
     .catch(async (err) => {
       if (!(await admin.listTopics()).includes(topic)) throw err;
     });
+}
+
+/**
+ * CompactedLog on kafkajs (contract in ports.ts). Errors are kafkajs's, for the caller to classify
+ * with its own context. kafkajs has no group-less consumer, so readAll still joins a throwaway group.
+ */
+export class KafkajsCompactedLog implements CompactedLog {
+  private producer?: Producer;
+
+  constructor(private readonly kafka: Kafka, readonly topic: string) {}
+
+  async open(): Promise<void> {
+    const admin = this.kafka.admin();
+    try {
+      await admin.connect();
+      await ensureCompactedTopic(admin, this.topic);
+      this.producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+      await this.producer.connect();
+    } finally {
+      await admin.disconnect().catch(() => {});
+    }
+  }
+
+  async write(key: string, value: string | null): Promise<void> {
+    if (!this.producer) throw new Error(`topic "${this.topic}" is not open`);
+    await this.producer.send({ topic: this.topic, acks: -1, messages: [{ key, value }] });
+  }
+
+  async readAll(): Promise<Map<string, string>> {
+    const admin = this.kafka.admin();
+    try {
+      await admin.connect();
+      return await readCompactedTopic(this.kafka, this.topic, await admin.fetchTopicOffsets(this.topic));
+    } finally {
+      await admin.disconnect().catch(() => {});
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.producer?.disconnect().catch(() => {});
+    this.producer = undefined;
+  }
 }
