@@ -1,4 +1,4 @@
-import type { Admin, Kafka, Producer } from 'kafkajs';
+import { Partitioners, type Admin, type Kafka, type Producer } from 'kafkajs';
 import type { CompactedLog } from './ports.js';
 
 /**
@@ -15,7 +15,10 @@ export async function readCompactedTopic(
   const latest = new Map<string, string>();
   const remaining = new Map(ends.filter((e) => e.offset !== '0').map((e) => [e.partition, BigInt(e.offset)]));
   if (remaining.size === 0) return latest;
-  const consumer = kafka.consumer({ groupId: `pgcdc-reader-${topic}-${process.pid}-${Date.now()}`, maxWaitTimeInMs: 200 });
+  // kafkajs reads only through a consumer group: a throwaway one, deleted after the read so that
+  // reads (one per offset lookup) leave no group behind on the cluster.
+  const groupId = `pgcdc-reader-${topic}-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`;
+  const consumer = kafka.consumer({ groupId, maxWaitTimeInMs: 200 });
   try {
     await consumer.connect();
     await consumer.subscribe({ topic, fromBeginning: true });
@@ -42,8 +45,22 @@ export async function readCompactedTopic(
     });
   } finally {
     await consumer.disconnect().catch(() => {});
+    await deleteGroup(kafka, groupId);
   }
   return latest;
+}
+
+/** Best effort: a group left behind is only clutter, never a reason to fail the read. */
+async function deleteGroup(kafka: Kafka, groupId: string): Promise<void> {
+  const admin = kafka.admin();
+  try {
+    await admin.connect();
+    await admin.deleteGroups([groupId]);
+  } catch {
+    // the group may not exist (the read ended before the consumer joined) or the broker is gone
+  } finally {
+    await admin.disconnect().catch(() => {});
+  }
 }
 
 /** Creates the single-partition compacted topic when missing; a concurrent creator is not an error. */
@@ -61,7 +78,8 @@ export async function ensureCompactedTopic(admin: Admin, topic: string): Promise
 
 /**
  * CompactedLog on kafkajs (contract in ports.ts). Errors are kafkajs's, for the caller to classify
- * with its own context. kafkajs has no group-less consumer, so readAll still joins a throwaway group.
+ * with its own context. kafkajs has no group-less consumer: readAll joins a throwaway group and
+ * deletes it afterwards.
  */
 export class KafkajsCompactedLog implements CompactedLog {
   private producer?: Producer;
@@ -73,7 +91,8 @@ export class KafkajsCompactedLog implements CompactedLog {
     try {
       await admin.connect();
       await ensureCompactedTopic(admin, this.topic);
-      this.producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+      // One partition: the partitioner never chooses; naming it silences kafkajs's v2 partitioner notice.
+      this.producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
       await this.producer.connect();
     } finally {
       await admin.disconnect().catch(() => {});

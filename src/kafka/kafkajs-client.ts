@@ -1,4 +1,4 @@
-import { Kafka, logLevel } from 'kafkajs';
+import { Kafka, logLevel, type logCreator } from 'kafkajs';
 import type { ConnectorMetrics } from '../metrics/connector-metrics.js';
 import { KafkajsCompactedLog } from './compacted-topic.js';
 import type { CompactedLog, KafkaClient, RecordSink, TopicSettings } from './ports.js';
@@ -12,7 +12,7 @@ export class KafkajsClient implements KafkaClient {
   constructor(brokers: string[], clientId: string) {
     // Before any producer (the config and offset stores' too) loads kafkajs's encoding modules.
     installRecordBatchEncoder((message) => process.emitWarning(message, 'PgcdcKafkaEncoding'));
-    this.kafka = new Kafka({ clientId, brokers, logLevel: logLevel.WARN });
+    this.kafka = new Kafka({ clientId, brokers, logLevel: logLevel.WARN, logCreator: quietLogCreator });
   }
 
   sink(topicSettings: TopicSettings, metrics?: ConnectorMetrics): RecordSink {
@@ -41,3 +41,15 @@ export class KafkajsClient implements KafkaClient {
     }
   }
 }
+
+/**
+ * kafkajs's own console logger, less its notice that limited retries "may invalidate EoS": pgcdc
+ * limits them on purpose (sink.ts: its own backoff resends, duplicates allowed by the sink's
+ * contract), so on every normal start the notice would only alarm.
+ */
+const EXPECTED_NOTICES = [/Limiting retries for the idempotent producer/];
+const quietLogCreator: logCreator = () => ({ namespace, label, log }) => {
+  if (EXPECTED_NOTICES.some((re) => re.test(log.message))) return;
+  const { message, ...extra } = log;
+  console.error(JSON.stringify({ level: label, logger: 'kafkajs', namespace, message, ...extra }));
+};
