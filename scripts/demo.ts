@@ -15,6 +15,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import pg from 'pg';
 import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
 import { exactLongHook } from '../src/avro/codec.js';
+import { openKafka } from '../src/kafka/client.js';
 import { KafkaOffsetStore } from '../src/offsets/offset-store.js';
 import { removeDemoObjects } from './demo/cleanup.js';
 
@@ -47,8 +48,7 @@ async function resetDatabase(): Promise<void> {
   await d.query(readFileSync(resolve(root, 'scripts/demo/inventory.sql'), 'utf8'));
   await d.end();
   // A new database and slot start a new history: forget the previous run's offset.
-  const kafka = new Kafka({ clientId: 'pgcdc-demo', brokers, logLevel: logLevel.NOTHING });
-  const offsets = new KafkaOffsetStore(kafka, offsetTopic);
+  const offsets = new KafkaOffsetStore(openKafka({ clientId: 'pgcdc-demo', brokers }), offsetTopic);
   await offsets.start();
   await offsets.write(KafkaOffsetStore.key(definition.name, cfg['topic.prefix']), null);
   await offsets.stop();

@@ -2,7 +2,7 @@ import type avro from 'avsc';
 import { encodeWire } from '../avro/codec.js';
 import { PgcdcError } from '../errors/pgcdc-error.js';
 import type { ChangeRecord } from '../events/change-events.js';
-import type { SinkRecord } from '../kafka/sink.js';
+import type { SinkRecord } from '../kafka/sink-record.js';
 import { opCode } from '../metrics/connector-metrics.js';
 import type { SourceOffset } from '../offsets/source-offset.js';
 import { formatLsn, type Lsn } from '../postgres/lsn.js';

@@ -1,10 +1,10 @@
 import type { Logger } from 'pino';
 import { isRetriable, PgcdcError } from '../errors/pgcdc-error.js';
-import type { KafkaOffsetStore } from '../offsets/offset-store.js';
+import type { OffsetStore } from '../offsets/offset-store.js';
 import { describeOffset, toStored, type SourceOffset } from '../offsets/source-offset.js';
 import type { Lsn } from '../postgres/lsn.js';
 
-export type OffsetWriter = Pick<KafkaOffsetStore, 'write'>;
+export type OffsetWriter = Pick<OffsetStore, 'write'>;
 
 export interface CheckpointRetry {
   /** consecutive failed writes tolerated (errors.max.retries); -1: no limit */

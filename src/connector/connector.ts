@@ -1,13 +1,12 @@
 import type pg from 'pg';
 import type { Logger } from 'pino';
-import type { Kafka } from 'kafkajs';
 import type { ConnectorConfig } from '../config/index.js';
 import { PgcdcError, isRetriable } from '../errors/pgcdc-error.js';
 import { classifyPostgresError } from '../errors/classify-postgres.js';
 import { sleep } from '../errors/retry.js';
 import { ChangeEventBuilder } from '../events/change-events.js';
-import { KafkaSink } from '../kafka/sink.js';
-import { KafkaOffsetStore } from '../offsets/offset-store.js';
+import type { KafkaClient } from '../kafka/ports.js';
+import { KafkaOffsetStore, type OffsetStore } from '../offsets/offset-store.js';
 import { describeOffset } from '../offsets/source-offset.js';
 import { PgTypeCatalog } from '../postgres/catalog.js';
 import { clientConfig, connect, rawTextTypes } from '../postgres/connection.js';
@@ -34,8 +33,8 @@ import { ConnectorMetrics } from '../metrics/connector-metrics.js';
 export type ConnectorState = 'UNASSIGNED' | 'RUNNING' | 'PAUSED' | 'STOPPED' | 'FAILED' | 'RESTARTING';
 
 export interface WorkerServices {
-  kafka: Kafka;
-  offsetStore: KafkaOffsetStore;
+  kafka: KafkaClient;
+  offsetStore: OffsetStore;
   log: Logger;
 }
 
@@ -189,7 +188,7 @@ export class Connector {
     const catalog = await connect(clientConfig(db)).catch((err) => {
       throw classifyPostgresError(err, `connecting to PostgreSQL ${db.host}:${db.port}/${db.dbname}`, 'connect');
     });
-    const sink = new KafkaSink(this.worker.kafka, cfg.topicCreation, this.metrics);
+    const sink = this.worker.kafka.sink(cfg.topicCreation, this.metrics);
     let stream: ReplicationStream | null = null;
     let resumed: PreparedResume | null = null;
     try {

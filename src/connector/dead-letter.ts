@@ -15,7 +15,7 @@ import type { ConnectorConfig } from '../config/index.js';
 import { PgcdcError } from '../errors/pgcdc-error.js';
 import type { ChangeRecord } from '../events/change-events.js';
 import type { TableSchema } from '../events/table-schema.js';
-import { RECORD_OVERHEAD_BYTES, recordBytes, type SinkRecord } from '../kafka/sink.js';
+import { RECORD_OVERHEAD_BYTES, recordBytes, type SinkRecord } from '../kafka/sink-record.js';
 import { formatLsn, type Lsn } from '../postgres/lsn.js';
 
 /** Kafka's record-batch header (v2), which the producer counts against max.request.size as well. */

@@ -3,8 +3,8 @@ import type { Logger } from 'pino';
 import type { ConnectorConfig } from '../config/index.js';
 import type { RetryOptions } from '../errors/retry.js';
 import type { ChangeEventBuilder } from '../events/change-events.js';
-import type { KafkaSink } from '../kafka/sink.js';
-import type { KafkaOffsetStore } from '../offsets/offset-store.js';
+import type { RecordSink } from '../kafka/ports.js';
+import type { OffsetStore } from '../offsets/offset-store.js';
 import { toStored, type SourceOffset } from '../offsets/source-offset.js';
 import { clientConfig, rawTextClientConfig } from '../postgres/connection.js';
 import { formatLsn, type Lsn } from '../postgres/lsn.js';
@@ -19,10 +19,10 @@ import type { TableRegistry } from './table-registry.js';
 export interface SnapshotPhaseDeps {
   config: ConnectorConfig;
   catalog: pg.Client;
-  offsets: { store: KafkaOffsetStore; key: string };
+  offsets: { store: OffsetStore; key: string };
   registry: TableRegistry;
   events: ChangeEventBuilder;
-  sink: KafkaSink;
+  sink: RecordSink;
   retry: Omit<RetryOptions, 'signal' | 'onRetry'>;
   log: Logger;
   /** lets the connector stop and watch the snapshot while it runs */

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { PgoutputMessage, UpdateMessage } from '../decoding/messages.js';
 import { ChangeEventBuilder, type ChangeRecord, type TxContext } from '../events/change-events.js';
-import type { KafkaSink } from '../kafka/sink.js';
+import type { RecordSink } from '../kafka/ports.js';
 import { alreadyDelivered, type SourceOffset } from '../offsets/source-offset.js';
 import type { Lsn } from '../postgres/lsn.js';
 import type { ReplicationStream } from '../postgres/replication-stream.js';
@@ -77,7 +77,7 @@ export class StreamingSource {
     private readonly stream: ReplicationStream,
     private readonly tables: TableRegistry,
     private readonly events: ChangeEventBuilder,
-    private readonly sink: KafkaSink,
+    private readonly sink: RecordSink,
     private readonly checkpointer: Checkpointer,
     private readonly resumeOffset: SourceOffset | null,
     private readonly opts: StreamingOptions,

@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { RelationMessage } from '../decoding/messages.js';
 import { PgcdcError } from '../errors/pgcdc-error.js';
 import { classifyPostgresError } from '../errors/classify-postgres.js';
-import type { KafkaSink } from '../kafka/sink.js';
+import type { RecordSink } from '../kafka/ports.js';
 import { loadTableFacts, type PgTypeCatalog } from '../postgres/catalog.js';
 import type { SchemaRegistrar } from '../registry/schema-registrar.js';
 import { keySubject, valueSubject } from '../events/names.js';
@@ -29,7 +29,7 @@ export class TableRegistry {
     private readonly catalogClient: pg.Client,
     private readonly types: PgTypeCatalog,
     private readonly registrar: SchemaRegistrar,
-    private readonly sink: KafkaSink,
+    private readonly sink: RecordSink,
     private readonly ctx: SchemaContext,
     private readonly includeTable: (schema: string, table: string) => boolean,
     private readonly log: Logger,

@@ -1,4 +1,5 @@
-import type { Admin, Kafka } from 'kafkajs';
+import { Partitioners, type Admin, type Kafka, type Producer } from 'kafkajs';
+import type { CompactedLog } from './ports.js';
 
 /**
  * Reads a compacted topic from the beginning up to the end offsets given (taken before reading, so
@@ -14,7 +15,10 @@ export async function readCompactedTopic(
   const latest = new Map<string, string>();
   const remaining = new Map(ends.filter((e) => e.offset !== '0').map((e) => [e.partition, BigInt(e.offset)]));
   if (remaining.size === 0) return latest;
-  const consumer = kafka.consumer({ groupId: `pgcdc-reader-${topic}-${process.pid}-${Date.now()}`, maxWaitTimeInMs: 200 });
+  // kafkajs reads only through a consumer group: a throwaway one, deleted after the read so that
+  // reads (one per offset lookup) leave no group behind on the cluster.
+  const groupId = `pgcdc-reader-${topic}-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`;
+  const consumer = kafka.consumer({ groupId, maxWaitTimeInMs: 200 });
   try {
     await consumer.connect();
     await consumer.subscribe({ topic, fromBeginning: true });
@@ -41,8 +45,22 @@ export async function readCompactedTopic(
     });
   } finally {
     await consumer.disconnect().catch(() => {});
+    await deleteGroup(kafka, groupId);
   }
   return latest;
+}
+
+/** Best effort: a group left behind is only clutter, never a reason to fail the read. */
+async function deleteGroup(kafka: Kafka, groupId: string): Promise<void> {
+  const admin = kafka.admin();
+  try {
+    await admin.connect();
+    await admin.deleteGroups([groupId]);
+  } catch {
+    // the group may not exist (the read ended before the consumer joined) or the broker is gone
+  } finally {
+    await admin.disconnect().catch(() => {});
+  }
 }
 
 /** Creates the single-partition compacted topic when missing; a concurrent creator is not an error. */
@@ -56,4 +74,48 @@ export async function ensureCompactedTopic(admin: Admin, topic: string): Promise
     .catch(async (err) => {
       if (!(await admin.listTopics()).includes(topic)) throw err;
     });
+}
+
+/**
+ * CompactedLog on kafkajs (contract in ports.ts). Errors are kafkajs's, for the caller to classify
+ * with its own context. kafkajs has no group-less consumer: readAll joins a throwaway group and
+ * deletes it afterwards.
+ */
+export class KafkajsCompactedLog implements CompactedLog {
+  private producer?: Producer;
+
+  constructor(private readonly kafka: Kafka, readonly topic: string) {}
+
+  async open(): Promise<void> {
+    const admin = this.kafka.admin();
+    try {
+      await admin.connect();
+      await ensureCompactedTopic(admin, this.topic);
+      // One partition: the partitioner never chooses; naming it silences kafkajs's v2 partitioner notice.
+      this.producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
+      await this.producer.connect();
+    } finally {
+      await admin.disconnect().catch(() => {});
+    }
+  }
+
+  async write(key: string, value: string | null): Promise<void> {
+    if (!this.producer) throw new Error(`topic "${this.topic}" is not open`);
+    await this.producer.send({ topic: this.topic, acks: -1, messages: [{ key, value }] });
+  }
+
+  async readAll(): Promise<Map<string, string>> {
+    const admin = this.kafka.admin();
+    try {
+      await admin.connect();
+      return await readCompactedTopic(this.kafka, this.topic, await admin.fetchTopicOffsets(this.topic));
+    } finally {
+      await admin.disconnect().catch(() => {});
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.producer?.disconnect().catch(() => {});
+    this.producer = undefined;
+  }
 }

@@ -1,70 +1,9 @@
 import { CompressionTypes, type Kafka, type Producer, type Admin, type Message, type TopicMessages } from 'kafkajs';
 import { classifyKafkaError, type ProduceRequestInfo } from '../errors/classify-kafka.js';
-import type { ConnectorMetrics, CountedRecord } from '../metrics/connector-metrics.js';
+import type { ConnectorMetrics } from '../metrics/connector-metrics.js';
+import type { RecordSink, TopicSettings } from './ports.js';
+import { planRequests, recordBytes, type SinkRecord } from './sink-record.js';
 import { changeEventPartitioner } from './partitioner.js';
-import { installRecordBatchEncoder } from './kafkajs-produce-patch.js';
-
-export interface SinkRecord extends CountedRecord {
-  topic: string;
-  key: Buffer | null;
-  value: Buffer | null;
-  headers?: Record<string, string>;
-}
-
-/**
- * Limits of one produce request. Kafka rejects a partition's record batch over message.max.bytes
- * (1 MiB by default) with MESSAGE_TOO_LARGE, and kafkajs groups a request's messages by partition
- * in time quadratic in their number; so a batch goes out as consecutive requests of at most
- * MAX_REQUEST_RECORDS records and MAX_REQUEST_BYTES bytes, counting key + value + headers +
- * RECORD_OVERHEAD_BYTES per record (Kafka's per-record framing, varints and attributes, is about
- * 20 bytes without headers; the budget leaves a quarter of 1 MiB for what the estimate misses).
- */
-export const MAX_REQUEST_RECORDS = 512;
-export const MAX_REQUEST_BYTES = 768 * 1024;
-export const RECORD_OVERHEAD_BYTES = 32;
-
-/** Key, value and header bytes of a record (without framing). */
-export function recordBytes(r: SinkRecord): number {
-  let n = (r.key?.length ?? 0) + (r.value?.length ?? 0);
-  if (r.headers) for (const k in r.headers) n += Buffer.byteLength(k) + Buffer.byteLength(r.headers[k]!);
-  return n;
-}
-
-/**
- * Splits records into consecutive requests, keeping their order: returns each request's end index
- * (request i is records[ends[i-1] ?? 0 .. ends[i])). A record larger than maxBytes on its own
- * forms a request by itself, so the broker's answer names it.
- */
-export function splitRequests(records: readonly SinkRecord[], maxRecords = MAX_REQUEST_RECORDS, maxBytes = MAX_REQUEST_BYTES): number[] {
-  return planRequests(records, maxRecords, maxBytes).ends;
-}
-
-/** splitRequests plus each request's key+value+header bytes (for the in-flight gauges), in one pass. */
-export function planRequests(records: readonly SinkRecord[], maxRecords = MAX_REQUEST_RECORDS, maxBytes = MAX_REQUEST_BYTES): { ends: number[]; bytes: number[] } {
-  const ends: number[] = [];
-  const sizes: number[] = [];
-  let start = 0;
-  let bytes = 0;
-  let payload = 0;
-  for (let i = 0; i < records.length; i++) {
-    const data = recordBytes(records[i]!);
-    const size = data + RECORD_OVERHEAD_BYTES;
-    if (i > start && (i - start >= maxRecords || bytes + size > maxBytes)) {
-      ends.push(i);
-      sizes.push(payload);
-      start = i;
-      bytes = 0;
-      payload = 0;
-    }
-    bytes += size;
-    payload += data;
-  }
-  if (records.length > start) {
-    ends.push(records.length);
-    sizes.push(payload);
-  }
-  return { ends, bytes: sizes };
-}
 
 /**
  * kafkajs's own retries are kept short: a failed send comes back within seconds, and pgcdc's
@@ -74,29 +13,19 @@ export function planRequests(records: readonly SinkRecord[], maxRecords = MAX_RE
  */
 const PRODUCER_RETRY = { retries: 2, initialRetryTime: 200, maxRetryTime: 2000 };
 
-export interface TopicSettings {
-  partitions: number;
-  replicationFactor: number;
-  cleanupPolicy: 'delete' | 'compact';
-}
-
 /**
- * The Kafka side of delivery. Guarantee: when `send` resolves, every record passed to it is written
- * to all in-sync replicas (acks=all) by an idempotent producer, in the order given per partition;
- * when it rejects, none of them may be assumed written (the caller resends; duplicates are possible,
- * loss is not). One batch is sent at a time, as consecutive produce requests (see
- * MAX_REQUEST_RECORDS), each acknowledged before the next is sent: a rejected send may have
+ * RecordSink on kafkajs (see ports.ts for the contract). One batch is sent as consecutive produce
+ * requests (see MAX_REQUEST_RECORDS; kafkajs groups a request's messages by partition in time
+ * quadratic in their number), each acknowledged before the next is sent: a rejected send may have
  * written the requests before the failing one, which a resend duplicates.
  */
-export class KafkaSink {
+export class KafkaSink implements RecordSink {
   private readonly producer: Producer;
   private readonly admin: Admin;
   private readonly knownTopics = new Set<string>();
 
   /** `metrics`: counts acknowledged records by table/op and tracks what is in flight (absent in some tests). */
   constructor(kafka: Kafka, private readonly topicSettings: TopicSettings, private readonly metrics?: ConnectorMetrics) {
-    // Before the first produce request loads kafkajs's encoding modules; a no-op after the first sink.
-    installRecordBatchEncoder((message) => process.emitWarning(message, 'PgcdcKafkaEncoding'));
     this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false, retry: PRODUCER_RETRY, createPartitioner: changeEventPartitioner });
     this.admin = kafka.admin();
   }

@@ -1,39 +1,46 @@
-import type { Kafka, Producer } from 'kafkajs';
 import { classifyKafkaError } from '../errors/classify-kafka.js';
-import { ensureCompactedTopic, readCompactedTopic } from '../kafka/compacted-topic.js';
+import type { CompactedLog, KafkaClient } from '../kafka/ports.js';
+
+/**
+ * Where connector offsets are kept. Contract: when `write` resolves the offset is durable (for
+ * Kafka: on all in-sync replicas, so it survives the loss of the worker's disk); `read` returns the
+ * last offset written for the key; a null offset deletes it. Errors are classified PgcdcErrors.
+ */
+export interface OffsetStore {
+  readonly topic: string;
+  start(): Promise<void>;
+  write(key: string, offset: Record<string, unknown> | null): Promise<void>;
+  read(key: string): Promise<Record<string, unknown> | undefined>;
+  readAll(): Promise<Map<string, Record<string, unknown>>>;
+  stop(): Promise<void>;
+}
 
 /**
  * Connector offsets in a compacted Kafka topic, in Kafka Connect's layout: key
  * `["<connector>",{"server":"<topic.prefix>"}]`, value the offset as JSON (a null value deletes it).
- * Guarantee: when `write` resolves the offset is on all in-sync replicas, so it survives the loss of
- * the worker's disk; `read` returns the last offset written for the key.
  */
-export class KafkaOffsetStore {
-  private producer?: Producer;
+export class KafkaOffsetStore implements OffsetStore {
+  private readonly log: CompactedLog;
 
-  constructor(private readonly kafka: Kafka, readonly topic: string) {}
+  constructor(client: Pick<KafkaClient, 'compactedLog'>, readonly topic: string) {
+    this.log = client.compactedLog(topic);
+  }
 
   static key(connector: string, serverName: string): string {
     return JSON.stringify([connector, { server: serverName }]);
   }
 
   async start(): Promise<void> {
-    const admin = this.kafka.admin();
     try {
-      await admin.connect();
-      await ensureCompactedTopic(admin, this.topic);
-      this.producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
-      await this.producer.connect();
+      await this.log.open();
     } catch (err) {
       throw classifyKafkaError(err, `opening offset topic "${this.topic}"`);
-    } finally {
-      await admin.disconnect().catch(() => {});
     }
   }
 
   async write(key: string, offset: Record<string, unknown> | null): Promise<void> {
     try {
-      await this.producer!.send({ topic: this.topic, acks: -1, messages: [{ key, value: offset === null ? null : JSON.stringify(offset) }] });
+      await this.log.write(key, offset === null ? null : JSON.stringify(offset));
     } catch (err) {
       throw classifyKafkaError(err, `storing offset in "${this.topic}"`);
     }
@@ -41,15 +48,11 @@ export class KafkaOffsetStore {
 
   /** Reads the topic from the start to its current end and returns the latest value of every key. */
   async readAll(): Promise<Map<string, Record<string, unknown>>> {
-    const admin = this.kafka.admin();
     try {
-      await admin.connect();
-      const raw = await readCompactedTopic(this.kafka, this.topic, await admin.fetchTopicOffsets(this.topic));
+      const raw = await this.log.readAll();
       return new Map([...raw].map(([k, v]) => [k, JSON.parse(v) as Record<string, unknown>]));
     } catch (err) {
       throw classifyKafkaError(err, `reading offsets from "${this.topic}"`);
-    } finally {
-      await admin.disconnect().catch(() => {});
     }
   }
 
@@ -58,6 +61,6 @@ export class KafkaOffsetStore {
   }
 
   async stop(): Promise<void> {
-    await this.producer?.disconnect().catch(() => {});
+    await this.log.close();
   }
 }

@@ -5,8 +5,8 @@ import { classifyPostgresError } from '../errors/classify-postgres.js';
 import { withRetry, type RetryOptions } from '../errors/retry.js';
 import type { ChangeEventBuilder, ChangeRecord, TxContext } from '../events/change-events.js';
 import type { SnapshotMarker } from '../events/source-schema.js';
-import type { KafkaSink } from '../kafka/sink.js';
-import type { KafkaOffsetStore } from '../offsets/offset-store.js';
+import type { RecordSink } from '../kafka/ports.js';
+import type { OffsetStore } from '../offsets/offset-store.js';
 import type { Lsn } from '../postgres/lsn.js';
 import { qualifiedName } from '../postgres/publication.js';
 import { ChangeBatch } from '../connector/change-batch.js';
@@ -51,8 +51,8 @@ export class SnapshotSource {
     private readonly state: SnapshotState,
     private readonly tables: TableRegistry,
     private readonly events: ChangeEventBuilder,
-    private readonly sink: KafkaSink,
-    private readonly offsets: { store: KafkaOffsetStore; key: string },
+    private readonly sink: RecordSink,
+    private readonly offsets: { store: OffsetStore; key: string },
     private readonly opts: SnapshotOptions,
     private readonly log: Logger,
   ) {

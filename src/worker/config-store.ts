@@ -13,8 +13,7 @@
  */
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { Kafka, Producer } from 'kafkajs';
-import { ensureCompactedTopic, readCompactedTopic } from '../kafka/compacted-topic.js';
+import type { CompactedLog, KafkaClient } from '../kafka/ports.js';
 import { classifyKafkaError } from '../errors/classify-kafka.js';
 
 export type TargetState = 'RUNNING' | 'PAUSED' | 'STOPPED';
@@ -44,36 +43,26 @@ export function parseStored(value: unknown): StoredConnector | null {
 }
 
 export class KafkaConfigStore implements ConfigStore {
-  private producer?: Producer;
+  private readonly log: CompactedLog;
 
-  constructor(private readonly kafka: Kafka, readonly topic: string) {}
+  constructor(client: Pick<KafkaClient, 'compactedLog'>, readonly topic: string) {
+    this.log = client.compactedLog(topic);
+  }
 
   get description(): string {
     return `Kafka topic ${this.topic}`;
   }
 
+  /** Opens the topic and reads it from the beginning to its end at start-up. */
   async load(): Promise<Map<string, StoredConnector>> {
-    const admin = this.kafka.admin();
-    let ends: { partition: number; offset: string }[];
     try {
-      await admin.connect();
-      await ensureCompactedTopic(admin, this.topic);
-      ends = await admin.fetchTopicOffsets(this.topic);
-      this.producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
-      await this.producer.connect();
+      await this.log.open();
     } catch (err) {
       throw classifyKafkaError(err, `opening config topic "${this.topic}"`);
-    } finally {
-      await admin.disconnect().catch(() => {});
     }
-    return this.replay(ends);
-  }
-
-  /** Reads every partition from the beginning to the end offsets taken at start-up. */
-  private async replay(ends: { partition: number; offset: string }[]): Promise<Map<string, StoredConnector>> {
     let raw: Map<string, string>;
     try {
-      raw = await readCompactedTopic(this.kafka, this.topic, ends);
+      raw = await this.log.readAll();
     } catch (err) {
       throw classifyKafkaError(err, `reading config topic "${this.topic}"`);
     }
@@ -87,14 +76,14 @@ export class KafkaConfigStore implements ConfigStore {
 
   async put(name: string, value: StoredConnector | null): Promise<void> {
     try {
-      await this.producer!.send({ topic: this.topic, acks: -1, messages: [{ key: name, value: value === null ? null : JSON.stringify(value) }] });
+      await this.log.write(name, value === null ? null : JSON.stringify(value));
     } catch (err) {
       throw classifyKafkaError(err, `storing the config of connector ${name} in "${this.topic}"`);
     }
   }
 
   async close(): Promise<void> {
-    await this.producer?.disconnect().catch(() => {});
+    await this.log.close();
   }
 }
 

@@ -91,12 +91,6 @@ export function resetOffsets(worker: Worker, name: string): Promise<{ message: s
 export async function connectorTopics(worker: Worker, name: string): Promise<Record<string, { topics: string[] }>> {
   const managed = worker.get(name);
   const prefix = `${topicPrefixOf(managed)}.`;
-  const admin = worker.deps.kafka.admin();
-  try {
-    await admin.connect();
-    const topics = (await admin.listTopics()).filter((t) => t.startsWith(prefix)).sort();
-    return { [name]: { topics } };
-  } finally {
-    await admin.disconnect().catch(() => {});
-  }
+  const topics = (await worker.deps.kafka.listTopics()).filter((t) => t.startsWith(prefix)).sort();
+  return { [name]: { topics } };
 }

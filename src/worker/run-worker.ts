@@ -7,7 +7,7 @@
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { Kafka, logLevel } from 'kafkajs';
+import { openKafka } from '../kafka/client.js';
 import type { Logger } from 'pino';
 import { KafkaOffsetStore } from '../offsets/offset-store.js';
 import { buildRestServer } from '../rest/server.js';
@@ -56,7 +56,7 @@ export async function runWorker(settings: WorkerProcessSettings, loadFiles: stri
   // First of all: a signal from here on stops whatever has started, cleanly (see Shutdown).
   const shutdown = new Shutdown(log, { timeoutMs: settings.shutdownTimeoutMs, what: 'worker' });
   const definitions = await readDefinitions(loadFiles);
-  const kafka = new Kafka({ clientId: 'pgcdc-worker', brokers: settings.kafkaBrokers, logLevel: logLevel.WARN });
+  const kafka = openKafka({ clientId: 'pgcdc-worker', brokers: settings.kafkaBrokers });
   const offsetStore = new KafkaOffsetStore(kafka, settings.offsetTopic);
   await offsetStore.start();
   shutdown.add('offset store', () => offsetStore.stop());

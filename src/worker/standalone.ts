@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { Kafka, logLevel } from 'kafkajs';
 import type { Logger } from 'pino';
 import { formatConfigIssues, resolveConfigProviders, validateConnectorConfig } from '../config/index.js';
 import { Connector } from '../connector/connector.js';
+import { openKafka } from '../kafka/client.js';
 import { KafkaOffsetStore } from '../offsets/offset-store.js';
 import { Shutdown } from './shutdown.js';
 import { untilSafeToStop } from './stop-guard.js';
@@ -36,7 +36,7 @@ export async function runStandalone(files: string[], settings: WorkerSettings, l
   // indefinitely, so start-up is not held), and no further connector starts.
   const shutdown = new Shutdown(log, { timeoutMs: shutdownTimeoutFromEnv(), what: 'connectors', exitCode: () => (connectors.some((c) => c.state === 'FAILED') ? 1 : 0) });
   shutdown.release();
-  const kafka = new Kafka({ clientId: 'pgcdc', brokers: settings.kafkaBrokers, logLevel: logLevel.WARN });
+  const kafka = openKafka({ clientId: 'pgcdc', brokers: settings.kafkaBrokers });
   const offsetStore = new KafkaOffsetStore(kafka, settings.offsetTopic);
   for (const file of files) {
     const resolved = await resolveConfigProviders(readConnectorDefinition(file));

@@ -7,10 +7,10 @@
  * A config that fails validation is refused before anything is stored or started (no slot,
  * publication or topic is created for it).
  */
-import type { Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { WorkerServices } from '../connector/connector.js';
-import type { KafkaOffsetStore } from '../offsets/offset-store.js';
+import type { KafkaClient } from '../kafka/ports.js';
+import type { OffsetStore } from '../offsets/offset-store.js';
 import type { ConfigStore, StoredConnector, TargetState } from './config-store.js';
 import { alreadyExists, invalidConfig, notFound } from './errors.js';
 import { KeyedLock } from './keyed-lock.js';
@@ -18,8 +18,8 @@ import { ManagedConnector, type ConnectorInfo, type ConnectorStatus } from './ma
 import { checkName, configToStore, prepareConfig } from './validation.js';
 
 export interface WorkerDeps {
-  kafka: Kafka;
-  offsetStore: KafkaOffsetStore;
+  kafka: KafkaClient;
+  offsetStore: OffsetStore;
   configStore: ConfigStore;
   log: Logger;
   /** `host:port` of this worker's REST API. */
@@ -42,13 +42,7 @@ export class Worker {
 
   /** Loads the stored connectors (not started yet: see startConnectors). */
   async open(): Promise<void> {
-    const admin = this.deps.kafka.admin();
-    try {
-      await admin.connect();
-      this.clusterId = (await admin.describeCluster()).clusterId;
-    } finally {
-      await admin.disconnect().catch(() => {});
-    }
+    this.clusterId = await this.deps.kafka.clusterId();
     const stored = await this.deps.configStore.load();
     for (const [name, definition] of stored) {
       const managed = new ManagedConnector(name, definition, this.services);

@@ -1,5 +1,6 @@
 import { Kafka, logLevel } from 'kafkajs';
 import pg from 'pg';
+import { openKafka } from '../../src/kafka/client.js';
 import { KafkaOffsetStore } from '../../src/offsets/offset-store.js';
 import { eventually, testConnectorConfig, topicPrefixFor } from './connector.js';
 import { dropDatabase, freshDatabase, withClient } from './database.js';
@@ -63,7 +64,7 @@ export async function runChaos(services: TestServices, o: ChaosOptions): Promise
   const topic = `${prefix}.public.items`;
   const offsetTopic = `pgcdc-test-offsets-${prefix}`;
   const kafka = new Kafka({ clientId: 'pgcdc-chaos', brokers: services.kafkaBrokers, logLevel: logLevel.NOTHING });
-  const offsets = new KafkaOffsetStore(kafka, offsetTopic);
+  const offsets = new KafkaOffsetStore(openKafka({ clientId: 'pgcdc-chaos', brokers: services.kafkaBrokers }), offsetTopic);
   const offsetKey = KafkaOffsetStore.key(o.name, prefix);
   const config = testConnectorConfig(db, services, o.name, { 'max.batch.size': '500', 'offset.flush.interval.ms': '100' });
   const worker = new WorkerProcess(services, config, offsetTopic);

@@ -1,4 +1,5 @@
-import { Kafka, logLevel } from 'kafkajs';
+import { openKafka } from '../../src/kafka/client.js';
+import type { KafkaClient } from '../../src/kafka/ports.js';
 import pino from 'pino';
 import type pg from 'pg';
 import { validateConnectorConfig } from '../../src/config/index.js';
@@ -8,7 +9,7 @@ import type { TestServices } from './services.js';
 
 export interface RunningConnector {
   connector: Connector;
-  kafka: Kafka;
+  kafka: KafkaClient;
   offsetStore: KafkaOffsetStore;
   stop(): Promise<void>;
 }
@@ -43,7 +44,7 @@ export function testConnectorConfig(db: pg.ClientConfig, services: TestServices,
 export async function startConnector(services: TestServices, raw: Record<string, unknown>, offsetTopic = 'pgcdc-test-offsets'): Promise<RunningConnector> {
   const { config, errors } = validateConnectorConfig(raw);
   if (!config) throw new Error(`invalid test config: ${JSON.stringify(errors)}`);
-  const kafka = new Kafka({ clientId: `pgcdc-test-${config.name}`, brokers: services.kafkaBrokers, logLevel: logLevel.NOTHING });
+  const kafka = openKafka({ clientId: `pgcdc-test-${config.name}`, brokers: services.kafkaBrokers });
   const offsetStore = new KafkaOffsetStore(kafka, offsetTopic);
   await offsetStore.start();
   const log = pino({ level: process.env.PGCDC_TEST_LOG_LEVEL ?? 'warn' });

@@ -1,7 +1,7 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
-import { Kafka, logLevel } from 'kafkajs';
+import { openKafka } from '../../src/kafka/client.js';
 import pino from 'pino';
 import { validateConnectorConfig } from '../../src/config/index.js';
 import { Connector } from '../../src/connector/connector.js';
@@ -33,7 +33,7 @@ async function database(services: TestServices, name: string, sql: string) {
 }
 
 function worker(services: TestServices, name: string, lines: string[] = []) {
-  const kafka = new Kafka({ clientId: `pgcdc-test-${name}`, brokers: services.kafkaBrokers, logLevel: logLevel.NOTHING });
+  const kafka = openKafka({ clientId: `pgcdc-test-${name}`, brokers: services.kafkaBrokers });
   const offsetStore = new KafkaOffsetStore(kafka, 'pgcdc-test-offsets');
   const sink = new Writable({ write: (chunk, _enc, done) => (lines.push(...String(chunk).split('\n').filter(Boolean)), done()) });
   const log = pino({ level: 'info' }, sink);

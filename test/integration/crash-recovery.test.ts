@@ -1,12 +1,12 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Kafka, logLevel } from 'kafkajs';
 import { testServices } from '../harness/services.js';
 import { dropDatabase, freshDatabase, withClient } from '../harness/database.js';
 import { eventually, testConnectorConfig, topicPrefixFor } from '../harness/connector.js';
 import { readTopics } from '../harness/topics.js';
 import { rebuildTable } from '../harness/oracle.js';
 import { WorkerProcess } from '../harness/worker-process.js';
+import { openKafka } from '../../src/kafka/client.js';
 import { KafkaOffsetStore } from '../../src/offsets/offset-store.js';
 
 const NAME = 'pgcdc_it_crash';
@@ -25,8 +25,7 @@ test('kill -9 in the middle of a large transaction: no gap, duplicates only afte
   const config = testConnectorConfig(db, services, NAME, { 'max.batch.size': '500', 'offset.flush.interval.ms': '100' });
   const offsetTopic = `pgcdc-test-offsets-${topicPrefixFor(NAME)}`;
   const topic = `${topicPrefixFor(NAME)}.public.items`;
-  const kafka = new Kafka({ clientId: 'pgcdc-test', brokers: services.kafkaBrokers, logLevel: logLevel.NOTHING });
-  const offsets = new KafkaOffsetStore(kafka, offsetTopic);
+  const offsets = new KafkaOffsetStore(openKafka({ clientId: 'pgcdc-test', brokers: services.kafkaBrokers }), offsetTopic);
   const offsetKey = KafkaOffsetStore.key(NAME, topicPrefixFor(NAME));
   const slotConfirmed = async () =>
     withClient(db, async (c) => {

@@ -5,7 +5,6 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect, createServer, type Server, type Socket } from 'node:net';
-import { Kafka, logLevel } from 'kafkajs';
 import pino from 'pino';
 import { testServices } from '../harness/services.js';
 import { dropDatabase, freshDatabase, withClient } from '../harness/database.js';
@@ -13,6 +12,7 @@ import { eventually, testConnectorConfig } from '../harness/connector.js';
 import { walsenderPid } from '../harness/slot-faults.js';
 import { validateConnectorConfig } from '../../src/config/index.js';
 import { Connector } from '../../src/connector/connector.js';
+import { openKafka } from '../../src/kafka/client.js';
 import { KafkaOffsetStore } from '../../src/offsets/offset-store.js';
 
 const NAME = 'pgcdc_it_fault_connect_timeout';
@@ -60,7 +60,7 @@ test('a connection timeout puts the connector in RESTARTING with the reason, the
   const { config, errors, warnings } = validateConnectorConfig(raw);
   assert.deepEqual(errors, []);
   assert.ok(!warnings.some((w) => w.key === 'connect.timeout.ms'), 'connect.timeout.ms is a key pgcdc implements');
-  const kafka = new Kafka({ clientId: `pgcdc-test-${NAME}`, brokers: services.kafkaBrokers, logLevel: logLevel.NOTHING });
+  const kafka = openKafka({ clientId: `pgcdc-test-${NAME}`, brokers: services.kafkaBrokers });
   offsetStore = new KafkaOffsetStore(kafka, 'pgcdc-test-offsets');
   await offsetStore.start();
   connector = new Connector(config!, { kafka, offsetStore, log: pino({ level: 'warn' }) });

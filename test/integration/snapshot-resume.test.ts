@@ -1,12 +1,12 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Kafka, logLevel } from 'kafkajs';
 import { testServices } from '../harness/services.js';
 import { dropDatabase, freshDatabase, withClient } from '../harness/database.js';
 import { eventually, testConnectorConfig, topicPrefixFor } from '../harness/connector.js';
 import { readTopics } from '../harness/topics.js';
 import { rebuildTable } from '../harness/oracle.js';
 import { WorkerProcess } from '../harness/worker-process.js';
+import { openKafka } from '../../src/kafka/client.js';
 import { KafkaOffsetStore } from '../../src/offsets/offset-store.js';
 import type { SnapshotChunk } from '../../src/snapshot/snapshot-state.js';
 
@@ -29,8 +29,7 @@ test('kill -9 in the middle of a snapshot: it resumes with the chunks not done a
   });
   const config = testConnectorConfig(db, services, NAME, { 'snapshot.chunk.rows': '10000', 'snapshot.max.threads': '2', 'snapshot.fetch.size': '2000', 'offset.flush.interval.ms': '50' });
   const offsetTopic = `pgcdc-test-offsets-${topicPrefixFor(NAME)}`;
-  const kafka = new Kafka({ clientId: 'pgcdc-test', brokers: services.kafkaBrokers, logLevel: logLevel.NOTHING });
-  const offsets = new KafkaOffsetStore(kafka, offsetTopic);
+  const offsets = new KafkaOffsetStore(openKafka({ clientId: 'pgcdc-test', brokers: services.kafkaBrokers }), offsetTopic);
   await offsets.start();
   const key = KafkaOffsetStore.key(NAME, topicPrefixFor(NAME));
   type Snap = { chunks: SnapshotChunk[]; done: string[] };

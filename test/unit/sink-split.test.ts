@@ -6,7 +6,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import kafkajs, { type Kafka, type PartitionMetadata, type ProducerBatch, type ProducerConfig } from 'kafkajs';
-import { KafkaSink, MAX_REQUEST_BYTES, MAX_REQUEST_RECORDS, RECORD_OVERHEAD_BYTES, recordBytes, splitRequests, type SinkRecord } from '../../src/kafka/sink.js';
+import { KafkaSink } from '../../src/kafka/sink.js';
+import { MAX_REQUEST_BYTES, MAX_REQUEST_RECORDS, RECORD_OVERHEAD_BYTES, recordBytes, splitRequests, type SinkRecord } from '../../src/kafka/sink-record.js';
 import { changeEventPartitioner } from '../../src/kafka/partitioner.js';
 import { PgcdcError } from '../../src/errors/pgcdc-error.js';
 

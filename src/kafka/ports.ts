@@ -1,0 +1,58 @@
+/**
+ * What pgcdc needs from Kafka, as interfaces: the connector, the stores and the worker depend on
+ * these only, so the client library behind them is chosen in one place (src/kafka/client.ts) and
+ * unit tests use the in-memory implementations (memory-*.ts). Types only: loads nothing.
+ */
+import type { ConnectorMetrics } from '../metrics/connector-metrics.js';
+import type { SinkRecord } from './sink-record.js';
+
+export interface TopicSettings {
+  partitions: number;
+  replicationFactor: number;
+  cleanupPolicy: 'delete' | 'compact';
+}
+
+/**
+ * Where change events go. Contract:
+ * - `send` resolves only when the broker acknowledged every record passed to it with acks=all (on
+ *   all in-sync replicas), written by an idempotent producer, in the order given per partition
+ *   (keyed records placed as Kafka Connect's Java producer places them: murmur2 of the key);
+ * - when it rejects, none of the records may be assumed written: the caller resends (duplicates
+ *   are possible, loss is not). The error is a PgcdcError classified by classify-kafka.ts;
+ *   a record over the broker's limit is a permanent error naming its topic and size;
+ * - ack accounting: as each produce request is acknowledged, its records are counted in the
+ *   metrics given at creation (countAcked), and the in-flight gauges move accordingly;
+ * - `send` may be called concurrently (snapshot workers share a sink); order holds within a call.
+ * Later: transactions (exactly-once), which a port implementation may add behind the same contract.
+ */
+export interface RecordSink {
+  connect(): Promise<void>;
+  /** Creates the topic when missing (default: the connector's topic.creation.default.* settings). */
+  ensureTopic(topic: string, settings?: Partial<TopicSettings>): Promise<void>;
+  send(records: SinkRecord[]): Promise<void>;
+  disconnect(): Promise<void>;
+}
+
+/**
+ * A single-partition compacted topic used as a durable key-value log (offsets, connector configs).
+ * Contract: `open` creates the topic when missing (cleanup.policy=compact; a concurrent creator is
+ * not an error); `write` resolves once the record is on all in-sync replicas (acks=all, idempotent),
+ * null deletes the key (tombstone); `readAll` reads the topic from its start to the end offset taken
+ * when called and returns the latest value of every key — without joining or creating a consumer
+ * group. Errors are PgcdcErrors naming the topic.
+ */
+export interface CompactedLog {
+  readonly topic: string;
+  open(): Promise<void>;
+  write(key: string, value: string | null): Promise<void>;
+  readAll(): Promise<Map<string, string>>;
+  close(): Promise<void>;
+}
+
+/** A connection to a Kafka cluster: the factory of the ports above plus the admin calls the worker uses. */
+export interface KafkaClient {
+  sink(topicSettings: TopicSettings, metrics?: ConnectorMetrics): RecordSink;
+  compactedLog(topic: string): CompactedLog;
+  clusterId(): Promise<string>;
+  listTopics(): Promise<string[]>;
+}
