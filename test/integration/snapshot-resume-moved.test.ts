@@ -8,6 +8,7 @@ import { eventually, testConnectorConfig, topicPrefixFor } from '../harness/conn
 import { readTopics, type DecodedRecord } from '../harness/topics.js';
 import { WorkerProcess } from '../harness/worker-process.js';
 import { KafkaOffsetStore } from '../../src/offsets/offset-store.js';
+import { openKafka } from '../../src/kafka/client.js';
 import type { SnapshotChunk } from '../../src/snapshot/snapshot-state.js';
 
 /**
@@ -54,7 +55,7 @@ async function run(s: Scenario): Promise<{ records: DecodedRecord[]; stored: Sna
   const config = testConnectorConfig(db, services, s.name, { 'snapshot.chunk.rows': '5000', 'snapshot.fetch.size': '500', 'offset.flush.interval.ms': '20', 'table.include.list': 'public.items,public.marker' });
   const offsetTopic = `pgcdc-test-offsets-${topicPrefixFor(s.name)}`;
   const kafka = new Kafka({ clientId: 'pgcdc-test', brokers: services.kafkaBrokers, logLevel: logLevel.NOTHING });
-  const offsets = new KafkaOffsetStore(kafka, offsetTopic);
+  const offsets = new KafkaOffsetStore(openKafka({ clientId: 'pgcdc-test', brokers: services.kafkaBrokers }), offsetTopic);
   await offsets.start();
   const key = KafkaOffsetStore.key(s.name, topicPrefixFor(s.name));
   const worker = new WorkerProcess(services, config, offsetTopic);
