@@ -146,5 +146,5 @@ test('SIGTERM exits 1 with a message when connectors do not stop within PGCDC_SH
   await eventually(async () => (await hasty.request('GET', `/connectors/${name}/status`)).body.connector.state === 'RUNNING', 'RUNNING');
   const { code } = await hasty.stop('SIGTERM');
   assert.equal(code, 1);
-  assert.match(hasty.output, /connectors did not stop within 1 ms after SIGTERM/);
+  assert.match(hasty.output, /did not stop within 1 ms after SIGTERM/);
 });

@@ -22,7 +22,7 @@ function connectorConfig(name = NAME, overrides: Record<string, unknown> = {}): 
     'database.password': SECRET,
     'snapshot.mode': 'no_data',
     'plugin.name': 'pgoutput',
-    'some.unknown.key': 'x',
+    'some.unknown.setting': 'x',
     'include.schema.changes': 'false',
     ...overrides,
   });
@@ -90,7 +90,7 @@ test('validate answers in Kafka Connect shape: errors per key, warnings for unkn
   assert.ok(Array.isArray(ok.body.groups) && ok.body.groups.length > 0);
   const pw = ok.body.configs.find((c: any) => c.definition.name === 'database.password');
   assert.equal(pw.value.value, '[hidden]');
-  assert.deepEqual(ok.body.warnings.map((w: any) => w.key).sort(), ['include.schema.changes', 'some.unknown.key']);
+  assert.deepEqual(ok.body.warnings.map((w: any) => w.key).sort(), ['include.schema.changes', 'some.unknown.setting']);
 
   const bad = await worker.request('PUT', '/connector-plugins/PostgresConnector/config/validate', {
     name: NAME, ...connectorConfig(), 'tasks.max': '2', 'snapshot.mode': 'sometimes', 'database.hostname': undefined, 'plugin.name': 'decoderbufs',
@@ -117,7 +117,7 @@ test('create, list, expand, info, config and status of a Debezium config given a
   assert.deepEqual(status.tasks, [{ id: 0, state: 'RUNNING', worker_id: worker.workerId }]);
   assert.equal(status.connector.worker_id, worker.workerId);
   assert.equal(status.type, 'source');
-  assert.deepEqual(status.warnings.map((w: any) => w.key).sort(), ['include.schema.changes', 'some.unknown.key'], 'unknown keys are listed, not silently ignored');
+  assert.deepEqual(status.warnings.map((w: any) => w.key).sort(), ['include.schema.changes', 'some.unknown.setting'], 'unknown keys are listed, not silently ignored');
 
   assert.deepEqual((await worker.request('GET', '/connectors')).body, [NAME]);
   const expanded = (await worker.request('GET', '/connectors?expand=status&expand=info')).body;
@@ -130,7 +130,7 @@ test('create, list, expand, info, config and status of a Debezium config given a
   assert.deepEqual(Object.keys(info.body).sort(), ['config', 'name', 'tasks', 'type']);
   const config = (await worker.request('GET', `/connectors/${NAME}/config`)).body;
   assert.equal(config['database.password'], '[hidden]');
-  assert.equal(config['some.unknown.key'], 'x');
+  assert.equal(config['some.unknown.setting'], 'x');
 
   await withClient(db, (c) => c.query(`INSERT INTO customers VALUES (1, 'one')`));
   await idsIn(1);
@@ -145,9 +145,9 @@ test('PUT and PATCH config: update keeps a [hidden] password, bad values are ref
   assert.equal(updated.body.config['heartbeat.interval.ms'], '60000');
   await waitForState(NAME, 'RUNNING');
 
-  const patched = await worker.request('PATCH', `/connectors/${NAME}/config`, { 'some.unknown.key': null, 'heartbeat.interval.ms': '30000' });
+  const patched = await worker.request('PATCH', `/connectors/${NAME}/config`, { 'some.unknown.setting': null, 'heartbeat.interval.ms': '30000' });
   assert.equal(patched.status, 200, patched.text);
-  assert.equal('some.unknown.key' in patched.body.config, false, 'a null value removes the key');
+  assert.equal('some.unknown.setting' in patched.body.config, false, 'a null value removes the key');
   const status = await waitForState(NAME, 'RUNNING');
   assert.deepEqual(status.warnings.map((w: any) => w.key), ['include.schema.changes']);
 
