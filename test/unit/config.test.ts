@@ -46,7 +46,7 @@ test('a full valid config gives a typed config with defaults', () => {
   assert.equal(config.converters.keyRegistryUrl, 'http://registry:8080/apis/ccompat/v7', 'keys are registered where values are');
   assert.deepEqual(config.conversion, {
     decimalHandlingMode: 'precise', binaryHandlingMode: 'bytes', intervalHandlingMode: 'numeric',
-    timePrecisionMode: 'adaptive', moneyFractionDigits: 2,
+    timePrecisionMode: 'adaptive', moneyFractionDigits: 2, includeUnknownDatatypes: false,
   });
   assert.deepEqual(config.topicCreation, { partitions: 1, replicationFactor: -1, cleanupPolicy: 'delete' });
   assert.equal(config.errors.maxRetries, -1);
