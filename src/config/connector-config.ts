@@ -2,6 +2,8 @@
 import type { ConversionOptions } from '../types/mapping.js';
 import type { ConfigValue, ParsedValues } from './definition.js';
 import { columnFilter, tableFilter, type ColumnFilter, type FilterLists, type TableFilter } from './filters.js';
+import { parseColumnRules, type ColumnRule } from './keys-columns.js';
+import { parseMessageKeyColumns, type MessageKeyEntry } from '../events/message-key.js';
 
 export type SslMode = 'disable' | 'prefer' | 'require' | 'verify-ca' | 'verify-full';
 export type PublicationAutocreateMode = 'filtered' | 'all_tables' | 'no_tables' | 'disabled';
@@ -34,8 +36,13 @@ export interface ConnectorConfig {
   slotRetryDelayMs: number;
   filterLists: FilterLists;
   filters: { table: TableFilter; column: ColumnFilter };
+  /** column.truncate.to.<N>.chars, column.mask.with.<N>.chars, column.mask.hash[.v2].<alg>.with.salt.<salt> */
+  columnRules: ColumnRule[];
+  /** message.key.columns; empty = primary keys */
+  messageKeyColumns: MessageKeyEntry[];
   tombstonesOnDelete: boolean;
   skippedOperations: Set<SkippableOperation>;
+  /** always false: true is refused until BEGIN/END records and the transaction block are written */
   provideTransactionMetadata: boolean;
   heartbeatIntervalMs: number;
   heartbeatActionQuery: string | null;
@@ -130,6 +137,8 @@ export function buildConnectorConfig(v: ParsedValues, raw: Readonly<Record<strin
     slotRetryDelayMs: num('slot.retry.delay.ms'),
     filterLists,
     filters: { table: tableFilter(filterLists), column: columnFilter(filterLists) },
+    columnRules: parseColumnRules(raw).rules,
+    messageKeyColumns: messageKeyEntries(optStr('message.key.columns')),
     tombstonesOnDelete: bool('tombstones.on.delete'),
     skippedOperations: new Set(skipped),
     provideTransactionMetadata: bool('provide.transaction.metadata'),
@@ -147,6 +156,7 @@ export function buildConnectorConfig(v: ParsedValues, raw: Readonly<Record<strin
       intervalHandlingMode: str('interval.handling.mode') as ConversionOptions['intervalHandlingMode'],
       timePrecisionMode: str('time.precision.mode') as ConversionOptions['timePrecisionMode'],
       moneyFractionDigits: num('money.fraction.digits'),
+      includeUnknownDatatypes: bool('include.unknown.datatypes'),
     },
     unavailableValuePlaceholder: str('unavailable.value.placeholder'),
     hstoreHandlingMode: 'json',
@@ -170,7 +180,8 @@ export function buildConnectorConfig(v: ParsedValues, raw: Readonly<Record<strin
     converters: {
       key: str('key.converter'),
       value: str('value.converter'),
-      keyRegistryUrl: str('key.converter.schema.registry.url').trim(),
+      // validation refuses a key registry other than the values' one
+      keyRegistryUrl: (optStr('key.converter.schema.registry.url') ?? str('value.converter.schema.registry.url')).trim(),
       valueRegistryUrl: str('value.converter.schema.registry.url').trim(),
     },
     registryUrl: str('value.converter.schema.registry.url').trim(),
@@ -193,4 +204,10 @@ export function buildConnectorConfig(v: ParsedValues, raw: Readonly<Record<strin
     metricsLogIntervalMs: num('metrics.log.interval.ms'),
     raw,
   };
+}
+
+function messageKeyEntries(value: string | null): MessageKeyEntry[] {
+  if (value === null) return [];
+  const parsed = parseMessageKeyColumns(value);
+  return 'entries' in parsed ? parsed.entries : [];
 }

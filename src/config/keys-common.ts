@@ -1,5 +1,5 @@
 /** Kafka Connect's common keys, the converters pgcdc accepts, and the database connection. */
-import { keysIn, REQUIRED, rules, type ConfigKey } from './definition.js';
+import { keysIn, REQUIRED, rules, type ConfigKey, type ConfigValue, type ParsedValues } from './definition.js';
 
 export const DEBEZIUM_CONNECTOR_CLASS = 'io.debezium.connector.postgresql.PostgresConnector';
 export const CONNECTOR_CLASSES = [DEBEZIUM_CONNECTOR_CLASS, 'io.pgcdc.PostgresConnector', 'pgcdc'] as const;
@@ -10,6 +10,17 @@ export const AVRO_CONVERTERS = [
 export const DEFAULT_REGISTRY_URL = 'http://127.0.0.1:8081/apis/ccompat/v7';
 
 const common = keysIn('Common');
+
+/** key.converter.schema.registry.url: pgcdc has one registry client, for keys and values alike. */
+function sameRegistryAsValues(v: ConfigValue, all: ParsedValues): string | undefined {
+  const bad = rules.httpUrl(v);
+  if (bad !== undefined || typeof v !== 'string') return bad;
+  const values = all['value.converter.schema.registry.url'];
+  const norm = (u: string) => u.trim().replace(/\/+$/, '');
+  return typeof values === 'string' && norm(values) !== norm(v)
+    ? 'a key registry other than value.converter.schema.registry.url is not supported by pgcdc yet (keys and values are registered in one registry); set both to the same URL'
+    : undefined;
+}
 const conn = keysIn('Connection');
 
 function converterKeys(side: 'key' | 'value'): ConfigKey[] {
@@ -18,9 +29,11 @@ function converterKeys(side: 'key' | 'value'): ConfigKey[] {
     common(`${side}.converter`, 'CLASS', AVRO_CONVERTERS[0], 'LOW', `${Side} converter class`,
       `Converter for record ${side}s. pgcdc writes Avro through a Confluent-compatible schema registry, so only the Avro converters are accepted.`,
       { allowed: AVRO_CONVERTERS, notAllowedMessage: `pgcdc only writes Avro; use ${AVRO_CONVERTERS[0]}` }),
-    common(`${side}.converter.schema.registry.url`, 'STRING', DEFAULT_REGISTRY_URL, 'HIGH', `${Side} schema registry URL`,
-      `Base URL of the Confluent-compatible schema registry used for record ${side} schemas (Apicurio: .../apis/ccompat/v7).`,
-      { validate: rules.httpUrl, width: 'LONG' }),
+    common(`${side}.converter.schema.registry.url`, 'STRING', side === 'value' ? DEFAULT_REGISTRY_URL : null, 'HIGH', `${Side} schema registry URL`,
+      side === 'value'
+        ? 'Base URL of the Confluent-compatible schema registry used for record key and value schemas (Apicurio: .../apis/ccompat/v7).'
+        : 'Registry of record key schemas; pgcdc registers keys and values in one registry, so this must be unset or equal value.converter.schema.registry.url.',
+      { validate: side === 'value' ? rules.httpUrl : sameRegistryAsValues, width: 'LONG' }),
   ];
 }
 

@@ -1,5 +1,7 @@
 /** Topic naming, the replication slot and publication, table/column filters, events and heartbeats. */
 import { keysIn, REQUIRED, rules, type ConfigKey, type ConfigValue } from './definition.js';
+import { onlyDefault } from './keys-refused.js';
+import { parseMessageKeyColumns } from '../events/message-key.js';
 
 const common = keysIn('Common');
 const repl = keysIn('Replication');
@@ -52,10 +54,12 @@ export const replicationKeys: ConfigKey[] = [
     { allowed: ['filtered', 'all_tables', 'no_tables', 'disabled'] }),
   repl('slot.drop.on.stop', 'BOOLEAN', false, 'LOW', 'Drop slot on stop',
     'Drop the replication slot when the connector stops (testing only: changes made while stopped are lost).'),
-  repl('slot.max.retries', 'INT', 6, 'LOW', 'Slot retries', 'Attempts to acquire the replication slot when it is in use by another connection.',
-    { validate: rules.range(0) }),
-  repl('slot.retry.delay.ms', 'LONG', 10000, 'LOW', 'Slot retry delay (ms)', 'Delay between attempts to acquire the replication slot.',
-    { validate: rules.range(0) }),
+  repl('slot.max.retries', 'INT', 6, 'LOW', 'Slot retries',
+    'Only the default is accepted: pgcdc retries a slot that is in use (like any retriable failure) under errors.max.retries and errors.retry.delay.*.',
+    { validate: onlyDefault(6, 'a slot in use is retried under errors.max.retries; set that instead', rules.range(0) as (v: unknown) => string | undefined) }),
+  repl('slot.retry.delay.ms', 'LONG', 10000, 'LOW', 'Slot retry delay (ms)',
+    'Only the default is accepted: pgcdc waits between attempts on a slot in use as errors.retry.delay.initial.ms / errors.retry.delay.max.ms say.',
+    { validate: onlyDefault(10000, 'a slot in use is retried after errors.retry.delay.initial.ms / errors.retry.delay.max.ms; set those instead', rules.range(0) as (v: unknown) => string | undefined) }),
 ];
 
 export const filterKeys: ConfigKey[] = [
@@ -77,15 +81,27 @@ export const eventKeys: ConfigKey[] = [
       validate: (v) => (Array.isArray(v) && v.includes('none') && v.length > 1 ? '"none" cannot be combined with other operations' : undefined),
     }),
   evt('provide.transaction.metadata', 'BOOLEAN', false, 'LOW', 'Transaction metadata',
-    'Write BEGIN/END records to <prefix>.transaction and add the transaction block to every event.'),
+    'Debezium: BEGIN/END records on <prefix>.transaction and a transaction block in every event. pgcdc does not write them yet: true is refused; events carry transaction=null.',
+    { validate: (v) => (v === true ? 'true is not supported by pgcdc yet: no BEGIN/END records on <topic.prefix>.transaction and no transaction block are written; set false' : undefined) }),
+  evt('message.key.columns', 'STRING', null, 'LOW', 'Message key columns',
+    'Record keys made of other columns than the primary key: <schema>.<table>:<column>,<column>;... where the table part is a regular expression (each <table>.<column> is matched, case-insensitively, against schema.table.column). A table named but without a matching column is refused.',
+    {
+      width: 'LONG',
+      validate: (v) => {
+        if (typeof v !== 'string') return undefined;
+        const parsed = parseMessageKeyColumns(v);
+        return 'error' in parsed ? parsed.error : undefined;
+      },
+    }),
 ];
 
 export const heartbeatKeys: ConfigKey[] = [
   hb('heartbeat.interval.ms', 'INT', 0, 'MEDIUM', 'Heartbeat interval (ms)',
-    'How often to emit a heartbeat record (and confirm the slot position) when no captured change arrives; 0 turns heartbeats off.',
+    'How often, when no captured change arrives, to run heartbeat.action.query and confirm the slot position (so the slot does not hold WAL while captured tables are quiet); 0 turns heartbeats off. Unlike Debezium, pgcdc writes no heartbeat record to a Kafka topic (the slot is confirmed directly).',
     { validate: rules.range(0) }),
   hb('heartbeat.action.query', 'STRING', null, 'LOW', 'Heartbeat action query',
     'SQL run on every heartbeat, e.g. an UPDATE of a captured table, so the slot advances on databases whose captured tables are quiet.'),
   hb('topic.heartbeat.prefix', 'STRING', '__debezium-heartbeat', 'LOW', 'Heartbeat topic prefix',
-    'Heartbeat records go to <topic.heartbeat.prefix>.<topic.prefix>.', { validate: topicPart }),
+    'Debezium writes heartbeat records to <topic.heartbeat.prefix>.<topic.prefix>; pgcdc writes none yet, so only the default is accepted.',
+    { validate: onlyDefault('__debezium-heartbeat', 'pgcdc writes no heartbeat records to Kafka (see heartbeat.interval.ms)', topicPart as (v: unknown) => string | undefined) }),
 ];

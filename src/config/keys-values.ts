@@ -1,5 +1,6 @@
 /** Value representation, snapshots and flow control (batching, queueing, flush cadence). */
 import { keysIn, rules, type ConfigKey } from './definition.js';
+import { onlyDefault } from './keys-refused.js';
 
 const val = keysIn('Value Representation');
 const snap = keysIn('Snapshot');
@@ -71,9 +72,11 @@ export const flowKeys: ConfigKey[] = [
         return rules.range(1)(v);
       },
     }),
-  flow('max.queue.size.in.bytes', 'LONG', 0, 'LOW', 'Max queue size (bytes)', 'Byte bound of the queue; 0 = only max.queue.size applies.',
-    { validate: rules.range(0) }),
-  flow('poll.interval.ms', 'LONG', 500, 'LOW', 'Poll interval (ms)', 'Longest wait for new records before a partial batch is sent.',
+  flow('max.queue.size.in.bytes', 'LONG', 0, 'LOW', 'Max queue size (bytes)',
+    'Debezium: a byte bound of the queue. pgcdc bounds its queue by max.queue.size only, so only 0 (no byte bound) is accepted.',
+    { validate: onlyDefault(0, 'the queue is bounded by max.queue.size (records) only; set 0', rules.range(0) as (v: unknown) => string | undefined) }),
+  flow('poll.interval.ms', 'LONG', 500, 'LOW', 'Poll interval (ms)',
+    'Longest wait for new records before a partial batch is sent. pgcdc never holds a partial batch back (it sends as soon as the stream has nothing more ready), so this upper bound always holds.',
     { validate: rules.range(1) }),
   flow('status.update.interval.ms', 'INT', 10000, 'LOW', 'Status update interval (ms)',
     'How often a standby status update (keepalive with the flushed LSN) is sent to the server.', { validate: rules.range(1) }),

@@ -7,6 +7,8 @@ import { commonKeys, connectionKeys } from './keys-common.js';
 import { eventKeys, filterKeys, heartbeatKeys, replicationKeys } from './keys-replication.js';
 import { flowKeys, snapshotKeys, valueKeys } from './keys-values.js';
 import { alertKeys, errorKeys, topicCreationKeys } from './keys-kafka.js';
+import { isColumnRuleKey } from './keys-columns.js';
+import { refusedKey } from './keys-refused.js';
 
 export const CONFIG_KEYS: readonly ConfigKey[] = [
   ...commonKeys,
@@ -29,39 +31,42 @@ if (KEYS_BY_NAME.size !== CONFIG_KEYS.length) throw new Error('pgcdc config: a k
 /** Group names in display order (order of first declaration). */
 export const CONFIG_GROUPS: readonly string[] = [...new Set(CONFIG_KEYS.map((k) => k.group))];
 
-/** Keys Debezium or Kafka Connect define that pgcdc accepts but ignores (a warning, not an error). */
+/**
+ * Keys Debezium or Kafka Connect define that pgcdc accepts but ignores (a warning, not an error):
+ * each changes neither what reaches Kafka nor what pgcdc does to the database, or is the worker's
+ * business. Those that would are refused instead (keys-refused.ts).
+ */
 const UNIMPLEMENTED_NAMES = new Set([
-  'database.server.name', 'database.initial.statements', 'database.tcpKeepAlive', 'database.sslcert',
-  'database.sslkey', 'database.sslpassword', 'database.sslfactory', 'database.query.timeout.ms',
-  'message.key.columns', 'table.ignore.builtin', 'schema.refresh.mode', 'datatype.propagate.source.type',
-  'column.propagate.source.type', 'event.processing.failure.handling.mode', 'config.action.reload',
-  'errors.retry.timeout', 'include.schema.changes', 'include.schema.comments', 'converters',
-  'topic.naming.strategy', 'topic.delimiter', 'topic.cache.size', 'topic.transaction',
-  'schema.name.adjustment.mode', 'field.name.adjustment.mode', 'sanitize.field.names',
-  'snapshot.lock.timeout.ms', 'snapshot.locking.mode', 'snapshot.query.mode', 'snapshot.delay.ms',
-  'snapshot.tables.order.by.row.count', 'streaming.delay.ms', 'slot.stream.params', 'xmin.fetch.interval.ms',
-  'retriable.restart.connector.wait.ms', 'lsn.flush.timeout.ms', 'lsn.flush.timeout.action', 'flush.lsn.source',
-  'read.only', 'publish.via.partition.root', 'heartbeat.topics.prefix', 'custom.metric.tags',
-  'exactly.once.support', 'transaction.boundary', 'transaction.boundary.interval.ms', 'offsets.storage.topic',
-  'tasks.max.enforce', 'skip.messages.without.change', 'post.processors', 'replica.identity.autoset.values',
-  'message.prefix.include.list', 'message.prefix.exclude.list', 'column.include.list.mode',
+  'database.server.name', 'database.tcpKeepAlive', 'database.query.timeout.ms',
+  'table.ignore.builtin', 'schema.refresh.mode', 'config.action.reload',
+  'errors.retry.timeout', 'include.schema.changes', 'topic.cache.size', 'topic.transaction',
+  'snapshot.lock.timeout.ms', 'snapshot.locking.mode', 'snapshot.delay.ms',
+  'snapshot.tables.order.by.row.count', 'streaming.delay.ms',
+  'retriable.restart.connector.wait.ms', 'lsn.flush.timeout.ms', 'lsn.flush.timeout.action',
+  'custom.metric.tags', 'transaction.boundary.interval.ms', 'offsets.storage.topic',
+  'tasks.max.enforce', 'column.include.list.mode',
   'incremental.snapshot.watermarking.strategy', 'incremental.snapshot.allow.schema.changes',
   'snapshot.max.threads.multiplier', 'provide.transaction.metadata.topic', 'database.history',
 ]);
 
 const UNIMPLEMENTED_PREFIXES = [
-  'transforms', 'predicates', 'producer.override.', 'consumer.override.', 'admin.override.',
+  'producer.override.', 'consumer.override.', 'admin.override.',
   'key.converter.', 'value.converter.', 'header.converter', 'internal.key.converter', 'internal.value.converter',
-  'column.mask.', 'column.truncate.', 'errors.log.', 'topic.creation.', 'snapshot.select.statement.overrides',
-  'snapshot.mode.', 'signal.', 'notification.', 'schema.history.internal', 'database.history.',
-  'offsets.storage.', 'driver.', 'database.driver.',
+  'errors.log.', 'topic.creation.', 'snapshot.mode.', 'signal.', 'notification.', 'schema.history.internal',
+  'database.history.', 'offsets.storage.', 'driver.', 'database.driver.',
 ];
 
-export type KeyKind = 'implemented' | 'unimplemented' | 'unknown';
+/**
+ * implemented: declared, or a column.truncate.* / column.mask.* key (keys-columns.ts);
+ * refused: a Debezium key pgcdc does not implement that would change output (an error unless its
+ * value asks for what pgcdc does); unimplemented: recognised and harmless to ignore (a warning);
+ * unknown: never heard of (a warning).
+ */
+export type KeyKind = 'implemented' | 'refused' | 'unimplemented' | 'unknown';
 
-/** Whether pgcdc implements a key, merely recognises it (Debezium/Kafka Connect), or has never heard of it. */
 export function classifyKey(name: string): KeyKind {
-  if (KEYS_BY_NAME.has(name)) return 'implemented';
+  if (KEYS_BY_NAME.has(name) || isColumnRuleKey(name)) return 'implemented';
+  if (refusedKey(name)) return 'refused';
   if (UNIMPLEMENTED_NAMES.has(name) || UNIMPLEMENTED_PREFIXES.some((p) => name.startsWith(p))) return 'unimplemented';
   return 'unknown';
 }

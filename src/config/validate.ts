@@ -8,6 +8,8 @@ import {
   type ConfigKey, type ConfigValue, type ParsedValues,
 } from './definition.js';
 import { CONFIG_KEYS, classifyKey } from './keys.js';
+import { parseColumnRules } from './keys-columns.js';
+import { refusalMessage } from './keys-refused.js';
 import { isSecretKey, redactUrlCredentials } from './secrets.js';
 
 export interface ConfigIssue {
@@ -36,6 +38,8 @@ export interface KeyEvaluation {
   outcomes: KeyOutcome[];
   values: ParsedValues;
   warnings: ConfigIssue[];
+  /** errors of undeclared keys: refused Debezium keys (keys-refused.ts), malformed column.mask.* / column.truncate.* */
+  refusals: ConfigIssue[];
 }
 
 /** The value as quoted in a message: never a secret, no URL credentials, shortened. */
@@ -91,6 +95,7 @@ function checkEnum(key: ConfigKey, value: ConfigValue, warn: (msg: string) => vo
 /** Parses and checks every declared key; classifies undeclared ones as warnings. */
 export function evaluateKeys(raw: Readonly<Record<string, unknown>>): KeyEvaluation {
   const warnings: ConfigIssue[] = [];
+  const refusals: ConfigIssue[] = [];
   const values: Record<string, ConfigValue> = {};
   const outcomes: KeyOutcome[] = [];
 
@@ -136,13 +141,18 @@ export function evaluateKeys(raw: Readonly<Record<string, unknown>>): KeyEvaluat
 
   for (const name of Object.keys(raw)) {
     const kind = classifyKey(name);
-    if (kind === 'unimplemented') {
+    if (kind === 'refused') {
+      const { text, error } = rawToString(raw[name]);
+      const message = error !== undefined ? `Invalid value for configuration ${name}: ${error}` : refusalMessage(name, text);
+      if (message !== undefined) refusals.push({ key: name, message });
+    } else if (kind === 'unimplemented') {
       warnings.push({ key: name, message: `Configuration ${name} is a known Debezium/Kafka Connect key not implemented by pgcdc; ignored` });
     } else if (kind === 'unknown') {
       warnings.push({ key: name, message: `Configuration ${name} is not recognised by pgcdc; ignored` });
     }
   }
-  return { outcomes, values, warnings };
+  refusals.push(...parseColumnRules(raw).errors);
+  return { outcomes, values, warnings, refusals };
 }
 
 /**
@@ -150,8 +160,8 @@ export function evaluateKeys(raw: Readonly<Record<string, unknown>>): KeyEvaluat
  * Resolve config provider references (resolveConfigProviders) first when running the connector.
  */
 export function validateConnectorConfig(raw: Record<string, unknown>): ConfigValidationResult {
-  const { outcomes, values, warnings } = evaluateKeys(raw);
-  const errors = outcomes.flatMap((o) => o.errors.map((message) => ({ key: o.key.name, message })));
+  const { outcomes, values, warnings, refusals } = evaluateKeys(raw);
+  const errors = [...outcomes.flatMap((o) => o.errors.map((message) => ({ key: o.key.name, message }))), ...refusals];
   if (errors.length > 0) return { errors, warnings };
   return { config: buildConnectorConfig(values, raw), errors, warnings };
 }

@@ -85,7 +85,7 @@ export function toConnectValidationResponse(
   // By key, so that a config of many keys costs linear time.
   const providerErrorsOf = new Map<string, string[]>();
   for (const e of providerErrors) providerErrorsOf.set(e.key, [...(providerErrorsOf.get(e.key) ?? []), e.message]);
-  const { outcomes, warnings } = evaluateKeys(effective);
+  const { outcomes, warnings, refusals } = evaluateKeys(effective);
 
   const orderInGroup = new Map<string, number>();
   const configs: ConnectValidationResponse['configs'] = [];
@@ -110,18 +110,27 @@ export function toConnectValidationResponse(
   const groupIndex = (g: string) => CONFIG_GROUPS.indexOf(g);
   configs.sort((a, b) => groupIndex(a.definition.group) - groupIndex(b.definition.group) || a.definition.order - b.definition.order);
 
-  // A reference that failed in an undeclared (ignored) key still fails at run time: report it too.
+  // A reference that failed in an undeclared (ignored) key still fails at run time: report it too,
+  // as are undeclared keys pgcdc refuses (keys-refused.ts, malformed column.mask.* / column.truncate.*).
   const declared = new Set(configs.map((c) => c.definition.name));
-  for (const e of providerErrors) {
+  const extra = new Map<string, ConnectValidationResponse['configs'][number]>();
+  for (const e of [...providerErrors, ...refusals]) {
     if (declared.has(e.key)) continue;
-    configs.push({
+    const seen = extra.get(e.key);
+    if (seen) {
+      seen.value.errors.push(e.message);
+      continue;
+    }
+    const entry = {
       definition: {
         name: e.key, type: 'STRING', required: false, default_value: null, importance: 'LOW',
-        documentation: 'Not a pgcdc key, but its config provider reference must resolve.', group: 'Common',
-        width: 'NONE', display_name: e.key, dependents: [], order: -1,
+        documentation: providerErrors.includes(e) ? 'Not a pgcdc key, but its config provider reference must resolve.' : 'A Debezium key pgcdc refuses as given.',
+        group: 'Common', width: 'NONE' as Width, display_name: e.key, dependents: [], order: -1,
       },
       value: { name: e.key, value: isSecretKey(e.key) ? HIDDEN : redactUrlCredentials(String(raw[e.key])), recommended_values: [], errors: [e.message], visible: true },
-    });
+    };
+    extra.set(e.key, entry);
+    configs.push(entry);
   }
 
   const givenClass = raw['connector.class'];

@@ -5,6 +5,8 @@ import { PgcdcError, isRetriable } from '../errors/pgcdc-error.js';
 import { classifyPostgresError } from '../errors/classify-postgres.js';
 import { sleep } from '../errors/retry.js';
 import { ChangeEventBuilder } from '../events/change-events.js';
+import { compileColumnRules } from '../events/column-masks.js';
+import { messageKeyChooser } from '../events/message-key.js';
 import type { KafkaClient } from '../kafka/ports.js';
 import { KafkaOffsetStore, type OffsetStore } from '../offsets/offset-store.js';
 import { describeOffset } from '../offsets/source-offset.js';
@@ -209,7 +211,8 @@ export class Connector {
         types,
         new SchemaRegistrar(cfg.registryUrl),
         sink,
-        { topicPrefix: cfg.topicPrefix, catalog: types, conversion: cfg.conversion, placeholder: cfg.unavailableValuePlaceholder, includeColumn: cfg.filters.column, deadLetter: this.deadLetters },
+        { topicPrefix: cfg.topicPrefix, catalog: types, conversion: cfg.conversion, placeholder: cfg.unavailableValuePlaceholder, includeColumn: cfg.filters.column, deadLetter: this.deadLetters,
+          columnRules: compileColumnRules(cfg.columnRules), messageKey: messageKeyChooser(cfg.messageKeyColumns) },
         cfg.filters.table,
         this.log,
       );

@@ -137,6 +137,12 @@ export class ChangeEventBuilder {
   }
 
   private value(t: TableSchema, c: CapturedColumn, raw: TupleValue | undefined, fallback: TupleValue | undefined): unknown {
+    const v = this.clearValue(t, c, raw, fallback);
+    // column.mask.* / column.truncate.*: nothing of the clear value leaves past this point
+    return c.transform ? c.transform(v) : v;
+  }
+
+  private clearValue(t: TableSchema, c: CapturedColumn, raw: TupleValue | undefined, fallback: TupleValue | undefined): unknown {
     if (raw === UNCHANGED_TOAST) raw = fallback !== undefined && fallback !== UNCHANGED_TOAST ? fallback : UNCHANGED_TOAST;
     if (raw === UNCHANGED_TOAST) return c.unavailable ?? c.fallback;
     if (raw === null || raw === undefined) return c.optional ? null : c.fallback;
@@ -157,7 +163,7 @@ export class ChangeEventBuilder {
     // Only values the type mapping refused; anything else is a bug and stops the connector as is.
     if (!(err instanceof PgcdcError && err.kind === 'conversion')) throw err;
     out.length = n;
-    const key = t.keyColumns.length > 0 ? textRow(t, afterTuple ?? beforeTuple, t.keyColumns) : null;
+    const key = t.messageKeyColumns.length > 0 ? textRow(t, afterTuple ?? beforeTuple, t.messageKeyColumns) : null;
     const error = new PgcdcError('conversion', `cannot convert the change at LSN ${formatLsn(lsn)} of ${t.schema}.${t.table} (key ${keyText(key)}): ${err.message}`, {
       retriable: false,
       remedy: err.remedy,
@@ -170,9 +176,9 @@ export class ChangeEventBuilder {
   }
 
   private key(t: TableSchema, row: Record<string, unknown>): Record<string, unknown> | null {
-    if (t.keyColumns.length === 0) return null;
+    if (t.messageKeyColumns.length === 0) return null;
     const key: Record<string, unknown> = {};
-    for (const i of t.keyColumns) key[t.columns[i].fieldName] = row[t.columns[i].fieldName];
+    for (const i of t.messageKeyColumns) key[t.columns[i].fieldName] = row[t.columns[i].fieldName];
     return key;
   }
 
@@ -199,19 +205,23 @@ export class ChangeEventBuilder {
   }
 }
 
-/** Columns (all, or those at `indexes` of t.columns) as PostgreSQL text, for errors and dead letters. */
+/**
+ * Columns (all, or those at `indexes` of t.columns) as PostgreSQL text, for errors and dead letters;
+ * masked and truncated columns as they would be in the event (a dead letter must not leak them).
+ */
 function textRow(t: TableSchema, tuple: Tuple | null, indexes: number[] | null): Record<string, unknown> {
   const row: Record<string, unknown> = {};
   for (const i of indexes ?? t.columns.keys()) {
     const c = t.columns[i];
     const v = tuple?.[c.tupleIndex];
-    row[c.name] = v === UNCHANGED_TOAST ? '(unchanged TOASTed value)' : (v ?? null);
+    const text = v === UNCHANGED_TOAST ? '(unchanged TOASTed value)' : (v ?? null);
+    row[c.name] = c.transform ? c.transform(text) : text;
   }
   return row;
 }
 
 function sameKey(t: TableSchema, a: Record<string, unknown>, b: Record<string, unknown>): boolean {
-  for (const i of t.keyColumns) {
+  for (const i of t.messageKeyColumns) {
     const f = t.columns[i].fieldName;
     const x = a[f];
     const y = b[f];

@@ -9,6 +9,8 @@ import { mapColumn } from '../types/index.js';
 import { PgcdcError } from '../errors/pgcdc-error.js';
 import { avroName, firstCollision, recordFullName, topicName } from './names.js';
 import { envelopeSchema, splitName } from './source-schema.js';
+import { columnTransformFor, type CompiledColumnRule } from './column-masks.js';
+import type { MessageKeyChooser } from './message-key.js';
 
 /** One captured column: where it sits in pgoutput's tuple and how it is represented. */
 export interface CapturedColumn {
@@ -24,6 +26,8 @@ export interface CapturedColumn {
   unavailable: unknown;
   /** what a NOT NULL column carries when pgoutput sent no value (Debezium's fallback: zero of its type) */
   fallback: unknown;
+  /** column.truncate.* / column.mask.*: applied to every value of the column (events and dead letters) */
+  transform?: (value: unknown) => unknown;
 }
 
 /**
@@ -37,8 +41,10 @@ export interface TableSchema {
   topic: string;
   replicaIdentity: ReplicaIdentity;
   columns: CapturedColumn[];
-  /** the primary key's columns (indexes into `columns`); empty means key-less events */
+  /** the primary key's columns (indexes into `columns`); empty means no primary key */
   keyColumns: number[];
+  /** the record key's columns: message.key.columns for this table, else the primary key's; empty means key-less events */
+  messageKeyColumns: number[];
   keySchema: AvroSchemaJson | null;
   valueSchema: Record<string, unknown>;
   envelopeSchema: Record<string, unknown>;
@@ -56,18 +62,27 @@ export interface SchemaContext {
   includeColumn(schema: string, table: string, column: string): boolean;
   /** where changes that cannot be delivered go (absent: they fail the connector) */
   deadLetter?: DeadLetterQueue;
+  /** column.truncate.* / column.mask.* rules */
+  columnRules?: readonly CompiledColumnRule[];
+  /** message.key.columns */
+  messageKey?: MessageKeyChooser;
 }
 
 export function buildTableSchema(rel: RelationMessage, facts: TableFacts, ctx: SchemaContext): TableSchema {
   const qualified = `${rel.schema}.${rel.table}`;
   const pk = new Set(facts.primaryKey);
+  const customKey = ctx.messageKey?.(rel.schema, rel.table, rel.columns.map((c) => c.name)) ?? null;
+  const keyNames = customKey ?? facts.primaryKey;
   const columns: CapturedColumn[] = [];
   rel.columns.forEach((col, tupleIndex) => {
-    if (!pk.has(col.name) && !ctx.includeColumn(rel.schema, rel.table, col.name)) return;
+    if (!pk.has(col.name) && !keyNames.includes(col.name) && !ctx.includeColumn(rel.schema, rel.table, col.name)) return;
     const fact = facts.columns.get(col.name);
     const notNull = pk.has(col.name) || (fact?.notNull ?? false);
-    const mapping = mapColumn({ name: col.name, typeOid: col.typeOid, typeMod: col.typeMod, isKey: pk.has(col.name), notNull }, ctx.catalog, ctx.conversion, qualified);
+    let mapping = mapColumn({ name: col.name, typeOid: col.typeOid, typeMod: col.typeMod, isKey: pk.has(col.name), notNull }, ctx.catalog, ctx.conversion, qualified);
+    const transform = columnTransformFor(ctx.columnRules ?? [], rel.schema, rel.table, col.name, col.typeOid, col.typeMod);
+    if (transform) mapping = { ...mapping, schema: transform.schema(mapping.schema) };
     columns.push({
+      ...(transform ? { transform: transform.apply } : {}),
       name: col.name,
       fieldName: avroName(col.name),
       tupleIndex,
@@ -82,9 +97,10 @@ export function buildTableSchema(rel: RelationMessage, facts: TableFacts, ctx: S
   const clash = firstCollision(columns.map((c) => c.name), avroName);
   if (clash) throw fieldNameCollision(qualified, clash);
   const keyColumns = columns.flatMap((c, i) => (pk.has(c.name) ? [i] : []));
+  const messageKeyColumns = customKey ? customKey.map((name) => columns.findIndex((c) => c.name === name)) : keyColumns;
   const valueName = recordFullName(ctx.topicPrefix, rel.schema, rel.table, 'Value');
   const valueSchema = recordSchema(valueName, columns);
-  const keySchema = keyColumns.length > 0 ? recordSchema(recordFullName(ctx.topicPrefix, rel.schema, rel.table, 'Key'), keyColumns.map((i) => columns[i])) : null;
+  const keySchema = messageKeyColumns.length > 0 ? recordSchema(recordFullName(ctx.topicPrefix, rel.schema, rel.table, 'Key'), messageKeyColumns.map((i) => columns[i]!)) : null;
   const envelope = envelopeSchema(recordFullName(ctx.topicPrefix, rel.schema, rel.table, 'Envelope'), valueSchema);
   return {
     relationOid: rel.relationOid,
@@ -94,6 +110,7 @@ export function buildTableSchema(rel: RelationMessage, facts: TableFacts, ctx: S
     replicaIdentity: rel.replicaIdentity,
     columns,
     keyColumns,
+    messageKeyColumns,
     keySchema,
     valueSchema,
     envelopeSchema: envelope,

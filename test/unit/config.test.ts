@@ -43,10 +43,10 @@ test('a full valid config gives a typed config with defaults', () => {
   assert.equal(config.maxQueueSize, 200);
   assert.equal(config.offsetFlushIntervalMs, 1000);
   assert.equal(config.registryUrl, 'http://registry:8080/apis/ccompat/v7');
-  assert.equal(config.converters.keyRegistryUrl, 'http://127.0.0.1:8081/apis/ccompat/v7');
+  assert.equal(config.converters.keyRegistryUrl, 'http://registry:8080/apis/ccompat/v7', 'keys are registered where values are');
   assert.deepEqual(config.conversion, {
     decimalHandlingMode: 'precise', binaryHandlingMode: 'bytes', intervalHandlingMode: 'numeric',
-    timePrecisionMode: 'adaptive', moneyFractionDigits: 2,
+    timePrecisionMode: 'adaptive', moneyFractionDigits: 2, includeUnknownDatatypes: false,
   });
   assert.deepEqual(config.topicCreation, { partitions: 1, replicationFactor: -1, cleanupPolicy: 'delete' });
   assert.equal(config.errors.maxRetries, -1);
@@ -119,10 +119,9 @@ test('a Debezium config validates, with warnings for keys pgcdc ignores', () => 
     'plugin.name': 'pgoutput',
     'database.server.name': 'dbserver1',
     'snapshot.mode': 'never',
-    transforms: 'unwrap',
-    'transforms.unwrap.type': 'io.debezium.transforms.ExtractNewRecordState',
     'key.converter': 'io.confluent.connect.avro.AvroConverter',
     'key.converter.schema.registry.url': 'http://schema-registry:8081',
+    'value.converter.schema.registry.url': 'http://schema-registry:8081/',
     'key.converter.basic.auth.credentials.source': 'USER_INFO',
     'value.converter': 'io.apicurio.registry.utils.converter.AvroConverter',
     'message.key.columns': 'public.t:id',
@@ -133,11 +132,12 @@ test('a Debezium config validates, with warnings for keys pgcdc ignores', () => 
   assert.equal(config.snapshot.mode, 'no_data');
   const w = new Map(warnings.map((x) => [x.key, x.message]));
   assert.match(w.get('snapshot.mode')!, /treated as "no_data"/);
-  for (const key of ['database.server.name', 'transforms', 'transforms.unwrap.type', 'key.converter.basic.auth.credentials.source', 'message.key.columns']) {
+  for (const key of ['database.server.name', 'key.converter.basic.auth.credentials.source']) {
     assert.match(w.get(key) ?? '', /known Debezium\/Kafka Connect key not implemented by pgcdc; ignored/, key);
   }
   assert.match(w.get('some.typo.key')!, /not recognised by pgcdc; ignored/);
   assert.ok(!w.has('key.converter.schema.registry.url'));
+  assert.ok(!w.has('message.key.columns'), 'message.key.columns is implemented');
 });
 
 test('password redaction in configs and text', () => {
