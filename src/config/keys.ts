@@ -7,6 +7,7 @@ import { commonKeys, connectionKeys } from './keys-common.js';
 import { eventKeys, filterKeys, heartbeatKeys, replicationKeys } from './keys-replication.js';
 import { flowKeys, snapshotKeys, valueKeys } from './keys-values.js';
 import { alertKeys, errorKeys, topicCreationKeys } from './keys-kafka.js';
+import { schemaChangeKeys } from './keys-schema-changes.js';
 
 export const CONFIG_KEYS: readonly ConfigKey[] = [
   ...commonKeys,
@@ -21,6 +22,7 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
   ...topicCreationKeys,
   ...errorKeys,
   ...alertKeys,
+  ...schemaChangeKeys,
 ];
 
 export const KEYS_BY_NAME: ReadonlyMap<string, ConfigKey> = new Map(CONFIG_KEYS.map((k) => [k.name, k]));

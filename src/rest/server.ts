@@ -19,6 +19,7 @@ import { lifecycleRoutes } from './routes/lifecycle.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { offsetRoutes } from './routes/offsets.js';
 import { pluginRoutes } from './routes/plugins.js';
+import { schemaChangeRoutes } from './routes/schema-changes.js';
 
 export type RestSettings = Pick<WorkerProcessSettings, 'auth' | 'tls' | 'maxBodyBytes' | 'allowedHosts' | 'plaintextCredentialsWarning'>;
 
@@ -60,5 +61,6 @@ export function buildRestServer(worker: Worker, settings: RestSettings, log: Log
   lifecycleRoutes(app, worker);
   offsetRoutes(app, worker);
   metricsRoutes(app, worker);
+  schemaChangeRoutes(app, worker);
   return app;
 }
