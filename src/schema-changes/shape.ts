@@ -39,10 +39,12 @@ export function shapeOfRegistered(envelope: unknown, key: unknown | null): Table
   const fields = recordFields(envelope);
   const after = fields?.find((f) => f.name === 'after');
   if (!after) return null;
-  const value = recordFields(unwrap(after.type).type);
-  if (!value) return null;
   const named = new Map<string, unknown>();
   collectNamed(envelope, named);
+  // `after` refers by name to the Value record `before` defines
+  const afterType = unwrap(after.type).type;
+  const value = recordFields(typeof afterType === 'string' ? named.get(afterType) : afterType);
+  if (!value) return null;
   const columns = value.map((f) => {
     const { type, optional } = unwrap(f.type);
     return { name: f.name, type: typeof type === 'string' && named.has(type) ? named.get(type) : type, optional, hasDefault: null };
