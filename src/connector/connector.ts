@@ -230,7 +230,7 @@ export class Connector {
         { topicPrefix: cfg.topicPrefix, catalog: types, conversion: cfg.conversion, placeholder: cfg.unavailableValuePlaceholder, includeColumn: cfg.filters.column, deadLetter: this.deadLetters },
         captured,
         this.log,
-        cfg.schemaChangePolicy === 'allow' ? null : new SchemaChangeGate(cfg.schemaChangePolicy, new SchemaRegistrar(cfg.registryUrl), catalog, schemaChangeCounters(this.metrics), this.log),
+        cfg.schemaChangePolicy === 'allow' ? null : new SchemaChangeGate(cfg.schemaChangePolicy, new SchemaRegistrar(cfg.registryUrl), catalog, schemaChangeCounters(this.metrics), this.log, new Set(changeState.decisions.filter((d) => d.decision === 'approved').map((d) => d.id))),
       );
       const events = new ChangeEventBuilder({
         connectorVersion: PGCDC_VERSION,

@@ -63,6 +63,14 @@ export class SchemaRegistrar {
     return verdict;
   }
 
+  /** Whether this exact schema is registered under the subject, at any version (POST /subjects/{subject}). */
+  async isRegistered(subject: string, schema: unknown): Promise<boolean> {
+    const { res, body } = await this.request('POST', `/subjects/${encodeURIComponent(subject)}`, { schema: JSON.stringify(schema), schemaType: 'AVRO' }, `looking up a schema of subject "${subject}"`);
+    if (res.status === 404) return false;
+    if (!res.ok) throw this.unexpected(res, body, subject);
+    return true;
+  }
+
   /** The latest registered schema of a subject, parsed; null when the subject does not exist. */
   async latest(subject: string): Promise<unknown | null> {
     const { res, body } = await this.request('GET', `/subjects/${encodeURIComponent(subject)}/versions/latest`, undefined, `reading subject "${subject}"`);
@@ -79,7 +87,8 @@ export class SchemaRegistrar {
     try {
       const res = await fetch(`${base}${path}`, {
         method,
-        headers: { 'content-type': 'application/vnd.schemaregistry.v1+json', accept: 'application/json', ...(authorization ? { authorization } : {}) },
+        // another API (Apicurio's own, for the one-time override) takes plain JSON
+        headers: { 'content-type': apiBase ? 'application/json' : 'application/vnd.schemaregistry.v1+json', accept: 'application/json', ...(authorization ? { authorization } : {}) },
         ...(json === undefined ? {} : { body: JSON.stringify(json) }),
         redirect: 'error',
         signal: AbortSignal.timeout(this.timeoutMs),

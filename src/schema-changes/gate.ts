@@ -32,11 +32,17 @@ export class SchemaChangeGate {
     private readonly catalog: pg.Client,
     private readonly counters: SchemaChangeCounters,
     private readonly log: Logger,
+    /** ids of changes an operator approved: met again (a replay after the approval), they pass */
+    private readonly approved: ReadonlySet<string> = new Set(),
   ) {}
 
   /** null: register and stream on; a pending change: pause before it. Throws under policy fail. */
   async check(previous: TableSchema | null, next: TableSchema, at: StreamPoint): Promise<PendingSchemaChange | null> {
     if (this.policy === 'allow') return null;
+    // A shape registered before (an older one a resumed stream replays) is nothing new to consumers;
+    // a replica identity change keeps the registered schemas, so it is judged on the shapes.
+    const identityChanged = previous !== null && previous.replicaIdentity !== next.replicaIdentity;
+    if (!identityChanged && (await this.registered(next))) return null;
     const table = `${next.schema}.${next.table}`;
     const before = previous ? shapeOfSchema(previous) : await this.registeredShape(next);
     if (!before) return null; // first version of the table's subjects
@@ -72,9 +78,18 @@ export class SchemaChangeGate {
       subjects: { key: next.keySchema ? keySubject(next.topic) : null, value: valueSubject(next.topic) },
       schemas,
     };
+    if (this.approved.has(pending.id)) {
+      this.log.info({ ...summary, id: pending.id }, 'approved schema change reached: registering it');
+      return null;
+    }
     this.counters.count('breaking', 'paused');
     this.log.warn({ ...summary, id: pending.id, diff: diff.changes }, describePending(pending));
     return pending;
+  }
+
+  private async registered(next: TableSchema): Promise<boolean> {
+    if (next.keySchema && !(await this.registrar.isRegistered(keySubject(next.topic), next.keySchema))) return false;
+    return this.registrar.isRegistered(valueSubject(next.topic), next.envelopeSchema);
   }
 
   private async registeredShape(next: TableSchema): Promise<TableShape | null> {
@@ -103,7 +118,7 @@ export class SchemaChangeGate {
 }
 
 function reasons(diff: ShapeDiff, verdicts: RegistryVerdict[]): string {
-  const own = diff.changes.filter((c) => c.classification === 'breaking').map((c) => c.reason);
+  const own = diff.changes.map((c) => `${c.reason} (${c.classification})`);
   const rejected = verdicts.filter((v) => !v.compatible).map((v) => `the registry finds the new version of "${v.subject}" incompatible`);
   return [...own, ...rejected].join('; ');
 }
