@@ -48,6 +48,13 @@ const lifecycle = (verb: 'pause' | 'resume' | 'stop', summary: string): ClientCo
   },
 });
 
+const decide = (verb: 'approve' | 'skip-table' | 'reject', summary: string): ClientCommand => ({
+  usage: `schema-change-${verb} <name> <id>`,
+  summary,
+  args: 2,
+  run: async (client, [name, id]) => print(await client.call('POST', connectorPath(name!, `/schema-changes/${encodeURIComponent(id!)}/${verb}`))),
+});
+
 export const CLIENT_COMMANDS: Record<string, ClientCommand> = {
   list: {
     usage: 'list',
@@ -89,6 +96,15 @@ export const CLIENT_COMMANDS: Record<string, ClientCommand> = {
       print(await client.call('POST', connectorPath(name!, '/restart?includeTasks=true')));
     },
   },
+  'schema-changes': {
+    usage: 'schema-changes <name>',
+    summary: 'show the pending breaking schema change, decisions taken and skipped tables',
+    args: 1,
+    run: async (client, [name]) => print(await client.call('GET', connectorPath(name!, '/schema-changes'))),
+  },
+  'schema-change-approve': decide('approve', 'register the pending schema change (one-time compatibility override) and resume'),
+  'schema-change-skip-table': decide('skip-table', 'remove the table of the pending schema change from capture and resume'),
+  'schema-change-reject': decide('reject', 'record the refusal of the pending schema change; the connector stays paused'),
   delete: {
     usage: 'delete <name>',
     summary: 'stop and delete a connector (offsets and slot are kept)',

@@ -1,4 +1,5 @@
 /** The typed, validated connector configuration the rest of pgcdc reads (never the raw string map). */
+import type { SchemaChangePolicy } from './keys-schema-changes.js';
 import type { ConversionOptions } from '../types/mapping.js';
 import type { ConfigValue, ParsedValues } from './definition.js';
 import { columnFilter, tableFilter, type ColumnFilter, type FilterLists, type TableFilter } from './filters.js';
@@ -90,6 +91,8 @@ export interface ConnectorConfig {
   alerts: { lagMs: number; lagBytes: number; slotRetainedWalBytes: number; forMs: number; webhookUrl: string | null };
   /** metrics.log.interval.ms: summary log line period; 0 = off. */
   metricsLogIntervalMs: number;
+  /** schema.change.policy: what a breaking table change does while streaming */
+  schemaChangePolicy: SchemaChangePolicy;
   /** The map as given (provider references as written when validated before resolution). */
   raw: Readonly<Record<string, unknown>>;
 }
@@ -202,6 +205,7 @@ export function buildConnectorConfig(v: ParsedValues, raw: Readonly<Record<strin
       webhookUrl: optStr('alert.webhook.url')?.trim() ?? null,
     },
     metricsLogIntervalMs: num('metrics.log.interval.ms'),
+    schemaChangePolicy: str('schema.change.policy') as SchemaChangePolicy,
     raw,
   };
 }

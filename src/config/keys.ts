@@ -9,6 +9,7 @@ import { flowKeys, snapshotKeys, valueKeys } from './keys-values.js';
 import { alertKeys, errorKeys, topicCreationKeys } from './keys-kafka.js';
 import { isColumnRuleKey } from './keys-columns.js';
 import { refusedKey } from './keys-refused.js';
+import { schemaChangeKeys } from './keys-schema-changes.js';
 
 export const CONFIG_KEYS: readonly ConfigKey[] = [
   ...commonKeys,
@@ -23,6 +24,7 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
   ...topicCreationKeys,
   ...errorKeys,
   ...alertKeys,
+  ...schemaChangeKeys,
 ];
 
 export const KEYS_BY_NAME: ReadonlyMap<string, ConfigKey> = new Map(CONFIG_KEYS.map((k) => [k.name, k]));

@@ -31,6 +31,10 @@ import { StreamingSource } from './streaming-source.js';
 import { TableRegistry } from './table-registry.js';
 import { DeadLetterQueue } from './dead-letter.js';
 import { ConnectorMetrics } from '../metrics/connector-metrics.js';
+import { SchemaChangeGate } from '../schema-changes/gate.js';
+import { schemaChangeCounters } from '../schema-changes/counters.js';
+import { SchemaChangeStore } from '../schema-changes/state-store.js';
+import { describePending, withDecision, type PendingSchemaChange } from '../schema-changes/pending.js';
 
 export type ConnectorState = 'UNASSIGNED' | 'RUNNING' | 'PAUSED' | 'STOPPED' | 'FAILED' | 'RESTARTING';
 
@@ -59,6 +63,8 @@ export class Connector {
   private running: Promise<void> | null = null;
   private readonly log: Logger;
   private heartbeat?: NodeJS.Timeout;
+  /** a breaking schema change this connector is PAUSED at, waiting for a decision (schema.change.policy=pause) */
+  schemaChangePending: PendingSchemaChange | null = null;
   /** cuts a retry back-off short when the connector is stopped */
   private wakeRetry?: () => void;
 
@@ -194,7 +200,18 @@ export class Connector {
     let stream: ReplicationStream | null = null;
     let resumed: PreparedResume | null = null;
     try {
-      const tables = await preflight(catalog, cfg);
+      const changes = new SchemaChangeStore(this.worker.offsetStore, SchemaChangeStore.key(cfg.name, cfg.topicPrefix));
+      let changeState = await changes.load();
+      if (changeState.pending && cfg.schemaChangePolicy === 'pause') return this.pauseAtSchemaChange(changeState.pending, signalStarted);
+      if (changeState.pending) {
+        const p = changeState.pending;
+        changeState = withDecision(changeState, { id: p.id, table: p.table, decision: 'superseded', at: new Date().toISOString(), changes: p.changes.map((c) => c.reason), note: `schema.change.policy=${cfg.schemaChangePolicy}` });
+        await changes.save(changeState);
+      }
+      // tables removed from capture by a skip-table decision
+      const skipped = new Set(changeState.skipped_tables);
+      const captured = (schema: string, table: string) => cfg.filters.table(schema, table) && !skipped.has(`${schema}.${table}`);
+      const tables = (await preflight(catalog, cfg)).filter((t) => !skipped.has(`${t.schema}.${t.table}`));
       const stored = await this.worker.offsetStore.read(this.offsetKey);
       const plan = await planStart(catalog, cfg, stored);
       if (this.stopRequested) return;
@@ -213,8 +230,9 @@ export class Connector {
         sink,
         { topicPrefix: cfg.topicPrefix, catalog: types, conversion: cfg.conversion, placeholder: cfg.unavailableValuePlaceholder, includeColumn: cfg.filters.column, deadLetter: this.deadLetters,
           columnRules: compileColumnRules(cfg.columnRules), messageKey: messageKeyChooser(cfg.messageKeyColumns) },
-        cfg.filters.table,
+        captured,
         this.log,
+        cfg.schemaChangePolicy === 'allow' ? null : new SchemaChangeGate(cfg.schemaChangePolicy, new SchemaRegistrar(cfg.registryUrl), catalog, schemaChangeCounters(this.metrics), this.log, new Set(changeState.decisions.filter((d) => d.decision === 'approved').map((d) => d.id))),
       );
       const events = new ChangeEventBuilder({
         connectorVersion: PGCDC_VERSION,
@@ -298,7 +316,13 @@ export class Connector {
       this.trace = null;
       signalStarted();
       if (this.stopRequested) this.source.stop();
-      await this.source.run(startLsn);
+      const source = this.source;
+      await source.run(startLsn);
+      // run() stored the offset just before the change; the pending change is stored after it
+      if (source.schemaChange) {
+        await changes.save({ ...changeState, pending: source.schemaChange });
+        this.pauseAtSchemaChange(source.schemaChange, signalStarted);
+      }
     } finally {
       clearInterval(this.heartbeat);
       this.source = null;
@@ -308,6 +332,14 @@ export class Connector {
       await sink.disconnect();
       await catalog.end().catch(() => {});
     }
+  }
+
+  /** PAUSED with the pending change as the reason; the run ends (no replication connection). */
+  private pauseAtSchemaChange(pending: PendingSchemaChange, signalStarted: () => void): void {
+    this.schemaChangePending = pending;
+    this.state = 'PAUSED';
+    this.trace = describePending(pending).replace('<name>', this.config.name);
+    signalStarted();
   }
 
   /** heartbeat.interval.ms: runs the action query and lets the slot advance while captured tables are idle. */

@@ -3,7 +3,8 @@ import type { PgoutputMessage, UpdateMessage } from '../decoding/messages.js';
 import { ChangeEventBuilder, type ChangeRecord, type TxContext } from '../events/change-events.js';
 import type { RecordSink } from '../kafka/ports.js';
 import { alreadyDelivered, type SourceOffset } from '../offsets/source-offset.js';
-import type { Lsn } from '../postgres/lsn.js';
+import { formatLsn, type Lsn } from '../postgres/lsn.js';
+import type { PendingSchemaChange } from '../schema-changes/pending.js';
 import type { ReplicationStream } from '../postgres/replication-stream.js';
 import { withRetry, type RetryOptions } from '../errors/retry.js';
 import { PgcdcError } from '../errors/pgcdc-error.js';
@@ -70,6 +71,8 @@ export class StreamingSource {
   incremental: IncrementalSnapshot | null = null;
   /** counters read by status and metrics */
   readonly stats = { events: 0, transactions: 0, skippedOnResume: 0, lastCommitTimeUs: 0n };
+  /** set when the run ended at a breaking schema change waiting for a decision (schema.change.policy=pause) */
+  schemaChange: PendingSchemaChange | null = null;
   /** while a delivery is being retried (e.g. Kafka down): why, for the status trace; null when delivering */
   retrying: string | null = null;
 
@@ -251,9 +254,13 @@ export class StreamingSource {
         this.batch.commitsMs.push(Number(m.commitTimeUs / 1000n));
         return;
       }
-      case 'relation':
-        await this.tables.onRelation(m);
+      case 'relation': {
+        // schema.change.policy: a breaking shape pauses here, before the first change that uses it
+        const at = { lsn: formatLsn(lsn), position: this.tx ? `transaction committing at ${formatLsn(this.tx.commitLsn)}, after ${this.txChangeIndex} of its changes` : `after ${formatLsn(lsn)}` };
+        const pending = await this.tables.onRelation(m, at);
+        if (pending) await this.pauseForSchemaChange(pending);
         return;
+      }
       case 'type':
         this.tables.forgetType(m.typeOid);
         return;
@@ -310,6 +317,14 @@ export class StreamingSource {
     const passed = await barrier.pass(this.checkpointer.lastDelivered);
     this.barrier = null;
     if (!passed) this.halt();
+  }
+
+  /** Delivers everything before a breaking schema change, then halts: run() stores that offset and ends. */
+  private async pauseForSchemaChange(pending: PendingSchemaChange): Promise<void> {
+    if (this.batch.size > 0 || this.batch.offset) await this.flush();
+    if (this.inflight) await this.settleInflight();
+    this.schemaChange = pending;
+    this.halt();
   }
 
   /** Drops what was received and delivers nothing more (the stored offset stays where it is). */

@@ -8,6 +8,8 @@ import { loadTableFacts, type PgTypeCatalog } from '../postgres/catalog.js';
 import type { SchemaRegistrar } from '../registry/schema-registrar.js';
 import { keySubject, valueSubject } from '../events/names.js';
 import { buildTableSchema, type SchemaContext, type TableSchema } from '../events/table-schema.js';
+import type { SchemaChangeGate, StreamPoint } from '../schema-changes/gate.js';
+import type { PendingSchemaChange } from '../schema-changes/pending.js';
 
 export interface RegisteredTable {
   schema: TableSchema;
@@ -33,6 +35,8 @@ export class TableRegistry {
     private readonly ctx: SchemaContext,
     private readonly includeTable: (schema: string, table: string) => boolean,
     private readonly log: Logger,
+    /** schema.change.policy while streaming; absent: register whatever the registry accepts */
+    private readonly gate: SchemaChangeGate | null = null,
   ) {}
 
   /** The registered table, undefined when the relation was never announced, null when it is not captured. */
@@ -48,11 +52,16 @@ export class TableRegistry {
     return this.relations.get(relationOid);
   }
 
-  async onRelation(rel: RelationMessage): Promise<void> {
+  /**
+   * Registers the table's shape. With `at` (the streaming phase) a changed shape first goes through
+   * schema.change.policy: a breaking change to pause before comes back as pending, and then nothing
+   * is registered and the table keeps its previous schema. Snapshots register as before.
+   */
+  async onRelation(rel: RelationMessage, at?: StreamPoint): Promise<PendingSchemaChange | null> {
     this.relations.set(rel.relationOid, rel);
     if (!this.includeTable(rel.schema, rel.table)) {
       this.tables.set(rel.relationOid, null);
-      return;
+      return null;
     }
     let schema: TableSchema;
     try {
@@ -67,9 +76,18 @@ export class TableRegistry {
       throw classifyPostgresError(err, `reading the catalog for ${rel.schema}.${rel.table}`, 'read');
     }
     const previous = this.tables.get(rel.relationOid) ?? null;
-    if (previous && JSON.stringify(previous.schema.envelopeSchema) === JSON.stringify(schema.envelopeSchema)) {
+    const sameShape = previous !== null && JSON.stringify(previous.schema.envelopeSchema) === JSON.stringify(schema.envelopeSchema);
+    if (sameShape && (!at || previous.schema.replicaIdentity === schema.replicaIdentity)) {
       this.tables.set(rel.relationOid, { ...previous, schema });
-      return;
+      return null;
+    }
+    if (at && this.gate) {
+      const pending = await this.gate.check(previous?.schema ?? null, schema, at);
+      if (pending) return pending;
+      if (sameShape) {
+        this.tables.set(rel.relationOid, { ...previous, schema });
+        return null;
+      }
     }
     await this.sink.ensureTopic(schema.topic);
     try {
@@ -77,6 +95,7 @@ export class TableRegistry {
       const valueSchemaId = await this.registrar.register(valueSubject(schema.topic), schema.envelopeSchema);
       this.tables.set(rel.relationOid, { schema, keySchemaId, valueSchemaId });
       this.log.info({ table: `${schema.schema}.${schema.table}`, topic: schema.topic, valueSchemaId }, 'table schema registered');
+      return null;
     } catch (err) {
       if (err instanceof PgcdcError && err.kind === 'schema-incompatible') {
         throw new PgcdcError('schema-incompatible', `${err.message}; table ${schema.schema}.${schema.table} changed: ${describeChange(previous?.schema ?? null, schema)}`, {

@@ -9,6 +9,7 @@ import { ALERT_NAMES } from './alerts.js';
 import { ERROR_KINDS, OPS, TOMBSTONE, type ErrorSite } from './connector-metrics.js';
 import type { LatencyHistogram } from './histogram.js';
 import { queueFigures } from './metrics-status.js';
+import { schemaChangeCounters } from '../schema-changes/counters.js';
 
 const STATES: ConnectorState[] = ['UNASSIGNED', 'RUNNING', 'PAUSED', 'STOPPED', 'FAILED', 'RESTARTING'];
 const WAL_STATUSES = ['reserved', 'extended', 'unreserved', 'lost'];
@@ -71,6 +72,9 @@ export function exposeConnector(x: Exposition, managed: ManagedConnector, state:
   x.add('pgcdc_inflight_records', 'gauge', 'Records sent to Kafka and not yet acknowledged', c, q.inflight_records);
   x.add('pgcdc_inflight_bytes', 'gauge', 'Key, value and header bytes sent to Kafka and not yet acknowledged', c, q.inflight_bytes);
   x.add('pgcdc_skipped_on_resume_total', 'counter', 'Changes skipped on resume as already delivered (current run)', c, streaming?.stats.skippedOnResume ?? 0);
+
+  x.add('pgcdc_schema_changes_pending', 'gauge', '1 while the connector is PAUSED at a breaking schema change waiting for a decision', c, managed.run?.schemaChangePending ? 1 : 0);
+  for (const e of schemaChangeCounters(m).entries()) x.add('pgcdc_schema_changes_total', 'counter', 'Table shape changes seen while streaming, by classification and outcome (registered, paused, failed)', { ...c, classification: e.classification, outcome: e.outcome }, e.count);
 
   const lag = managed.lag.latest;
   if (lag) {

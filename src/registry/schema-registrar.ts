@@ -25,28 +25,8 @@ export class SchemaRegistrar {
     const cacheKey = `${subject}\u0000${text}`;
     const cached = this.ids.get(cacheKey);
     if (cached !== undefined) return cached;
-    const { base, shown, authorization } = this.target;
-    const url = `${base}/subjects/${encodeURIComponent(subject)}/versions`;
-    let res: Response;
-    let body: string;
-    try {
-      res = await fetch(url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/vnd.schemaregistry.v1+json', accept: 'application/json', ...(authorization ? { authorization } : {}) },
-        body: JSON.stringify({ schema: text, schemaType: 'AVRO' }),
-        redirect: 'error',
-        signal: AbortSignal.timeout(this.timeoutMs),
-      });
-      body = await readBounded(res);
-    } catch (err) {
-      // fetch reports "fetch failed"; the socket error (ECONNREFUSED, timeout) is on its cause
-      const cause = (err as { cause?: { code?: string } }).cause;
-      const why = cause?.code ?? (err as { name?: string }).name;
-      throw new PgcdcError('sink-transient', `schema registry at ${shown} unreachable while registering subject "${subject}"${why ? ` (${why})` : ''}`, {
-        cause: err,
-        remedy: 'check that the schema registry is running; pgcdc retries',
-      });
-    }
+    const { shown } = this.target;
+    const { res, body } = await this.request('POST', `/subjects/${encodeURIComponent(subject)}/versions`, { schema: text, schemaType: 'AVRO' }, `registering subject "${subject}"`);
     if (res.ok) {
       let id = NaN;
       try {
@@ -67,7 +47,79 @@ export class SchemaRegistrar {
         remedy: 'make the table change compatible (add nullable columns, do not change types), or relax the subject compatibility in the registry',
       });
     }
+    throw this.unexpected(res, body, subject);
+  }
+
+  /**
+   * The registry's own verdict on a new version (Confluent API: POST
+   * /compatibility/subjects/{subject}/versions/latest): true when the subject does not exist yet.
+   */
+  async compatible(subject: string, schema: unknown): Promise<boolean> {
+    const { res, body } = await this.request('POST', `/compatibility/subjects/${encodeURIComponent(subject)}/versions/latest`, { schema: JSON.stringify(schema), schemaType: 'AVRO' }, `checking the compatibility of subject "${subject}"`);
+    if (res.status === 404) return true;
+    if (!res.ok) throw this.unexpected(res, body, subject);
+    const verdict = (safeJson(body) as { is_compatible?: unknown } | null)?.is_compatible;
+    if (typeof verdict !== 'boolean') throw new PgcdcError('sink-permanent', `schema registry at ${this.target.shown} answered a compatibility check for subject "${subject}" without is_compatible`, { retriable: false });
+    return verdict;
+  }
+
+  /** Whether this exact schema is registered under the subject, at any version (POST /subjects/{subject}). */
+  async isRegistered(subject: string, schema: unknown): Promise<boolean> {
+    const { res, body } = await this.request('POST', `/subjects/${encodeURIComponent(subject)}`, { schema: JSON.stringify(schema), schemaType: 'AVRO' }, `looking up a schema of subject "${subject}"`);
+    if (res.status === 404) return false;
+    if (!res.ok) throw this.unexpected(res, body, subject);
+    return true;
+  }
+
+  /** The latest registered schema of a subject, parsed; null when the subject does not exist. */
+  async latest(subject: string): Promise<unknown | null> {
+    const { res, body } = await this.request('GET', `/subjects/${encodeURIComponent(subject)}/versions/latest`, undefined, `reading subject "${subject}"`);
+    if (res.status === 404) return null;
+    if (!res.ok) throw this.unexpected(res, body, subject);
+    const schema = (safeJson(body) as { schema?: unknown } | null)?.schema;
+    return typeof schema === 'string' ? safeJson(schema) : null;
+  }
+
+  /** One request to the registry; an unreachable registry is a retriable error naming `what`. */
+  async request(method: string, path: string, json: unknown, what: string, apiBase?: (base: string) => string): Promise<{ res: Response; body: string }> {
+    const { shown, authorization } = this.target;
+    const base = apiBase ? apiBase(this.target.base) : this.target.base;
+    try {
+      const res = await fetch(`${base}${path}`, {
+        method,
+        // another API (Apicurio's own, for the one-time override) takes plain JSON
+        headers: { 'content-type': apiBase ? 'application/json' : 'application/vnd.schemaregistry.v1+json', accept: 'application/json', ...(authorization ? { authorization } : {}) },
+        ...(json === undefined ? {} : { body: JSON.stringify(json) }),
+        redirect: 'error',
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
+      return { res, body: await readBounded(res) };
+    } catch (err) {
+      // fetch reports "fetch failed"; the socket error (ECONNREFUSED, timeout) is on its cause
+      const cause = (err as { cause?: { code?: string } }).cause;
+      const why = cause?.code ?? (err as { name?: string }).name;
+      throw new PgcdcError('sink-transient', `schema registry at ${shown} unreachable while ${what}${why ? ` (${why})` : ''}`, {
+        cause: err,
+        remedy: 'check that the schema registry is running; pgcdc retries',
+      });
+    }
+  }
+
+  /** An answer pgcdc did not expect: retriable for 5xx and 429. */
+  unexpected(res: Response, body: string, subject: string): PgcdcError {
     const retriable = res.status >= 500 || res.status === 429;
-    throw new PgcdcError(retriable ? 'sink-transient' : 'sink-permanent', `schema registry at ${shown} answered HTTP ${res.status} for subject "${subject}"${problem}`, { retriable });
+    return new PgcdcError(retriable ? 'sink-transient' : 'sink-permanent', `schema registry at ${this.target.shown} answered HTTP ${res.status} for subject "${subject}"${registryProblem(body)}`, { retriable });
+  }
+
+  get shownUrl(): string {
+    return this.target.shown;
+  }
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
   }
 }

@@ -21,6 +21,7 @@ import { offsetRoutes } from './routes/offsets.js';
 import { pluginRoutes } from './routes/plugins.js';
 import { historyRoutes } from './routes/history.js';
 import { uiRoutes } from './routes/ui.js';
+import { schemaChangeRoutes } from './routes/schema-changes.js';
 
 export type RestSettings = Pick<WorkerProcessSettings, 'auth' | 'tls' | 'maxBodyBytes' | 'allowedHosts' | 'plaintextCredentialsWarning'>;
 
@@ -64,5 +65,6 @@ export function buildRestServer(worker: Worker, settings: RestSettings, log: Log
   metricsRoutes(app, worker);
   historyRoutes(app, worker);
   uiRoutes(app);
+  schemaChangeRoutes(app, worker);
   return app;
 }

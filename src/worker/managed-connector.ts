@@ -42,6 +42,8 @@ export interface ConnectorStatus {
   alerts?: unknown[];
   /** pgcdc extension: events by table and op, transactions, commit-to-ack latency, errors, queues */
   metrics?: Record<string, unknown>;
+  /** pgcdc extension: the breaking schema change the connector is PAUSED at (schema.change.policy=pause) */
+  schema_change_pending?: { id: string; table: string; lsn: string; changes: string[]; registry: unknown[] };
 }
 
 export interface ConnectorInfo {
@@ -220,6 +222,8 @@ export class ManagedConnector {
     if (incremental) status.incremental_snapshot = { running: incremental.running, tables_done: incremental.tablesDone, rows: incremental.rowsEmitted, signals_skipped: incremental.signalsSkipped };
     Object.assign(status, lagStatus(this.lag));
     status.metrics = metricsStatus(this.metrics, this.connector?.streaming);
+    const pending = this.connector?.schemaChangePending;
+    if (pending) status.schema_change_pending = { id: pending.id, table: pending.table, lsn: pending.lsn, changes: pending.changes.map((c) => c.reason), registry: pending.registry };
     return status;
   }
 

@@ -18,7 +18,7 @@ before(async () => {
   await withClient(db, (c) =>
     c.query(`CREATE TABLE customers (id int PRIMARY KEY, name text NOT NULL, email varchar(100), balance numeric(10,2))`),
   );
-  running = await startConnector(services, testConnectorConfig(db, services, NAME, { 'skipped.operations': 'none' }));
+  running = await startConnector(services, testConnectorConfig(db, services, NAME, { 'skipped.operations': 'none', 'schema.change.policy': 'fail' }));
   assert.equal(running.connector.state, 'RUNNING', running.connector.trace ?? '');
 });
 
@@ -115,7 +115,7 @@ test('the slot is never confirmed past the stored offset, and a clean restart em
 
   await running.stop();
   assert.equal(running.connector.state, 'STOPPED');
-  running = await startConnector(services, testConnectorConfig(db, services, NAME, { 'skipped.operations': 'none' }));
+  running = await startConnector(services, testConnectorConfig(db, services, NAME, { 'skipped.operations': 'none', 'schema.change.policy': 'fail' }));
   await withClient(db, (c) => c.query(`INSERT INTO customers (id, name) VALUES (1000, 'after restart')`));
   const records = await readTopics(services.kafkaBrokers, services.registryUrl, [topic], (r) => r.some((x) => x.value?.after?.id === 1000));
   assert.equal(countFor(records), 500, 'each bulk row exactly once across the restart');
