@@ -6,6 +6,7 @@
  *   node dist/scripts/demo.js [seconds] [--keep]      (0 = until Ctrl-C; default 30)
  * When it ends it removes its slot and publication, and its database unless --keep is given.
  */
+import { NODE_FLAGS } from '../src/node-flags.js';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -171,7 +172,7 @@ async function main(): Promise<void> {
   // The demo's connector config lives in a temp file, not the shared pgcdc-configs topic.
   const configDir = mkdtempSync(join(tmpdir(), 'pgcdc-demo-'));
   console.log(`demo: starting a pgcdc worker with connectors/inventory.json (REST ${url}; try curl ${url}/metrics)`);
-  const worker = spawn(process.execPath, [resolve(root, 'dist/src/cli.js'), 'worker', '--load', resolve(root, 'connectors/inventory.json')], {
+  const worker = spawn(process.execPath, [...NODE_FLAGS, resolve(root, 'dist/src/cli.js'), 'worker', '--load', resolve(root, 'connectors/inventory.json')], {
     env: {
       ...process.env,
       PGPASSWORD: admin.password,

@@ -2,6 +2,7 @@
  * pgcdc as the benchmark runs it: `node dist/src/cli.js run <connector.json>` in a child process,
  * Avro through the registry, the settings below, its log in the results' tmp directory.
  */
+import { NODE_FLAGS } from '../../src/node-flags.js';
 import { spawn } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -65,7 +66,7 @@ export function startPgcdc(o: BenchOptions, run: PgcdcRun): ConnectorProcess {
   const configFile = join(tmp, `${run.name}.json`);
   writeFileSync(configFile, JSON.stringify({ name: run.name, config }, null, 2));
   const logFile = join(tmp, `${run.tag}-pgcdc.log`);
-  const nodeArgs = o.profile ? ['--cpu-prof', `--cpu-prof-dir=${join(o.outDir, `prof-${run.tag}`)}`] : [];
+  const nodeArgs = [...NODE_FLAGS, ...(o.profile ? ['--cpu-prof', `--cpu-prof-dir=${join(o.outDir, `prof-${run.tag}`)}`] : [])];
   const child = spawn(process.execPath, [...nodeArgs, cli, 'run', configFile], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],

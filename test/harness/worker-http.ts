@@ -4,6 +4,7 @@ import { createServer } from 'node:net';
 import { resolve } from 'node:path';
 import { RUN_ID } from './connector.js';
 import type { TestServices } from './services.js';
+import { NODE_FLAGS } from '../../src/node-flags.js';
 
 const CLI = resolve(new URL('../../src/cli.js', import.meta.url).pathname);
 /** No REST call of the tests takes this long unless something hangs. */
@@ -82,7 +83,7 @@ export class WorkerHttp {
       PGCDC_EXIT_ON_UNHANDLED: '1',
       ...this.options.env,
     };
-    const child = spawn(process.execPath, [CLI, 'worker', ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...NODE_FLAGS, CLI, 'worker', ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;
     const keep = (chunk: Buffer) => {
       this.output += chunk.toString();

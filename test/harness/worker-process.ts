@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { TestServices } from './services.js';
+import { NODE_FLAGS } from '../../src/node-flags.js';
 
 const CLI = resolve(new URL('../../src/cli.js', import.meta.url).pathname);
 
@@ -18,7 +19,7 @@ export class WorkerProcess {
     const file = join(dir, 'connector.json');
     const { name, ...config } = this.connector;
     writeFileSync(file, JSON.stringify({ name, config }));
-    this.child = spawn(process.execPath, [CLI, 'run', file], {
+    this.child = spawn(process.execPath, [...NODE_FLAGS, CLI, 'run', file], {
       env: { ...process.env, PGCDC_KAFKA_BROKERS: this.services.kafkaBrokers.join(','), PGCDC_OFFSET_TOPIC: this.offsetTopic, PGCDC_LOG_LEVEL: 'info', PGCDC_EXIT_ON_UNHANDLED: '1' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
