@@ -156,11 +156,7 @@ export class SnapshotSource {
   async readPending(): Promise<boolean> {
     const pending = this.pending();
     const p = this.progress;
-    p.chunksTotal = this.state.chunks.length;
-    p.chunksDone = this.state.done.size;
-    p.tablesTotal = new Set(this.state.chunks.map(tableKey)).size;
-    p.tablesDone = p.tablesTotal - new Set(pending.map(tableKey)).size;
-    p.rowsTotalEstimate = pending.reduce((n, c) => n + c.estimatedRows, 0);
+    p.plan(this.state.chunks, this.state.done);
     this.remainingChunks = pending.length;
     // Schemas are registered before any row is read, in the snapshot's view of the catalog.
     for (const oid of new Set(pending.map((c) => c.relationOid))) await this.tables.onRelation(await relationFromCatalog(this.workers[0], oid));
@@ -241,6 +237,7 @@ export class SnapshotSource {
     let pendingRow: string[] | null = null;
     let rowsInChunk = 0;
     const out: ChangeRecord[] = [];
+    const counts = this.progress.table(tableKey(chunk));
     // A chunk is read to its end even when a stop is requested: a clean stop must not leave a chunk
     // whose rows were partly delivered (they would be sent again); chunks are bounded by bytes.
     for (;;) {
@@ -261,13 +258,12 @@ export class SnapshotSource {
       }
       pendingRow = exhausted ? null : all[all.length - 1];
       if (batch.size > 0) await this.deliver(batch);
-      this.progress.rowsDone += emitCount;
+      this.progress.addRows(counts, emitCount);
       if (exhausted) break;
     }
     await client.query(`CLOSE ${cursor}`);
     this.state.done.add(chunk.id);
-    this.progress.chunksDone++;
-    if (!this.state.chunks.some((c) => c.schema === chunk.schema && c.table === chunk.table && !this.state.done.has(c.id))) this.progress.tablesDone++;
+    this.progress.chunkDone(counts);
     await this.storeProgress(false);
   }
 

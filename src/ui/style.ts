@@ -100,6 +100,14 @@ table.list th, table.list td { padding: .4rem .6rem; }
 .pbar { height: .6rem; background: var(--idle-bg); border-radius: 999px; overflow: hidden; margin: .3rem 0; }
 .bar-fill { height: 100%; background: var(--accent); border-radius: 999px; }
 .progress-detail { font-size: .82rem; color: var(--muted); }
+.table-bars { display: grid; grid-template-columns: repeat(auto-fill, minmax(16rem, 1fr)); gap: 0 1.25rem; margin-top: .5rem; }
+.table-bars .progress-head { font-weight: 500; font-family: ui-monospace, "DejaVu Sans Mono", monospace; font-size: .82rem; }
+.sc-pending { border-left: 3px solid var(--warn); padding: .25rem 0 .25rem .75rem; }
+.sc-changes, .sc-verdicts { margin: .25rem 0 .5rem; padding-left: 1.25rem; }
+.sc-changes li.breaking strong { color: var(--bad); } .sc-changes li.additive strong { color: var(--ok); }
+.sc-pending .actions { display: flex; flex-wrap: wrap; gap: .5rem; align-items: center; margin-top: .5rem; }
+.confirm-q { flex-basis: 100%; font-weight: 600; }
+.btn.danger { background: var(--bad); color: #fff; border-color: var(--bad); }
 .mono, .subject { font-family: ui-monospace, "DejaVu Sans Mono", monospace; font-size: .82rem; }
 .ver { color: var(--ok); font-family: inherit; }
 .login { max-width: 30rem; margin: 2rem auto; }

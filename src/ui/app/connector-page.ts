@@ -1,17 +1,21 @@
 /**
  * One connector: state and actions, lag and throughput over the last hour, alerts, snapshot,
- * tables. The skeleton (and so the buttons) is built once per visit; refreshes refill the sections.
+ * tables, the pending schema change. The skeleton (and so the buttons) is built once per visit; refreshes refill the sections.
  */
 import { ApiError, call } from './api.js';
 import { lineChart } from './chart.js';
 import { button, el, fill, note, section } from './dom.js';
-import { ALERT_LABELS, DASH, fmtAlertValue, fmtBytes, fmtCount, fmtMs, fmtRate, fmtSeconds, stateBadge, timeEl } from './format.js';
+import { ALERT_LABELS, DASH, fmtAlertValue, fmtBytes, fmtCount, fmtMs, fmtRate, stateBadge, timeEl } from './format.js';
+import { SchemaChangesView } from './schema-changes-view.js';
+import { renderSnapshot } from './snapshot-view.js';
 
 export interface ConnectorData {
   status: any;
   history: any;
   tables: any | null;
   tablesError: string | null;
+  schemaChanges: any | null;
+  schemaChangesError: string | null;
 }
 
 export class ConnectorPage {
@@ -26,6 +30,7 @@ export class ConnectorPage {
   private readonly tables = section('Tables captured', 'tables');
   private readonly schemaChanges = section('Pending schema changes', 'schema-changes');
   private readonly buttons: Record<'pause' | 'resume' | 'restart', HTMLButtonElement>;
+  private readonly schemaChangesView: SchemaChangesView;
 
   constructor(readonly name: string, private readonly refresh: () => void) {
     const path = `/connectors/${encodeURIComponent(name)}`;
@@ -45,7 +50,7 @@ export class ConnectorPage {
       resume: button('Resume', act('resume', 'PUT', 'Resumed from the stored offset.'), { class: 'btn primary' }),
       restart: button('Restart', act('restart', 'POST', 'Restarted: a fresh run from the stored config.'), { class: 'btn' }),
     };
-    fill(this.schemaChanges.body, note('Nothing to review: approving or skipping schema changes arrives with schema-change handling (not in this version).'));
+    this.schemaChangesView = new SchemaChangesView(this.schemaChanges.body, name, refresh);
     this.root = el('div', { class: 'connector-page' },
       el('p', { class: 'crumbs' }, el('a', { href: '#/' }, '← All connectors')),
       this.title,
@@ -65,7 +70,7 @@ export class ConnectorPage {
     this.buttons.restart.disabled = false;
     const trace: string | undefined = s.connector?.trace;
     fill(this.trace, trace ? el('details', { class: state === 'FAILED' ? 'trace bad' : 'trace warn', open: true },
-      el('summary', {}, state === 'FAILED' ? 'Failed: ' : 'Retrying: ', trace.split('\n')[0]!), el('pre', {}, trace)) : null);
+      el('summary', {}, state === 'FAILED' ? 'Failed: ' : s.schema_change_pending ? 'Paused at a schema change: ' : 'Retrying: ', trace.split('\n')[0]!), el('pre', {}, trace)) : null);
 
     const lag = s.lag ?? {};
     const m = s.metrics ?? {};
@@ -85,8 +90,9 @@ export class ConnectorPage {
 
     this.updateCharts(points, th, d.history?.retention_ms ?? 3_600_000, now);
     this.updateAlerts(s.alerts ?? [], d.history?.alerts ?? [], th);
-    this.updateSnapshot(s.snapshot, s.incremental_snapshot, d.tables?.tables ?? []);
+    renderSnapshot(this.snapshot.body, s.snapshot, s.incremental_snapshot, d.tables?.tables ?? []);
     this.updateTables(d);
+    this.schemaChangesView.update(d.schemaChanges, d.schemaChangesError);
   }
 
   private updateCharts(points: any[], th: any, retentionMs: number, now: number): void {
@@ -123,29 +129,6 @@ export class ConnectorPage {
     fill(this.alerts.body, ...parts);
   }
 
-  private updateSnapshot(snap: any, incremental: any, tables: any[]): void {
-    if (!snap && !incremental) {
-      fill(this.snapshot.body, note('No snapshot in the current run (a pause or restart starts a new run; snapshot.mode decides when to snapshot, and an ad-hoc snapshot is requested through the signal table).'));
-      return;
-    }
-    const parts: Node[] = [];
-    if (snap) {
-      const total = Math.max(snap.rows_total_estimate ?? 0, snap.rows_done ?? 0);
-      const pct = total > 0 ? Math.min(100, (snap.rows_done / total) * 100) : snap.running ? 0 : 100;
-      parts.push(bar(snap.running ? 'Initial snapshot' : 'Initial snapshot (done)', pct,
-        `${fmtCount(snap.rows_done)} of ~${fmtCount(snap.rows_total_estimate)} rows · ${snap.tables_done}/${snap.tables_total} tables · ${snap.chunks_done}/${snap.chunks_total} chunks · ${fmtRate(snap.rows_per_second, 'rows/s')} · ${snap.running ? `ETA ${snap.eta_seconds === null ? 'estimating…' : fmtSeconds(snap.eta_seconds)}` : `took ${fmtMs(snap.duration_ms)}`}`));
-    }
-    if (incremental) parts.push(el('p', {}, `Ad-hoc snapshot ${incremental.running ? 'running' : 'finished'}: ${fmtCount(incremental.rows)} rows, ${incremental.tables_done} tables done${incremental.signals_skipped ? `, ${incremental.signals_skipped} signals skipped` : ''}.`));
-    // Per-table totals are not tracked by the snapshot yet: rows read per table, without a bar.
-    const read = tables.filter((t) => t.snapshot_rows > 0);
-    if (read.length) {
-      parts.push(wrap(el('table', { class: 'list per-table' },
-        el('thead', {}, el('tr', {}, el('th', {}, 'Table'), el('th', { class: 'num' }, 'Rows read'))),
-        el('tbody', {}, ...read.map((t) => el('tr', {}, el('td', {}, t.table), el('td', { class: 'num' }, fmtCount(t.snapshot_rows))))))));
-    }
-    fill(this.snapshot.body, ...parts);
-  }
-
   private updateTables(d: ConnectorData): void {
     if (d.tablesError) return fill(this.tables.body, note(`Could not list the tables: ${d.tablesError}`, 'error'));
     const rows: any[] = d.tables?.tables ?? [];
@@ -162,15 +145,6 @@ export class ConnectorPage {
 
 const wrap = (table: HTMLElement) => el('div', { class: 'table-wrap' }, table);
 
-function bar(label: string, pct: number, detail: string): HTMLElement {
-  const fillEl = el('div', { class: 'bar-fill' });
-  fillEl.style.width = `${pct.toFixed(1)}%`;
-  return el('div', { class: 'progress' },
-    el('div', { class: 'progress-head' }, el('span', {}, label), el('span', { class: 'muted' }, `${Math.round(pct)}%`)),
-    el('div', { class: 'pbar', role: 'progressbar', 'aria-valuemin': 0, 'aria-valuemax': 100, 'aria-valuenow': Math.round(pct), 'aria-label': label }, fillEl),
-    el('div', { class: 'progress-detail' }, detail));
-}
-
 /** Status, history and (every few refreshes) tables of one connector. */
 export async function loadConnector(name: string, withTables: boolean, previous: ConnectorData | null): Promise<ConnectorData> {
   const path = `/connectors/${encodeURIComponent(name)}`;
@@ -186,5 +160,18 @@ export async function loadConnector(name: string, withTables: boolean, previous:
       tablesError = err.message;
     }
   }
-  return { status, history, tables, tablesError };
+  // Read from the offset topic: when a pending change appears or goes, and with the tables otherwise.
+  let schemaChanges = previous?.schemaChanges ?? null;
+  let schemaChangesError = previous?.schemaChangesError ?? null;
+  const pendingId = status?.schema_change_pending?.id ?? null;
+  if (withTables || !previous || pendingId !== (schemaChanges?.pending?.id ?? null)) {
+    try {
+      schemaChanges = await call('GET', `${path}/schema-changes`);
+      schemaChangesError = null;
+    } catch (err) {
+      if (!(err instanceof ApiError)) throw err;
+      schemaChangesError = err.message;
+    }
+  }
+  return { status, history, tables, tablesError, schemaChanges, schemaChangesError };
 }
