@@ -54,6 +54,24 @@ export function walPosition(db: pg.ClientConfig): Promise<bigint> {
   return withClient(db, async (c) => BigInt((await c.query(`SELECT (pg_current_wal_insert_lsn() - '0/0')::text AS pos`)).rows[0].pos));
 }
 
+/**
+ * Runs `statement` in a transaction of its own; returns the WAL positions before its changes
+ * (`start`) and just before its commit record (`beforeCommit`). A confirmed_flush_lsn at or before
+ * `beforeCommit` leaves the transaction to be streamed again; an idle connector may legitimately
+ * confirm up to there (keepalives), since other databases write WAL meanwhile.
+ */
+export function beforeCommitOf(db: pg.ClientConfig, statement: string): Promise<{ start: bigint; beforeCommit: bigint }> {
+  const position = async (c: pg.Client) => BigInt((await c.query(`SELECT (pg_current_wal_insert_lsn() - '0/0')::text AS pos`)).rows[0].pos);
+  return withClient(db, async (c) => {
+    const start = await position(c);
+    await c.query('BEGIN');
+    await c.query(statement);
+    const beforeCommit = await position(c);
+    await c.query('COMMIT');
+    return { start, beforeCommit };
+  });
+}
+
 /** The flush LSN of the connector's stored offset (pgcdc_flush_lsn), or null when none is stored. */
 export async function storedFlushLsn(store: KafkaOffsetStore, connector: string, topicPrefix: string): Promise<bigint | null> {
   const stored = await store.read(KafkaOffsetStore.key(connector, topicPrefix));

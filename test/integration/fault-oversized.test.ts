@@ -19,7 +19,7 @@ import { dropDatabase, freshDatabase, withClient } from '../harness/database.js'
 import { eventually, startConnector, testConnectorConfig, topicPrefixFor, type RunningConnector } from '../harness/connector.js';
 import { readTopics } from '../harness/topics.js';
 import { PgOracle } from '../harness/pg-oracle.js';
-import { confirmedFlushLsn, readDeadLetters, storedFlushLsn, walPosition } from '../harness/dead-letters.js';
+import { beforeCommitOf, confirmedFlushLsn, readDeadLetters, storedFlushLsn, walPosition } from '../harness/dead-letters.js';
 
 const DB = 'pgcdc_it_fault_oversized';
 const STRICT = 'pgcdc_it_big_none';
@@ -69,47 +69,44 @@ async function assertNotConfirmedPast(r: RunningConnector, name: string, lsn: bi
 }
 
 /** Streams one small row and waits for it, then writes the big one and another small one. */
-async function smallBigSmall(r: RunningConnector, name: string, table: string): Promise<bigint> {
+async function smallBigSmall(r: RunningConnector, name: string, table: string): Promise<{ start: bigint; beforeCommit: bigint }> {
   await eventually(() => r.connector.streaming !== null, `streaming (${r.connector.trace})`);
   await withClient(db, (c) => c.query(`INSERT INTO ${table} VALUES (1, 'small', 'a')`));
   await readTopics(services.kafkaBrokers, services.registryUrl, [`${topicPrefixFor(name)}.public.${table}`], (recs) => recs.length >= 1);
-  const beforeBig = await walPosition(db);
-  await withClient(db, async (c) => {
-    await c.query(`INSERT INTO ${table} VALUES (2, ${BIG}, 'big')`);
-    await c.query(`INSERT INTO ${table} VALUES (3, 'small', 'after')`);
-  });
-  return beforeBig;
+  const big = await beforeCommitOf(db, `INSERT INTO ${table} VALUES (2, ${BIG}, 'big')`);
+  await withClient(db, (c) => c.query(`INSERT INTO ${table} VALUES (3, 'small', 'after')`));
+  return big;
 }
 
 test('default: a 3.2 MB record FAILS the connector naming table, key, LSN, size and limit; nothing after it is confirmed', async () => {
   const r = await start(STRICT, { 'table.include.list': 'public\\.blobs_a' });
-  const beforeBig = await smallBigSmall(r, STRICT, 'blobs_a');
+  const big = await smallBigSmall(r, STRICT, 'blobs_a');
   await eventually(() => r.connector.state === 'FAILED', 'the connector to fail');
   const trace = r.connector.trace ?? '';
   assert.match(trace, /of public\.blobs_a \(key \{"id":2\}\)/, `names table and key: ${trace}`);
   assert.match(trace, /record of 3,2\d\d,\d\d\d bytes/, `names the size: ${trace}`);
   assert.match(trace, /limit of 1,048,576 bytes \(producer\.override\.max\.request\.size\)/, `names the limit and its key: ${trace}`);
   const at = lsnInTrace(trace);
-  assert.ok(at >= beforeBig, 'the LSN named is the big change');
+  assert.ok(at >= big.start && at <= big.beforeCommit, 'the LSN named is the big change');
   await new Promise((res) => setTimeout(res, 700));
-  await assertNotConfirmedPast(r, STRICT, beforeBig, 'after the failure');
+  await assertNotConfirmedPast(r, STRICT, big.beforeCommit, 'after the failure');
 
   await r.connector.restart();
   await eventually(() => r.connector.state === 'FAILED', 'the restarted connector to fail again');
   assert.equal(lsnInTrace(r.connector.trace ?? ''), at, 'a restart fails at the same change');
-  await assertNotConfirmedPast(r, STRICT, beforeBig, 'after the restart');
+  await assertNotConfirmedPast(r, STRICT, big.beforeCommit, 'after the restart');
 });
 
 test('a limit above the topic\'s: the broker\'s MESSAGE_TOO_LARGE FAILS the connector naming the topic and size; nothing after it is confirmed', async () => {
   const r = await start(BROKER, { 'table.include.list': 'public\\.blobs_b', 'producer.override.max.request.size': String(8 * 1024 * 1024) });
-  const beforeBig = await smallBigSmall(r, BROKER, 'blobs_b');
+  const big = await smallBigSmall(r, BROKER, 'blobs_b');
   await eventually(() => r.connector.state === 'FAILED', `the connector to fail (${r.connector.state}: ${r.connector.trace})`, 60_000);
   const trace = r.connector.trace ?? '';
   const topic = `${topicPrefixFor(BROKER)}.public.blobs_b`;
   assert.match(trace, new RegExp(`one record of 3,2\\d\\d,\\d\\d\\d bytes .*to topic "${topic}"`), `names the topic and size: ${trace}`);
   assert.match(trace, /max\.message\.bytes/, `says which limit to raise: ${trace}`);
   await new Promise((res) => setTimeout(res, 700));
-  await assertNotConfirmedPast(r, BROKER, beforeBig, 'after the broker refused the record');
+  await assertNotConfirmedPast(r, BROKER, big.beforeCommit, 'after the broker refused the record');
 });
 
 test('errors.tolerance=all: oversized changes become dead letters describing them; the oracle copy differs exactly there', async () => {

@@ -18,7 +18,7 @@ import { dropDatabase, freshDatabase, withClient } from '../harness/database.js'
 import { eventually, startConnector, testConnectorConfig, topicPrefixFor, type RunningConnector } from '../harness/connector.js';
 import { readTopics } from '../harness/topics.js';
 import { PgOracle } from '../harness/pg-oracle.js';
-import { confirmedFlushLsn, readDeadLetters, storedFlushLsn, walPosition } from '../harness/dead-letters.js';
+import { beforeCommitOf, confirmedFlushLsn, readDeadLetters, storedFlushLsn, walPosition } from '../harness/dead-letters.js';
 
 const DB = 'pgcdc_it_fault_unencodable';
 const STRICT = 'pgcdc_it_unenc_none';
@@ -75,11 +75,9 @@ test('errors.tolerance=none: FAILED naming table, key and LSN; nothing after it 
   });
   const topic = `${topicPrefixFor(STRICT)}.public.amounts`;
   await readTopics(services.kafkaBrokers, services.registryUrl, [topic], (recs) => recs.length >= 2);
-  const beforeBad = await walPosition(db);
-  await withClient(db, async (c) => {
-    await c.query(`INSERT INTO amounts VALUES (3, 'NaN', 'bad')`);
-    await c.query(`INSERT INTO amounts VALUES (4, 4, 'after')`);
-  });
+  const bad = await beforeCommitOf(db, `INSERT INTO amounts VALUES (3, 'NaN', 'bad')`);
+  const beforeBad = bad.beforeCommit;
+  await withClient(db, (c) => c.query(`INSERT INTO amounts VALUES (4, 4, 'after')`));
   await eventually(() => r.connector.state === 'FAILED', 'the connector to fail');
   const trace = r.connector.trace ?? '';
   assert.match(trace, /public\.amounts/, `names the table: ${trace}`);
@@ -87,7 +85,7 @@ test('errors.tolerance=none: FAILED naming table, key and LSN; nothing after it 
   assert.match(trace, /\bamount\b.*NaN|NaN.*\bamount\b/, `names the column and value: ${trace}`);
   assert.match(trace, /decimal\.handling\.mode=(string|double)/, `gives the remedy: ${trace}`);
   const failedAt = lsnInTrace(trace);
-  assert.ok(failedAt >= beforeBad, `the LSN named is the bad change: ${failedAt} vs ${beforeBad}: ${trace}`);
+  assert.ok(failedAt >= bad.start && failedAt <= beforeBad, `the LSN named is the bad change: ${failedAt} in ${bad.start}..${beforeBad}: ${trace}`);
 
   await new Promise((res) => setTimeout(res, 700)); // a flush interval and more
   const slot = STRICT.replace(/[^a-z0-9_]/g, '_');
