@@ -14,37 +14,98 @@ export interface ProduceRequestInfo {
 
 interface ErrorLike {
   retriable?: boolean;
+  /** @platformatic/kafka: whether the library would retry it (false on a permanent broker answer) */
+  canRetry?: boolean;
   name?: string;
   message?: string;
   status?: number;
+  /** kafkajs: the broker's error name */
   type?: string;
+  /** @platformatic/kafka: the broker's error name (ProtocolError) */
+  apiId?: string;
   code?: string;
   cause?: unknown;
+  /** @platformatic/kafka's MultipleErrors (an AggregateError): each attempt's or each broker's error */
+  errors?: unknown[];
 }
 
-/** kafkajs wraps protocol errors (KafkaJSNonRetriableError, KafkaJSNumberOfRetriesExceeded); the broker's error type sits on a cause. */
-function protocolErrorType(err: unknown): string | undefined {
-  let e = err as ErrorLike | undefined;
-  for (let depth = 0; e && typeof e === 'object' && depth < 5; depth++, e = e.cause as ErrorLike | undefined) {
-    if (typeof e.type === 'string') return e.type;
-  }
-  return undefined;
+/** The broker's error name (MESSAGE_TOO_LARGE, ...) on the error or anywhere below it. */
+function protocolErrorTypes(err: unknown): string[] {
+  const types: string[] = [];
+  const visit = (x: unknown, depth: number): void => {
+    const e = x as ErrorLike | undefined;
+    if (!e || typeof e !== 'object' || depth > 6) return;
+    if (typeof e.type === 'string') types.push(e.type);
+    if (typeof e.apiId === 'string') types.push(e.apiId);
+    if (Array.isArray(e.errors)) for (const n of e.errors) visit(n, depth + 1);
+    if (e.cause !== undefined) visit(e.cause, depth + 1);
+  };
+  visit(err, 0);
+  return types;
+}
+
+/** Retriable failures: connection, leadership, timeouts, an unavailable cluster or registry. */
+function isTransient(e: ErrorLike): boolean {
+  return (
+    e.retriable === true ||
+    e.canRetry === true ||
+    e.code === 'PLT_KFK_NETWORK' ||
+    e.code === 'PLT_KFK_TIMEOUT' ||
+    /KafkaJSConnectionError|KafkaJSNumberOfRetriesExceeded|KafkaJSRequestTimeoutError|KafkaJSBrokerNotFound|KafkaJSLockTimeout/.test(e.name ?? '') ||
+    (typeof e.status === 'number' && e.status >= 500) ||
+    /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|socket hang up/.test(`${e.code ?? ''} ${e.message ?? ''}`)
+  );
+}
+
+/** An error's message followed by its causes' ("Connection to ... failed: connect ECONNREFUSED"). */
+function chainMessage(e: ErrorLike, depth = 0): string {
+  const cause = e.cause as ErrorLike | undefined;
+  const own = e.message ?? String(e);
+  return cause && typeof cause === 'object' && depth < 4 && cause.message && !own.includes(cause.message) ? `${own}: ${chainMessage(cause, depth + 1)}` : own;
+}
+
+/** An error and its causes, outermost first. */
+function causeChain(e: ErrorLike): ErrorLike[] {
+  const chain: ErrorLike[] = [];
+  for (let c: ErrorLike | undefined = e; c && typeof c === 'object' && chain.length < 6; c = c.cause as ErrorLike | undefined) chain.push(c);
+  return chain;
+}
+
+/** The errors a MultipleErrors gathers (each attempt's, each broker's), without the wrappers. */
+function gathered(err: unknown, depth = 0, out: ErrorLike[] = []): ErrorLike[] {
+  const e = err as ErrorLike | undefined;
+  if (!e || typeof e !== 'object' || depth > 6 || out.length > 50) return out;
+  if (Array.isArray(e.errors) && e.errors.length > 0) for (const n of e.errors) gathered(n, depth + 1, out);
+  else out.push(e);
+  return out;
+}
+
+/** The message with what its wrappers hide ("produce failed 3 times." says nothing of why). */
+function describe(err: unknown): string {
+  const e = err as ErrorLike | undefined;
+  const top = e?.message ?? String(err);
+  if (!e || typeof e !== 'object' || !Array.isArray(e.errors)) return e && typeof e === 'object' ? chainMessage(e) : top;
+  const below = [...new Set(gathered(err).map((g) => chainMessage(g)))].slice(0, 3);
+  return below.length > 0 ? `${top} (${below.join('; ')})` : top;
 }
 
 const fmt = (n: number): string => n.toLocaleString('en-US');
 const quoteList = (names: string[]): string => names.map((n) => `"${n}"`).join(', ');
 
 /**
- * Classifies errors from kafkajs and the schema registry client. kafkajs marks its own errors with
- * `retriable`; the registry client carries an HTTP `status`. `produce` describes the request when
- * the error came from producing records.
+ * Classifies errors from @platformatic/kafka (the worker's client), kafkajs (the loader's) and the
+ * schema registry client. @platformatic/kafka marks errors with `canRetry` and a `code`
+ * (PLT_KFK_NETWORK, PLT_KFK_TIMEOUT, ...), kafkajs with `retriable`; the registry client carries an
+ * HTTP `status`. An error made of several (retries, brokers) is retriable only if every one is.
+ * `produce` describes the request when the error came from producing records.
  */
 export function classifyKafkaError(err: unknown, context: string, produce?: ProduceRequestInfo): PgcdcError {
   if (err instanceof PgcdcError) return err;
   const e = err as ErrorLike | undefined;
-  const msg = `${context}: ${e?.message ?? String(err)}`;
-  const type = protocolErrorType(err);
-  if (type === 'MESSAGE_TOO_LARGE' || type === 'RECORD_LIST_TOO_LARGE' || /too large|TooLarge/i.test(`${e?.name ?? ''} ${e?.message ?? ''}`)) {
+  const detail = describe(err);
+  const msg = `${context}: ${detail}`;
+  const types = protocolErrorTypes(err);
+  if (types.includes('MESSAGE_TOO_LARGE') || types.includes('RECORD_LIST_TOO_LARGE') || /too large|TooLarge/i.test(`${e?.name ?? ''} ${e?.message ?? ''}`)) {
     if (produce && produce.records > 1) {
       // pgcdc splits batches into requests well below Kafka's 1 MiB default, so no single column is to blame.
       return new PgcdcError('sink-permanent', `${msg} (a request of ${fmt(produce.records)} records, ${fmt(produce.bytes)} bytes, to ${quoteList(produce.topics)})`, {
@@ -55,18 +116,17 @@ export function classifyKafkaError(err: unknown, context: string, produce?: Prod
     const record = produce
       ? `: one record of ${fmt(produce.bytes)} bytes${produce.valueBytes !== undefined ? ` (key ${fmt(produce.keyBytes ?? 0)}, value ${fmt(produce.valueBytes)})` : ''} to topic ${quoteList(produce.topics)}`
       : '';
-    return new PgcdcError('sink-permanent', `${context}${record}: ${e?.message ?? String(err)}`, {
+    return new PgcdcError('sink-permanent', `${context}${record}: ${detail}`, {
       cause: err,
       // pgcdc refuses records over producer.override.max.request.size before sending (naming table,
       // key and LSN); a record rejected here means the topic's limit is below that setting.
       remedy: "raise the broker/topic max.message.bytes or exclude the column; keep producer.override.max.request.size at most the topic's max.message.bytes so pgcdc's own check (or errors.tolerance=all) catches such changes",
     });
   }
-  const transient =
-    e?.retriable === true ||
-    /KafkaJSConnectionError|KafkaJSNumberOfRetriesExceeded|KafkaJSRequestTimeoutError|KafkaJSBrokerNotFound|KafkaJSLockTimeout/.test(e?.name ?? '') ||
-    (typeof e?.status === 'number' && e.status >= 500) ||
-    /ECONNREFUSED|ECONNRESET|ETIMEDOUT|socket hang up/.test(`${e?.code ?? ''} ${e?.message ?? ''}`);
+  // Retriable only if every attempt/broker failed retriably; a permanent answer anywhere
+  // (canRetry false: authorization, invalid config, ...) makes it permanent.
+  const attempts = gathered(err).map(causeChain);
+  const transient = attempts.length > 0 && attempts.every((chain) => chain.some(isTransient) && !chain.some((c) => c.canRetry === false));
   if (transient) return new PgcdcError('sink-transient', msg, { cause: err, remedy: 'check that Kafka and the schema registry are up; pgcdc retries' });
   return new PgcdcError('sink-permanent', msg, { cause: err });
 }

@@ -1,12 +1,9 @@
-import type { KafkaClient } from './ports.js';
-import { KafkajsClient } from './kafkajs-client.js';
+import type { KafkaClient, KafkaConnection } from './ports.js';
+import { PlatformaticClient } from './platformatic-client.js';
 
-export interface KafkaConnection {
-  brokers: string[];
-  clientId: string;
-}
+export type { KafkaConnection } from './ports.js';
 
-/** The one place that picks the Kafka client library behind the ports. */
+/** The one place that picks the Kafka client library behind the ports (README: Choosing a Kafka client). */
 export function openKafka(connection: KafkaConnection): KafkaClient {
-  return new KafkajsClient(connection.brokers, connection.clientId);
+  return new PlatformaticClient(connection);
 }

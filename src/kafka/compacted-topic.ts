@@ -1,121 +1,90 @@
-import { Partitioners, type Admin, type Kafka, type Producer } from 'kafkajs';
-import type { CompactedLog } from './ports.js';
+import { Admin, Consumer, ListOffsetTimestamps, Producer, stringSerializers } from '@platformatic/kafka';
+import type { CompactedLog, KafkaConnection } from './ports.js';
+import { clientOptions, createTopicIfMissing } from './platformatic-topics.js';
+
+const IS_CONTROL_BATCH = 0x20;
+const READ_TIMEOUT_MS = 60_000;
 
 /**
- * Reads a compacted topic from the beginning up to the end offsets given (taken before reading, so
- * the read terminates) and returns the latest value of every key; a null value (tombstone) removes
- * the key. Used by the offset and config stores, whose topics are small.
+ * Reads partition 0 of a compacted topic from offset 0 up to `end` (the end offset taken before
+ * reading, so the read terminates) and returns the latest value of every key; a null value
+ * (tombstone) removes the key. Fetches by partition and offset: no consumer group is joined or
+ * created (the Consumer object needs a group id, which only its group calls would use).
  */
-export async function readCompactedTopic(
-  kafka: Kafka,
-  topic: string,
-  ends: { partition: number; offset: string }[],
-  timeoutMs = 60_000,
-): Promise<Map<string, string>> {
+export async function readCompactedTopic(connection: KafkaConnection, topic: string, end: bigint, timeoutMs = READ_TIMEOUT_MS): Promise<Map<string, string>> {
   const latest = new Map<string, string>();
-  const remaining = new Map(ends.filter((e) => e.offset !== '0').map((e) => [e.partition, BigInt(e.offset)]));
-  if (remaining.size === 0) return latest;
-  // kafkajs reads only through a consumer group: a throwaway one, deleted after the read so that
-  // reads (one per offset lookup) leave no group behind on the cluster.
-  const groupId = `pgcdc-reader-${topic}-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`;
-  const consumer = kafka.consumer({ groupId, maxWaitTimeInMs: 200 });
+  if (end <= 0n) return latest;
+  const consumer = new Consumer({ ...clientOptions(connection, 'reader'), groupId: `pgcdc-unused-${topic}`, maxWaitTime: 200 });
   try {
-    await consumer.connect();
-    await consumer.subscribe({ topic, fromBeginning: true });
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`reading "${topic}" took more than ${timeoutMs / 1000} s`)), timeoutMs);
-      consumer
-        .run({
-          autoCommit: false,
-          eachMessage: async ({ partition, message }) => {
-            const key = message.key?.toString();
-            if (key !== undefined) {
-              if (message.value === null) latest.delete(key);
-              else latest.set(key, message.value.toString());
-            }
-            const end = remaining.get(partition);
-            if (end !== undefined && BigInt(message.offset) + 1n >= end) remaining.delete(partition);
-            if (remaining.size === 0) {
-              clearTimeout(timer);
-              resolve();
-            }
-          },
-        })
-        .catch(reject);
-    });
+    const deadline = Date.now() + timeoutMs;
+    let next = 0n;
+    while (next < end) {
+      if (Date.now() > deadline) throw new Error(`reading "${topic}" took more than ${timeoutMs / 1000} s (at offset ${next} of ${end})`);
+      const meta = await consumer.metadata({ topics: [topic] });
+      const t = meta.topics.get(topic);
+      if (!t) throw new Error(`topic "${topic}" is missing`);
+      const response = await consumer.fetch({
+        node: t.partitions[0]!.leader,
+        maxWaitTime: 200,
+        topics: [{ topicId: t.id, partitions: [{ partition: 0, fetchOffset: next, partitionMaxBytes: 8 << 20, currentLeaderEpoch: -1, lastFetchedEpoch: -1 }] }],
+      });
+      for (const part of response.responses.flatMap((r) => r.partitions)) {
+        if (part.partitionIndex !== 0) continue;
+        for (const batch of part.records ?? []) {
+          const batchEnd = batch.firstOffset + BigInt(batch.lastOffsetDelta) + 1n;
+          if (batchEnd > next) next = batchEnd;
+          if (batch.attributes & IS_CONTROL_BATCH) continue;
+          for (const r of batch.records) {
+            if (batch.firstOffset + BigInt(r.offsetDelta) >= end || r.key === null) continue;
+            const key = r.key.toString();
+            if (r.value === null) latest.delete(key);
+            else latest.set(key, r.value.toString());
+          }
+        }
+      }
+    }
   } finally {
-    await consumer.disconnect().catch(() => {});
-    await deleteGroup(kafka, groupId);
+    await consumer.close().catch(() => {});
   }
   return latest;
 }
 
-/** Best effort: a group left behind is only clutter, never a reason to fail the read. */
-async function deleteGroup(kafka: Kafka, groupId: string): Promise<void> {
-  const admin = kafka.admin();
-  try {
-    await admin.connect();
-    await admin.deleteGroups([groupId]);
-  } catch {
-    // the group may not exist (the read ended before the consumer joined) or the broker is gone
-  } finally {
-    await admin.disconnect().catch(() => {});
-  }
-}
-
-/** Creates the single-partition compacted topic when missing; a concurrent creator is not an error. */
-export async function ensureCompactedTopic(admin: Admin, topic: string): Promise<void> {
-  if ((await admin.listTopics()).includes(topic)) return;
-  await admin
-    .createTopics({
-      waitForLeaders: true,
-      topics: [{ topic, numPartitions: 1, replicationFactor: -1, configEntries: [{ name: 'cleanup.policy', value: 'compact' }] }],
-    })
-    .catch(async (err) => {
-      if (!(await admin.listTopics()).includes(topic)) throw err;
-    });
-}
-
 /**
- * CompactedLog on kafkajs (contract in ports.ts). Errors are kafkajs's, for the caller to classify
- * with its own context. kafkajs has no group-less consumer: readAll joins a throwaway group and
- * deletes it afterwards.
+ * CompactedLog on @platformatic/kafka (contract in ports.ts). Errors are the library's, for the
+ * caller to classify with its own context.
  */
-export class KafkajsCompactedLog implements CompactedLog {
-  private producer?: Producer;
+export class PlatformaticCompactedLog implements CompactedLog {
+  private producer?: Producer<string, string, string, string>;
+  private adminClient?: Admin;
 
-  constructor(private readonly kafka: Kafka, readonly topic: string) {}
+  constructor(private readonly connection: KafkaConnection, readonly topic: string) {}
+
+  /** Made on first use and dropped by close, so the log can be opened again after closing. */
+  private get admin(): Admin {
+    return (this.adminClient ??= new Admin(clientOptions(this.connection, 'admin')));
+  }
 
   async open(): Promise<void> {
-    const admin = this.kafka.admin();
-    try {
-      await admin.connect();
-      await ensureCompactedTopic(admin, this.topic);
-      // One partition: the partitioner never chooses; naming it silences kafkajs's v2 partitioner notice.
-      this.producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
-      await this.producer.connect();
-    } finally {
-      await admin.disconnect().catch(() => {});
-    }
+    await createTopicIfMissing(this.admin, this.topic, { partitions: 1, replicationFactor: -1, cleanupPolicy: 'compact' });
+    this.producer = new Producer({ ...clientOptions(this.connection, 'log-producer'), idempotent: true, acks: -1, maxInflights: 1, serializers: stringSerializers });
   }
 
   async write(key: string, value: string | null): Promise<void> {
     if (!this.producer) throw new Error(`topic "${this.topic}" is not open`);
-    await this.producer.send({ topic: this.topic, acks: -1, messages: [{ key, value }] });
+    await this.producer.send({ messages: [{ topic: this.topic, partition: 0, key, value: value as string }] });
   }
 
   async readAll(): Promise<Map<string, string>> {
-    const admin = this.kafka.admin();
-    try {
-      await admin.connect();
-      return await readCompactedTopic(this.kafka, this.topic, await admin.fetchTopicOffsets(this.topic));
-    } finally {
-      await admin.disconnect().catch(() => {});
-    }
+    const [listed] = await this.admin.listOffsets({ topics: [{ name: this.topic, partitions: [{ partitionIndex: 0, timestamp: ListOffsetTimestamps.LATEST }] }] });
+    const end = listed?.partitions.find((p) => p.partitionIndex === 0)?.offset;
+    if (end === undefined) throw new Error(`no end offset for "${this.topic}"`);
+    return readCompactedTopic(this.connection, this.topic, end);
   }
 
   async close(): Promise<void> {
-    await this.producer?.disconnect().catch(() => {});
+    await this.producer?.close().catch(() => {});
     this.producer = undefined;
+    await this.adminClient?.close().catch(() => {});
+    this.adminClient = undefined;
   }
 }

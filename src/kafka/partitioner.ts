@@ -1,4 +1,4 @@
-import { Partitioners, type ICustomPartitioner, type PartitionerArgs, type PartitionMetadata } from 'kafkajs';
+import { compatibilityPartitioner, type Partitioner, type PartitionerContext } from '@platformatic/kafka';
 
 /**
  * Records with a null key (tables without a primary key) stay on one partition of a topic for this
@@ -7,38 +7,41 @@ import { Partitioners, type ICustomPartitioner, type PartitionerArgs, type Parti
  */
 const STICKY_RECORDS = 512;
 
+type Message = Parameters<Partitioner<Buffer, Buffer, string, string>>[0];
+
 /**
  * Partition choice for change events, as Kafka Connect's Java producer makes it, so a key lands on
- * the same partition as with Debezium:
- * - a topic with one partition: that partition (no hashing; the common case);
- * - a record with a key: murmur2 of the key bytes, `toPositive(hash) % partitions` — kafkajs's
- *   DefaultPartitioner is the Java-compatible one and does exactly this;
- * - a record without a key: a random available partition, sticky for STICKY_RECORDS records.
- * A partition set on the message itself is kept.
+ * the same partition as with Debezium. The producer takes the result modulo the topic's partition
+ * count, so a number of any size is a valid answer:
+ * - a record with a key: `toPositive(murmur2(key))` — @platformatic/kafka's compatibilityPartitioner
+ *   is Java's (its defaultPartitioner is `>>> 0`, which places negative hashes differently);
+ * - a record without a key: a random partition with a leader, sticky for STICKY_RECORDS records.
+ * A partition set on the message itself is kept by the producer before it asks the partitioner.
  */
-export const changeEventPartitioner: ICustomPartitioner = () => {
-  const javaCompatible = Partitioners.DefaultPartitioner();
+export function changeEventPartitioner(): Partitioner<Buffer, Buffer, string, string> {
   const sticky = new Map<string, { partition: number; left: number }>();
 
-  const stickyPartition = (topic: string, partitions: PartitionMetadata[]): number => {
+  const stickyPartition = (topic: string, context: PartitionerContext): number => {
+    const partitions = context.metadata?.topics.get(topic)?.partitions;
     let s = sticky.get(topic);
-    if (!s || s.left <= 0 || !partitions.some((p) => p.partitionId === s!.partition && p.leader >= 0)) {
-      const available = partitions.filter((p) => p.leader >= 0);
-      let from = available.length > 0 ? available : partitions;
+    const usable = (p: number): boolean => !partitions || (partitions[p % partitions.length]?.leader ?? -1) >= 0;
+    if (!s || s.left <= 0 || !usable(s.partition)) {
+      const count = partitions?.length ?? 0;
+      let from = count > 0 ? [...Array(count).keys()].filter(usable) : [];
+      if (count > 0 && from.length === 0) from = [...Array(count).keys()];
       // Move on to another partition, as the Java client does when a batch is complete.
-      if (s && from.length > 1) from = from.filter((p) => p.partitionId !== s!.partition);
-      s = { partition: from[Math.floor(Math.random() * from.length)]!.partitionId, left: STICKY_RECORDS };
+      if (s && from.length > 1) from = from.filter((p) => p !== s!.partition % count);
+      // Without metadata yet (the first send), any number: the producer reduces it modulo the count.
+      const partition = from.length > 0 ? from[Math.floor(Math.random() * from.length)]! : Math.floor(Math.random() * 0x7fffffff);
+      s = { partition, left: STICKY_RECORDS };
       sticky.set(topic, s);
     }
     s.left--;
     return s.partition;
   };
 
-  return (args: PartitionerArgs): number => {
-    const { topic, partitionMetadata, message } = args;
-    if (message.partition !== undefined && message.partition !== null) return message.partition;
-    if (partitionMetadata.length === 1) return partitionMetadata[0]!.partitionId;
-    if (message.key !== undefined && message.key !== null) return javaCompatible(args);
-    return stickyPartition(topic, partitionMetadata);
+  return (message: Message, key: Buffer | undefined, context: PartitionerContext): number => {
+    if (Buffer.isBuffer(key)) return compatibilityPartitioner(message, key);
+    return stickyPartition(message.topic, context);
   };
-};
+}

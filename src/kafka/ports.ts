@@ -6,6 +6,12 @@
 import type { ConnectorMetrics } from '../metrics/connector-metrics.js';
 import type { SinkRecord } from './sink-record.js';
 
+/** Where the cluster is and how pgcdc names itself to it. */
+export interface KafkaConnection {
+  brokers: string[];
+  clientId: string;
+}
+
 export interface TopicSettings {
   partitions: number;
   replicationFactor: number;

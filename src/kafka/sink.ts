@@ -1,40 +1,71 @@
-import { CompressionTypes, type Kafka, type Producer, type Admin, type Message, type TopicMessages } from 'kafkajs';
+import { Admin, Producer, stringSerializer, type MessageToProduce, type ProducerOptions } from '@platformatic/kafka';
 import { classifyKafkaError, type ProduceRequestInfo } from '../errors/classify-kafka.js';
 import type { ConnectorMetrics } from '../metrics/connector-metrics.js';
-import type { RecordSink, TopicSettings } from './ports.js';
+import type { KafkaConnection, RecordSink, TopicSettings } from './ports.js';
 import { planRequests, recordBytes, type SinkRecord } from './sink-record.js';
 import { changeEventPartitioner } from './partitioner.js';
+import { clientOptions, createTopicIfMissing } from './platformatic-topics.js';
+
+type Message = MessageToProduce<Buffer, Buffer, string, string>;
+
+/** What the sink uses of a producer and an admin client (unit tests pass stand-ins). */
+export interface SinkProducer {
+  send(options: { messages: Message[] }): Promise<unknown>;
+  close(): Promise<void>;
+}
+export interface SinkAdmin {
+  listTopics(): Promise<string[]>;
+  close(): Promise<void>;
+}
+export interface SinkClients {
+  producer: SinkProducer;
+  admin: SinkAdmin;
+  createTopic: (topic: string, settings: TopicSettings) => Promise<void>;
+}
 
 /**
- * kafkajs's own retries are kept short: a failed send comes back within seconds, and pgcdc's
- * jittered backoff (errors.retry.delay.*) decides when to resend, the status shows the retry and
- * recovery after an outage does not wait out a long internal retry cycle. At least one internal
- * retry stays, which the idempotent producer requires.
+ * The producer: idempotent, so acks=all (-1) and one request in flight per broker connection (the
+ * library enforces both with idempotence), keys placed as Kafka Connect's Java producer places them.
+ * Key and value are sent as the bytes given; header values are strings.
  */
-const PRODUCER_RETRY = { retries: 2, initialRetryTime: 200, maxRetryTime: 2000 };
+export function sinkProducerOptions(connection: KafkaConnection): ProducerOptions<Buffer, Buffer, string, string> {
+  return {
+    ...clientOptions(connection, 'producer'),
+    idempotent: true,
+    acks: -1,
+    maxInflights: 1,
+    partitioner: changeEventPartitioner(),
+    serializers: { headerKey: stringSerializer, headerValue: stringSerializer },
+  } as ProducerOptions<Buffer, Buffer, string, string>;
+}
+
+export function platformaticSinkClients(connection: KafkaConnection): SinkClients {
+  const admin = new Admin(clientOptions(connection, 'admin'));
+  return {
+    producer: new Producer(sinkProducerOptions(connection)),
+    admin,
+    createTopic: (topic, settings) => createTopicIfMissing(admin, topic, settings),
+  };
+}
 
 /**
- * RecordSink on kafkajs (see ports.ts for the contract). One batch is sent as consecutive produce
- * requests (see MAX_REQUEST_RECORDS; kafkajs groups a request's messages by partition in time
- * quadratic in their number), each acknowledged before the next is sent: a rejected send may have
- * written the requests before the failing one, which a resend duplicates.
+ * RecordSink on @platformatic/kafka (see ports.ts for the contract). One batch is sent as
+ * consecutive produce requests under Kafka's request limit (planRequests: the library does not
+ * split an oversized send itself), each acknowledged before the next is sent: a rejected send may
+ * have written the requests before the failing one, which a resend duplicates. Requests of
+ * concurrent sends (snapshot workers) are queued one after another, so the idempotent producer's
+ * sequence numbers reach each partition in order.
  */
 export class KafkaSink implements RecordSink {
-  private readonly producer: Producer;
-  private readonly admin: Admin;
   private readonly knownTopics = new Set<string>();
+  private queue: Promise<unknown> = Promise.resolve();
 
   /** `metrics`: counts acknowledged records by table/op and tracks what is in flight (absent in some tests). */
-  constructor(kafka: Kafka, private readonly topicSettings: TopicSettings, private readonly metrics?: ConnectorMetrics) {
-    this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false, retry: PRODUCER_RETRY, createPartitioner: changeEventPartitioner });
-    this.admin = kafka.admin();
-  }
+  constructor(private readonly clients: SinkClients, private readonly topicSettings: TopicSettings, private readonly metrics?: ConnectorMetrics) {}
 
   async connect(): Promise<void> {
     try {
-      await this.admin.connect();
-      await this.producer.connect();
-      for (const t of await this.admin.listTopics()) this.knownTopics.add(t);
+      for (const t of await this.clients.admin.listTopics()) this.knownTopics.add(t);
     } catch (err) {
       throw classifyKafkaError(err, 'connecting to Kafka');
     }
@@ -43,16 +74,10 @@ export class KafkaSink implements RecordSink {
   /** Creates the topic when missing, with the connector's topic.creation.default.* settings. */
   async ensureTopic(topic: string, settings: Partial<TopicSettings> = {}): Promise<void> {
     if (this.knownTopics.has(topic)) return;
-    const s = { ...this.topicSettings, ...settings };
     try {
-      await this.admin.createTopics({
-        waitForLeaders: true,
-        topics: [{ topic, numPartitions: s.partitions, replicationFactor: s.replicationFactor, configEntries: [{ name: 'cleanup.policy', value: s.cleanupPolicy }] }],
-      });
+      await this.clients.createTopic(topic, { ...this.topicSettings, ...settings });
     } catch (err) {
-      // Another connector or worker may have created it meanwhile; only a missing topic is a failure.
-      const topics = await this.admin.listTopics().catch((): string[] => []);
-      if (!topics.includes(topic)) throw classifyKafkaError(err, `creating topic "${topic}"`);
+      throw classifyKafkaError(err, `creating topic "${topic}"`);
     }
     this.knownTopics.add(topic);
   }
@@ -84,34 +109,39 @@ export class KafkaSink implements RecordSink {
     }
   }
 
-  /** Produces records[start, end) as one request (sendBatch call). */
+  /** Produces records[start, end) as one send, after any request queued before it. */
   private async sendRequest(records: SinkRecord[], start: number, end: number): Promise<void> {
-    const byTopic = new Map<string, Message[]>();
+    const messages: Message[] = new Array(end - start);
     for (let i = start; i < end; i++) {
       const r = records[i]!;
-      let list = byTopic.get(r.topic);
-      if (!list) byTopic.set(r.topic, (list = []));
-      list.push({ key: r.key, value: r.value, headers: r.headers });
+      // A null value (tombstone) stays null: the send validator requires the property.
+      messages[i - start] = { topic: r.topic, key: r.key ?? undefined, value: r.value as Buffer, headers: r.headers };
     }
-    const topicMessages: TopicMessages[] = [...byTopic].map(([topic, messages]) => ({ topic, messages }));
+    const sent = this.queue.then(() => this.clients.producer.send({ messages }));
+    this.queue = sent.catch(() => {});
     try {
-      await this.producer.sendBatch({ topicMessages, acks: -1, compression: CompressionTypes.None });
+      await sent;
     } catch (err) {
       const part = end - start === records.length ? '' : end - start === 1 ? ` (record ${start + 1} of ${records.length})` : ` (records ${start + 1}-${end} of ${records.length})`;
-      throw classifyKafkaError(err, `producing ${end - start} record${end - start === 1 ? '' : 's'}${part}`, describeRequest(records, start, end, [...byTopic.keys()]));
+      throw classifyKafkaError(err, `producing ${end - start} record${end - start === 1 ? '' : 's'}${part}`, describeRequest(records, start, end));
     }
   }
 
   async disconnect(): Promise<void> {
-    await this.producer.disconnect().catch(() => {});
-    await this.admin.disconnect().catch(() => {});
+    // A send still queued or in flight rejects; its caller resends (or is stopping anyway).
+    await this.clients.producer.close().catch(() => {});
+    await this.clients.admin.close().catch(() => {});
   }
 }
 
-function describeRequest(records: SinkRecord[], start: number, end: number, topics: string[]): ProduceRequestInfo {
+function describeRequest(records: SinkRecord[], start: number, end: number): ProduceRequestInfo {
   let bytes = 0;
-  for (let i = start; i < end; i++) bytes += recordBytes(records[i]!);
-  if (end - start !== 1) return { topics, records: end - start, bytes };
+  const topics = new Set<string>();
+  for (let i = start; i < end; i++) {
+    bytes += recordBytes(records[i]!);
+    topics.add(records[i]!.topic);
+  }
+  if (end - start !== 1) return { topics: [...topics], records: end - start, bytes };
   const r = records[start]!;
-  return { topics, records: 1, bytes, keyBytes: r.key?.length ?? 0, valueBytes: r.value?.length ?? 0 };
+  return { topics: [...topics], records: 1, bytes, keyBytes: r.key?.length ?? 0, valueBytes: r.value?.length ?? 0 };
 }

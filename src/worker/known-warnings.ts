@@ -1,8 +1,8 @@
 /**
  * kafkajs 2.2.4 arms a timer with a negative delay (requestQueue's scheduleCheckPendingRequests);
  * Node clamps it to 1 ms as it always did, but Node ≥ 23 prints a TimeoutNegativeWarning on every
- * start. Only that warning is dropped, until the Kafka client is replaced (see README, Kafka client);
- * every other warning is printed as usual.
+ * start. The worker no longer loads kafkajs (README, Choosing a Kafka client) but `pgcdc load` (the
+ * warehouse loader) still does; only that warning is dropped, every other warning is printed as usual.
  */
 export function dropKnownWarnings(): void {
   const emit = process.emitWarning.bind(process) as (...args: unknown[]) => void;

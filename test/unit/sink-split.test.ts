@@ -1,17 +1,17 @@
 /**
  * KafkaSink's produce requests: a batch is split into consecutive requests under Kafka's 1 MiB
  * default record-batch limit, sent one after the other in order; a single oversized record fails
- * naming its topic and size. And the partitioner: Java's murmur2 placement for keyed records.
+ * naming its topic and size; errors of @platformatic/kafka classified. And the partitioner: Java's
+ * murmur2 placement for keyed records.
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import kafkajs, { type Kafka, type PartitionMetadata, type ProducerBatch, type ProducerConfig } from 'kafkajs';
-import { KafkaSink } from '../../src/kafka/sink.js';
+import { MultipleErrors, NetworkError, ProtocolError, type MessageToProduce, type PartitionerContext } from '@platformatic/kafka';
+import { KafkaSink, sinkProducerOptions, type SinkProducer } from '../../src/kafka/sink.js';
 import { MAX_REQUEST_BYTES, MAX_REQUEST_RECORDS, RECORD_OVERHEAD_BYTES, recordBytes, splitRequests, type SinkRecord } from '../../src/kafka/sink-record.js';
 import { changeEventPartitioner } from '../../src/kafka/partitioner.js';
 import { PgcdcError } from '../../src/errors/pgcdc-error.js';
 
-const { KafkaJSNonRetriableError, KafkaJSProtocolError } = kafkajs; // CommonJS: not named exports at run time
 const ONE_MIB = 1024 * 1024;
 
 function rec(topic: string, valueBytes: number, i = 0, keyBytes = 8, headers?: Record<string, string>): SinkRecord {
@@ -71,14 +71,16 @@ describe('splitRequests', () => {
   });
 });
 
-/** A kafkajs producer stand-in recording its sendBatch calls. */
-class FakeProducer {
-  readonly requests: ProducerBatch[] = [];
+type Sent = { messages: MessageToProduce<Buffer, Buffer, string, string>[] };
+
+/** A producer stand-in recording its send calls. */
+class FakeProducer implements SinkProducer {
+  readonly requests: Sent[] = [];
   inFlight = 0;
   maxInFlight = 0;
   failOn?: (request: number) => Error | undefined;
 
-  async sendBatch(b: ProducerBatch): Promise<unknown[]> {
+  async send(b: Sent): Promise<unknown> {
     this.inFlight++;
     this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
     try {
@@ -86,37 +88,55 @@ class FakeProducer {
       const n = this.requests.push(b);
       const err = this.failOn?.(n - 1);
       if (err) throw err;
-      return [];
+      return {};
     } finally {
       this.inFlight--;
     }
   }
+
+  async close(): Promise<void> {}
 }
 
-function sinkWith(producer: FakeProducer): { sink: KafkaSink; config: () => ProducerConfig } {
-  let config: ProducerConfig | undefined;
-  const kafka = {
-    producer: (c: ProducerConfig) => ((config = c), producer),
-    admin: () => ({}),
-  } as unknown as Kafka;
-  const sink = new KafkaSink(kafka, { partitions: 1, replicationFactor: 1, cleanupPolicy: 'delete' });
-  return { sink, config: () => config! };
+function sinkWith(producer: FakeProducer): { sink: KafkaSink } {
+  const admin = { listTopics: async () => [], close: async () => {} };
+  const sink = new KafkaSink({ producer, admin, createTopic: async () => {} }, { partitions: 1, replicationFactor: 1, cleanupPolicy: 'delete' });
+  return { sink };
 }
 
-/** kafkajs's shape for a broker's MESSAGE_TOO_LARGE after its retrier gave up. */
+/** @platformatic/kafka's shape for a broker's MESSAGE_TOO_LARGE (a ResponseError of ProtocolErrors, after retries). */
 function messageTooLarge(): Error {
-  const protocol = new KafkaJSProtocolError({ type: 'MESSAGE_TOO_LARGE', code: 10, retriable: false, message: 'The request included a message larger than the max message size the server will accept' } as unknown as Error);
-  return new (KafkaJSNonRetriableError as unknown as new (e: Error, o: { cause: Error }) => Error)(protocol, { cause: protocol });
+  const protocol = new ProtocolError('MESSAGE_TOO_LARGE');
+  return new MultipleErrors('Producing messages failed.', [new MultipleErrors('produce failed 1 times.', [protocol])]);
 }
 
-const sentValues = (p: FakeProducer): Buffer[] => p.requests.flatMap((r) => r.topicMessages!.flatMap((tm) => tm.messages.map((m) => m.value as Buffer)));
+const sentMessages = (p: FakeProducer) => p.requests.flatMap((r) => r.messages);
+const sentValues = (p: FakeProducer): Buffer[] => sentMessages(p).map((m) => m.value as Buffer);
 
 describe('KafkaSink.send', () => {
-  it("uses pgcdc's partitioner and an idempotent producer, one request in flight", () => {
-    const { config } = sinkWith(new FakeProducer());
-    assert.equal(config().createPartitioner, changeEventPartitioner);
-    assert.equal(config().idempotent, true);
-    assert.equal(config().maxInFlightRequests, 1);
+  it('configures an idempotent producer with acks=all, one request in flight, short retries', () => {
+    const o = sinkProducerOptions({ brokers: ['127.0.0.1:1'], clientId: 'c' });
+    assert.equal(o.idempotent, true);
+    assert.equal(o.acks, -1);
+    assert.equal(o.maxInflights, 1);
+    assert.equal(o.retries, 2, 'not raised to forever: pgcdc backs off and resends itself');
+    assert.equal(typeof o.partitioner, 'function');
+    assert.equal(o.autocreateTopics, false);
+  });
+
+  it('keeps tombstones and headers as given', async () => {
+    const p = new FakeProducer();
+    await sinkWith(p).sink.send([{ topic: 't', key: Buffer.from('k'), value: null, headers: { h: 'v' } }]);
+    const [m] = sentMessages(p);
+    assert.equal(m!.value, null);
+    assert.deepEqual(m!.headers, { h: 'v' });
+  });
+
+  it('queues the requests of concurrent sends one after another', async () => {
+    const p = new FakeProducer();
+    const { sink } = sinkWith(p);
+    await Promise.all([sink.send(batch(1500, 100, 'a')), sink.send(batch(1500, 100, 'b'))]);
+    assert.equal(p.maxInFlight, 1);
+    assert.equal(sentMessages(p).length, 3000);
   });
 
   it('sends a large batch as sequential requests, in order, each within the limits', async () => {
@@ -129,13 +149,12 @@ describe('KafkaSink.send', () => {
     assert.ok(p.requests.length >= Math.ceil(records.length / MAX_REQUEST_RECORDS));
     assert.deepEqual(sentValues(p), records.map((r) => r.value), 'all records, in order');
     for (const r of p.requests) {
-      assert.equal(r.acks, -1);
-      const msgs = r.topicMessages!.flatMap((tm) => tm.messages);
+      const msgs = r.messages;
       assert.ok(msgs.length <= MAX_REQUEST_RECORDS);
       assert.ok(msgs.reduce((n, m) => n + (m.key as Buffer).length + (m.value as Buffer).length + RECORD_OVERHEAD_BYTES, 0) <= MAX_REQUEST_BYTES);
     }
     assert.deepEqual(
-      p.requests.map((r) => r.topicMessages!.map((tm) => tm.topic).join(',')),
+      p.requests.map((r) => [...new Set(r.messages.map((m) => m.topic))].join(',')),
       ['a', 'a,b', 'b,a', 'a', 'a', 'a', 'a'],
       'records 1000-1499 (topic b) go out between those of topic a',
     );
@@ -149,12 +168,13 @@ describe('KafkaSink.send', () => {
 
   it('stops at the first failed request and rejects', async () => {
     const p = new FakeProducer();
-    p.failOn = (i) => (i === 1 ? Object.assign(new Error('Connection error: ECONNREFUSED'), { name: 'KafkaJSConnectionError', retriable: true }) : undefined);
+    p.failOn = (i) => (i === 1 ? new MultipleErrors('produce failed 3 times.', [new NetworkError('Connection to 127.0.0.1:9092 failed.', { cause: Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }) })]) : undefined);
     const { sink } = sinkWith(p);
     const err = await sink.send(batch(2048, 500)).then(() => undefined, (e: unknown) => e);
     assert.ok(err instanceof PgcdcError);
     assert.equal(err.kind, 'sink-transient');
     assert.match(err.message, /records 513-1024 of 2048/);
+    assert.match(err.message, /Connection to 127\.0\.0\.1:9092 failed/, 'says why, not only "failed 3 times"');
     assert.equal(p.requests.length, 2, 'no request after the failed one');
   });
 
@@ -190,13 +210,20 @@ describe('KafkaSink.send', () => {
 });
 
 describe('changeEventPartitioner', () => {
-  const parts = (n: number, leader = (_i: number) => 1): PartitionMetadata[] =>
-    Array.from({ length: n }, (_, i) => ({ partitionErrorCode: 0, partitionId: i, leader: leader(i), replicas: [1], isr: [1] }));
+  /** Cluster metadata for topic "t" with n partitions; the producer reduces the answer modulo n. */
+  const context = (n: number, leader = (_i: number) => 1): PartitionerContext => ({
+    metadata: {
+      id: 'c', controllerId: 1, lastUpdate: 0, brokers: new Map(),
+      topics: new Map([['t', { id: 'x', partitionsCount: n, lastUpdate: 0, partitions: Array.from({ length: n }, (_, i) => ({ leader: leader(i), leaderEpoch: 0, replicas: [1], isr: [1], offlineReplicas: [] })) }]]),
+    },
+  });
+  const place = (p: ReturnType<typeof changeEventPartitioner>, n: number, key: Buffer | undefined, ctx = context(n)): number => p({ topic: 't', key }, key, ctx) % n;
 
   it('uses the only partition of a single-partition topic, with or without a key', () => {
     const p = changeEventPartitioner();
-    assert.equal(p({ topic: 't', partitionMetadata: parts(1), message: { key: Buffer.from('abc'), value: null } }), 0);
-    assert.equal(p({ topic: 't', partitionMetadata: [{ ...parts(1)[0]!, partitionId: 3 }], message: { key: null, value: null } }), 3);
+    assert.equal(place(p, 1, Buffer.from('abc')), 0);
+    assert.equal(place(p, 1, undefined), 0);
+    assert.equal(place(p, 1, undefined, { metadata: undefined }), 0, 'before metadata is known');
   });
 
   it("places keys like Java's default partitioner (murmur2, Kafka's UtilsTest vectors)", () => {
@@ -211,19 +238,15 @@ describe('changeEventPartitioner', () => {
     const p = changeEventPartitioner();
     for (const n of [2, 3, 12, 50]) {
       for (const [key, hash] of javaMurmur2) {
-        assert.equal(p({ topic: 't', partitionMetadata: parts(n), message: { key: Buffer.from(key), value: null } }), (hash & 0x7fffffff) % n, `${key} over ${n}`);
+        assert.equal(place(p, n, Buffer.from(key)), (hash & 0x7fffffff) % n, `${key} over ${n}`);
       }
     }
   });
 
-  it('keeps a partition set on the message', () => {
-    assert.equal(changeEventPartitioner()({ topic: 't', partitionMetadata: parts(4), message: { key: Buffer.from('21'), value: null, partition: 2 } }), 2);
-  });
-
   it('sends null keys to an available partition, sticky for a run of records', () => {
     const p = changeEventPartitioner();
-    const meta = parts(8, (i) => (i % 2 === 0 ? -1 : 1)); // even partitions have no leader
-    const chosen = Array.from({ length: 4096 }, () => p({ topic: 't', partitionMetadata: meta, message: { key: null, value: null } }));
+    const ctx = context(8, (i) => (i % 2 === 0 ? -1 : 1)); // even partitions have no leader
+    const chosen = Array.from({ length: 4096 }, () => place(p, 8, undefined, ctx));
     assert.ok(chosen.every((c) => c % 2 === 1), 'only partitions with a leader');
     let runs = 1;
     for (let i = 1; i < chosen.length; i++) if (chosen[i] !== chosen[i - 1]) runs++;

@@ -1,0 +1,44 @@
+import type { Admin, BaseOptions } from '@platformatic/kafka';
+import type { KafkaConnection, TopicSettings } from './ports.js';
+
+/**
+ * Client options shared by pgcdc's @platformatic/kafka clients. Retries are kept short: a failed
+ * call comes back within seconds and pgcdc's jittered backoff (errors.retry.delay.*) decides when
+ * to try again, so the status shows the retry and recovery does not wait out a long internal cycle.
+ * (The idempotent producer would otherwise retry forever: it raises retries <= 1 to MAX_SAFE_INTEGER.)
+ */
+export function clientOptions(connection: KafkaConnection, role: string): BaseOptions {
+  return {
+    clientId: `${connection.clientId}-${role}`,
+    bootstrapBrokers: connection.brokers,
+    connectTimeout: 3000,
+    // Kafka's own request.timeout.ms default: a produce with acks=all waits on the replicas.
+    timeout: 30_000,
+    retries: 2,
+    retryDelay: (_client: unknown, _op: string, attempt: number) => Math.min(200 * 2 ** (attempt - 1), 2000),
+    autocreateTopics: false,
+  };
+}
+
+/**
+ * Creates the topic when missing and waits until every partition has a leader (a producer asked
+ * to send before that fails). A concurrent creator (another connector or worker) is not an error:
+ * only a topic still missing afterwards is.
+ */
+export async function createTopicIfMissing(admin: Admin, topic: string, s: TopicSettings, timeoutMs = 30_000): Promise<void> {
+  if (!(await admin.listTopics()).includes(topic)) {
+    try {
+      await admin.createTopics({ topics: [topic], partitions: s.partitions, replicas: s.replicationFactor, configs: [{ name: 'cleanup.policy', value: s.cleanupPolicy }] });
+    } catch (err) {
+      if (!(await admin.listTopics().catch((): string[] => [])).includes(topic)) throw err;
+    }
+  }
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const meta = await admin.metadata({ topics: [topic], forceUpdate: true }).catch(() => undefined);
+    const partitions = meta?.topics.get(topic)?.partitions;
+    if (partitions && partitions.length > 0 && partitions.every((p) => p && p.leader >= 0)) return;
+    if (Date.now() > deadline) throw new Error(`topic "${topic}" has no leader for every partition after ${timeoutMs / 1000} s`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
