@@ -54,7 +54,7 @@ export async function runSnapshotChaos(services: TestServices, o: SnapshotChaosO
       await c.query(`CREATE TABLE items (id int PRIMARY KEY, version int NOT NULL, body text NOT NULL) WITH (fillfactor = 100)`);
       // every 100th row holds a ~20 kB value stored out of line (TOAST)
       await c.query(`INSERT INTO items SELECT g, 0, CASE WHEN g % 100 = 0 THEN (SELECT string_agg(md5(g::text || s::text), '') FROM generate_series(1, 640) s) ELSE md5(g::text) END FROM generate_series(1, $1::int) g`, [o.rows]);
-      await c.query(`CREATE INDEX items_body ON items (body)`);
+      await c.query(`CREATE INDEX items_scramble ON items (md5(id::text))`);
       await c.query(`ANALYZE items`);
     });
     oracle = await PgOracle.start({ brokers: services.kafkaBrokers, registryUrl: services.registryUrl, pg: services.pg, sourceDatabase: o.name, topicPrefix: prefix });
@@ -107,7 +107,7 @@ async function moveRows(db: pg.ClientConfig, random: () => number): Promise<stri
       return 'VACUUM FULL';
     }
     if (r < 0.5) {
-      await c.query(`CLUSTER items USING ${random() < 0.5 ? 'items_body' : 'items_pkey'}`);
+      await c.query(`CLUSTER items USING ${random() < 0.5 ? 'items_scramble' : 'items_pkey'}`);
       return 'CLUSTER';
     }
     // free space early in the table, then updates whose new versions land there (some TOAST-unchanged)
@@ -135,7 +135,7 @@ class VersionedWrites {
         while (!this.stopping) {
           const r = this.random();
           const id = 1 + Math.floor(this.random() * this.nextId);
-          if (r < 0.3) await c.query(`INSERT INTO items VALUES ($1, 0, md5($1::text))`, [++this.nextId]);
+          if (r < 0.3) await c.query(`INSERT INTO items VALUES ($1::int, 0, md5($1::int::text))`, [++this.nextId]);
           else if (r < 0.85) await c.query(`UPDATE items SET version = version + 1 WHERE id = $1`, [id]);
           else await c.query(`DELETE FROM items WHERE id = $1`, [id]);
           this.committed++;
