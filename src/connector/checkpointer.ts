@@ -83,7 +83,7 @@ export class Checkpointer {
 
   /**
    * Stores the latest delivered offset and confirms its flush LSN; serialised, never overlapping.
-   * Calls while one runs share a single follow-up, so a slow write (kafkajs retrying against a dead
+   * Calls while one runs share a single follow-up, so a slow write (the Kafka client retrying against a dead
    * broker) does not pile up one write per flush tick.
    */
   checkpoint(): Promise<void> {
