@@ -34,3 +34,11 @@ test('engines, @types/node and the Docker image name the pinned release', () => 
   const froms = docker.split('\n').filter((l) => l.startsWith('FROM '));
   assert.ok(froms.length >= 2 && froms.every((l) => l.startsWith('FROM node:${NODE_VERSION}-')), froms.join(' | '));
 });
+
+test('the bin shebang and the Docker entrypoint start the worker with the V8 flags of src/node-flags.ts', async () => {
+  const { NODE_FLAGS } = await import('../../src/node-flags.js');
+  assert.ok(NODE_FLAGS.length > 0);
+  assert.equal(read('src/cli.ts').split('\n')[0], `#!/usr/bin/env -S node ${NODE_FLAGS.join(' ')}`);
+  const entry = read('docker/Dockerfile').split('\n').find((l) => l.startsWith('ENTRYPOINT'));
+  assert.equal(entry, `ENTRYPOINT ${JSON.stringify(['node', ...NODE_FLAGS, 'dist/src/cli.js'])}`.replace(/","/g, '", "'));
+});
