@@ -10,7 +10,7 @@ import { pgConfig } from './database.js';
 import { debeziumDir } from './debezium-runner.js';
 import { BenchKafka } from './kafka-topics.js';
 import { USAGE, parseOptions } from './options.js';
-import { PGCDC_OFFSET_TOPIC } from './pgcdc-runner.js';
+import { PGCDC_CONFIG_TOPICS, PGCDC_OFFSET_TOPIC } from './pgcdc-runner.js';
 import { markdown, writeReport, type Report, type WorkloadReport } from './report.js';
 import { runSnapshot, runSteady, runStreaming } from './run-workloads.js';
 import type { SinkLimitResult } from './sink-limit.js';
@@ -73,7 +73,7 @@ async function main(argv: string[]): Promise<number> {
       for (const s of [w.pgcdc, w.debezium]) if (s && s.drain.status !== 'ok') failed = true;
     }
   } finally {
-    await kafka.cleanup([PGCDC_OFFSET_TOPIC]);
+    await kafka.cleanup([PGCDC_OFFSET_TOPIC, ...PGCDC_CONFIG_TOPICS]);
     await kafka.disconnect();
   }
   report.meta.noisy = report.workloads.some((w) => [w.pgcdc, w.debezium].some((s) => s && s.busyBefore > 0.25));
