@@ -55,8 +55,8 @@ export const responses = {
   }),
   ConnectorStatus: obj({
     name: { type: 'string' },
-    connector: obj({ state: STATE, worker_id: { type: 'string' }, trace: { type: 'string' } }),
-    tasks: { type: 'array', items: obj({ id: { type: 'integer' }, state: STATE, worker_id: { type: 'string' }, trace: { type: 'string' } }) },
+    connector: obj({ state: STATE, worker_id: { type: 'string' }, version: { type: 'string' }, trace: { type: 'string' } }),
+    tasks: { type: 'array', items: obj({ id: { type: 'integer' }, state: STATE, worker_id: { type: 'string' }, version: { type: 'string' }, trace: { type: 'string' } }) },
     type: { type: 'string', enum: ['source'] },
     warnings: { type: 'array', items: obj({ key: { type: 'string' }, message: { type: 'string' } }) },
   }),

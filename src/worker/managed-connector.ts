@@ -19,10 +19,13 @@ import { HistorySampler, historyIntervalMs } from '../metrics/history-sampler.js
 import { prepareConfig, UNPREPARED, type RunnableConfig } from './validation.js';
 import { clientConfig, connect } from '../postgres/connection.js';
 import { describeLeftovers } from '../postgres/leftovers.js';
+import { PGCDC_VERSION } from '../version.js';
 
 export interface ConnectorStateInfo {
   state: ConnectorState;
   worker_id: string;
+  /** the plugin version running it, as Kafka Connect 4 shows it (KIP-891); pgcdc's own version */
+  version: string;
   trace?: string;
 }
 
@@ -208,7 +211,7 @@ export class ManagedConnector {
       state = 'FAILED';
       trace = this.failure;
     } else state = this.target === 'RUNNING' ? 'UNASSIGNED' : this.target;
-    return trace ? { state, worker_id: workerId, trace: this.redact(trace) } : { state, worker_id: workerId };
+    return trace ? { state, worker_id: workerId, version: PGCDC_VERSION, trace: this.redact(trace) } : { state, worker_id: workerId, version: PGCDC_VERSION };
   }
 
   status(workerId: string): ConnectorStatus {

@@ -61,7 +61,7 @@ after(async () => {
 test('/health answers without credentials; /metrics and /ready do not', async () => {
   const health = await fetch(`${worker.url}/health`);
   assert.equal(health.status, 200);
-  assert.deepEqual(await health.json(), { status: 'UP' });
+  assert.deepEqual(await health.json(), { status: 'healthy', message: 'Worker has completed startup and is ready to handle requests.' });
   assert.equal((await fetch(`${worker.url}/health?probe=1`)).status, 200);
   for (const path of ['/metrics', '/ready', '/connectors']) {
     const res = await fetch(`${worker.url}${path}`);

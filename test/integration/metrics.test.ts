@@ -59,7 +59,7 @@ after(async () => {
 });
 
 test('metrics, health, readiness, lag alert firing while paused and resolving after resume', async () => {
-  assert.deepEqual((await worker.request('GET', '/health')).body, { status: 'UP' });
+  assert.deepEqual((await worker.request('GET', '/health')).body, { status: 'healthy', message: 'Worker has completed startup and is ready to handle requests.' });
   const { name: _n, ...config } = testConnectorConfig(db, services, NAME, {
     'snapshot.mode': 'no_data',
     'lag.alert.ms': '1000',

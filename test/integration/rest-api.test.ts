@@ -114,8 +114,11 @@ test('create, list, expand, info, config and status of a Debezium config given a
   assert.equal(created.body.config.name, NAME);
 
   const status = await waitForState(NAME, 'RUNNING');
-  assert.deepEqual(status.tasks, [{ id: 0, state: 'RUNNING', worker_id: worker.workerId }]);
+  const version = (await worker.request('GET', '/')).body.version;
+  assert.match(version, /^\d+\.\d+\.\d+/);
+  assert.deepEqual(status.tasks, [{ id: 0, state: 'RUNNING', worker_id: worker.workerId, version }], 'Kafka Connect 4 shows the plugin version per task');
   assert.equal(status.connector.worker_id, worker.workerId);
+  assert.equal(status.connector.version, version);
   assert.equal(status.type, 'source');
   assert.deepEqual(status.warnings.map((w: any) => w.key).sort(), ['include.schema.changes', 'some.unknown.setting'], 'unknown keys are listed, not silently ignored');
 

@@ -23,9 +23,17 @@ export function metricsRoutes(app: FastifyInstance, worker: Worker): void {
     return x.toString();
   });
 
+  // Kafka Connect's shape (KIP-1017). pgcdc listens only once startup is complete (src/worker/run-worker.ts),
+  // so an answer is always "healthy"; no answer is Connect's "starting".
   app.get('/health', {
-    config: { doc: { tag: 'worker', summary: 'Liveness: 200 while the process runs; answers without authentication', responses: { 200: ['{"status":"UP"}'] } } },
-  }, async () => ({ status: 'UP' }));
+    config: {
+      doc: {
+        tag: 'worker',
+        summary: 'Liveness in Kafka Connect\'s shape: 200 {"status":"healthy",...} once the worker has started; answers without authentication',
+        responses: { 200: ['{"status":"healthy","message":"Worker has completed startup and is ready to handle requests."}'] },
+      },
+    },
+  }, async () => ({ status: 'healthy', message: 'Worker has completed startup and is ready to handle requests.' }));
 
   app.get('/ready', {
     config: {
