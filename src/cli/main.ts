@@ -4,6 +4,7 @@ import { RestClient, RestError } from './rest-client.js';
 import { providerPolicyFromEnv, setProviderPolicy } from '../config/index.js';
 import { createLogger } from '../logging.js';
 import { runWorker } from '../worker/run-worker.js';
+import { LogLevels } from '../worker/log-levels.js';
 import { installProcessGuard } from '../worker/process-guard.js';
 import { SettingsError, WORKER_ENV_HELP, workerProcessSettings } from '../worker/settings.js';
 import { runStandalone, workerSettingsFromEnv } from '../worker/standalone.js';
@@ -72,9 +73,12 @@ async function worker(args: string[]): Promise<number> {
   }
   const settings = workerProcessSettings();
   setProviderPolicy(settings.providers);
-  const log = createLogger();
+  // Every logger of the worker passes LogLevels when created, so /admin/loggers can change it.
+  const levels = new LogLevels();
+  const log = createLogger(undefined, levels.onChild);
+  levels.attach(log);
   installProcessGuard(log);
-  await runWorker(settings, files, log);
+  await runWorker(settings, files, log, levels);
   return -1; // keeps running until a signal
 }
 

@@ -22,10 +22,12 @@ import { pluginRoutes } from './routes/plugins.js';
 import { historyRoutes } from './routes/history.js';
 import { uiRoutes } from './routes/ui.js';
 import { schemaChangeRoutes } from './routes/schema-changes.js';
+import { loggerRoutes } from './routes/loggers.js';
+import type { LogLevels } from '../worker/log-levels.js';
 
 export type RestSettings = Pick<WorkerProcessSettings, 'auth' | 'tls' | 'maxBodyBytes' | 'allowedHosts' | 'plaintextCredentialsWarning'>;
 
-export function buildRestServer(worker: Worker, settings: RestSettings, log: Logger): FastifyInstance {
+export function buildRestServer(worker: Worker, settings: RestSettings, log: Logger, levels: LogLevels): FastifyInstance {
   const https = settings.tls ? { cert: readFileSync(settings.tls.certFile), key: readFileSync(settings.tls.keyFile) } : null;
   const app = Fastify({
     ...(https ? { https } : {}),
@@ -66,5 +68,6 @@ export function buildRestServer(worker: Worker, settings: RestSettings, log: Log
   historyRoutes(app, worker);
   uiRoutes(app);
   schemaChangeRoutes(app, worker);
+  loggerRoutes(app, levels);
   return app;
 }

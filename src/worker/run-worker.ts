@@ -11,6 +11,7 @@ import { openKafka } from '../kafka/client.js';
 import type { Logger } from 'pino';
 import { KafkaOffsetStore } from '../offsets/offset-store.js';
 import { buildRestServer } from '../rest/server.js';
+import type { LogLevels } from './log-levels.js';
 import { FileConfigStore, KafkaConfigStore, type ConfigStore } from './config-store.js';
 import type { WorkerProcessSettings } from './settings.js';
 import { readConnectorDefinition } from './standalone.js';
@@ -52,7 +53,7 @@ async function readDefinitions(paths: string[]): Promise<Definition[]> {
   return definitions;
 }
 
-export async function runWorker(settings: WorkerProcessSettings, loadFiles: string[], log: Logger): Promise<void> {
+export async function runWorker(settings: WorkerProcessSettings, loadFiles: string[], log: Logger, levels: LogLevels): Promise<void> {
   // First of all: a signal from here on stops whatever has started, cleanly (see Shutdown).
   const shutdown = new Shutdown(log, { timeoutMs: settings.shutdownTimeoutMs, what: 'worker' });
   const definitions = await readDefinitions(loadFiles);
@@ -75,7 +76,7 @@ export async function runWorker(settings: WorkerProcessSettings, loadFiles: stri
   if (shutdown.requested) return shutdown.release();
   await worker.startConnectors();
 
-  const app = buildRestServer(worker, settings, log);
+  const app = buildRestServer(worker, settings, log, levels);
   shutdown.add('REST listener', () => app.close());
   if (shutdown.requested) return shutdown.release();
   await app.listen({ host: settings.restHost, port: settings.restPort });
