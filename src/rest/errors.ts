@@ -154,7 +154,11 @@ export function answerFrameworkError(err: FastifyError, _request: FastifyRequest
   void reply.code(body.error_code).type('application/json').send(body);
 }
 
-export function installErrorHandling(app: FastifyInstance, log: Logger, maxBodyBytes: number): void {
+/**
+ * `methodsOf(path)`: the methods routes answer for that path (empty when none does), so a known path
+ * called with another method gets Kafka Connect's 405 instead of a 404.
+ */
+export function installErrorHandling(app: FastifyInstance, log: Logger, maxBodyBytes: number, methodsOf: (path: string) => string[] = () => []): void {
   app.setErrorHandler((err: FastifyError, request, reply) => {
     const body = toErrorBody(err, maxBodyBytes);
     if (body.error_code === 413 && drainRefusedBody(request.raw)) reply.removeHeader('connection');
@@ -167,7 +171,14 @@ export function installErrorHandling(app: FastifyInstance, log: Logger, maxBodyB
     log.debug({ method: request.method, path: request.url.split('?')[0], status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'REST request');
   });
   app.setNotFoundHandler((request, reply) => {
-    const path = request.url.split('?')[0];
+    const path = request.url.split('?')[0] ?? '';
+    const allowed = methodsOf(path);
+    // Only when the path exists for other methods: a path the router refused for another reason
+    // (an undecodable or dot segment) stays a 404.
+    if (allowed.length > 0 && !allowed.includes(request.method)) {
+      void reply.code(405).header('allow', allowed.join(', ')).send(errorBody(405, 'HTTP 405 Method Not Allowed'));
+      return;
+    }
     void reply.code(404).send(errorBody(404, `Unknown endpoint: ${request.method} ${path} (see GET /openapi.json)`));
   });
 }

@@ -49,6 +49,17 @@ export function collectRoutes(app: FastifyInstance): Collected[] {
   return routes;
 }
 
+/** The methods (upper case) of the routes whose pattern matches a concrete path (`:param` = one segment). */
+export function methodsOf(routes: Collected[], path: string): string[] {
+  const segments = path.split('/');
+  const out = new Set<string>();
+  for (const r of routes) {
+    const pattern = r.url.split('/');
+    if (pattern.length === segments.length && pattern.every((p, i) => (p.startsWith(':') ? segments[i] !== '' : p === segments[i]))) out.add(r.method.toUpperCase());
+  }
+  return [...out].sort();
+}
+
 const ERRORS: Record<number, string> = {
   400: 'Invalid request (the message says what to fix)',
   401: 'Authentication required or credentials invalid',

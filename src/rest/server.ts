@@ -12,7 +12,7 @@ import type { WorkerProcessSettings } from '../worker/settings.js';
 import { installAuth } from './auth.js';
 import { installHostCheck } from './host-check.js';
 import { answerClientError, answerConnect, answerFrameworkError, installErrorHandling } from './errors.js';
-import { buildOpenApi, collectRoutes } from './openapi.js';
+import { buildOpenApi, collectRoutes, methodsOf } from './openapi.js';
 import { configRoutes } from './routes/config.js';
 import { connectorRoutes } from './routes/connectors.js';
 import { lifecycleRoutes } from './routes/lifecycle.js';
@@ -43,6 +43,7 @@ export function buildRestServer(worker: Worker, settings: RestSettings, log: Log
   }) as unknown as FastifyInstance;
   app.server.on('connect', answerConnect);
 
+  const routes = collectRoutes(app);
   // Kafka Connect clients send `Content-Type: application/json` with an empty body to pause/resume:
   // an empty body is "no body", anything else must parse (with fastify's prototype-poisoning checks).
   const parseJson = app.getDefaultJsonParser('error', 'error');
@@ -52,12 +53,12 @@ export function buildRestServer(worker: Worker, settings: RestSettings, log: Log
     parseJson(request, body as string, done);
   });
 
-  installErrorHandling(app, log, settings.maxBodyBytes);
+  installErrorHandling(app, log, settings.maxBodyBytes, (path) => methodsOf(routes, path));
   const secured = Boolean(settings.auth.token || settings.auth.basic);
   installHostCheck(app, { allowedHosts: settings.allowedHosts, secured });
   installAuth(app, settings.auth, log);
   if (settings.plaintextCredentialsWarning) log.warn(settings.plaintextCredentialsWarning);
-  const routes = collectRoutes(app);
+
   let openApi: Record<string, unknown> | undefined;
   pluginRoutes(app, worker, () => (openApi ??= buildOpenApi(routes, secured)));
   connectorRoutes(app, worker);

@@ -127,7 +127,16 @@ test('create, list, expand, info, config and status of a Debezium config given a
   assert.equal(expanded[NAME].status.connector.state, 'RUNNING');
   assert.equal(expanded[NAME].info.config['database.password'], '[hidden]');
   assert.deepEqual(Object.keys((await worker.request('GET', '/connectors?expand=info')).body[NAME]), ['info']);
-  assert.equal((await worker.request('GET', '/connectors?expand=everything')).status, 400);
+  const everything = await worker.request('GET', '/connectors?expand=everything');
+  assert.equal(everything.status, 200, 'Kafka Connect ignores an unknown expansion');
+  assert.deepEqual(everything.body, { [NAME]: {} });
+  const both = await worker.request('GET', '/connectors?expand=everything&expand=status');
+  assert.deepEqual(Object.keys(both.body[NAME]), ['status']);
+  const deleteAll = await worker.request('DELETE', '/connectors');
+  assert.equal(deleteAll.status, 405, 'a known path with a method it does not have');
+  assert.deepEqual(deleteAll.body, { error_code: 405, message: 'HTTP 405 Method Not Allowed' });
+  assert.equal((await worker.request('PATCH', `/connectors/${NAME}/status`)).status, 405);
+  assert.equal((await worker.request('GET', '/connectors/no_such_connector/topics')).status, 404);
 
   const info = await worker.request('GET', `/connectors/${NAME}`);
   assert.deepEqual(Object.keys(info.body).sort(), ['config', 'name', 'tasks', 'type']);
@@ -215,6 +224,8 @@ test('pause, resume, stop; offsets change only when stopped; restart; tasks', as
   const withTasks = await worker.request('POST', `/connectors/${NAME}/restart?includeTasks=true&onlyFailed=false`);
   assert.equal(withTasks.status, 202);
   assert.equal(withTasks.body.name, NAME);
+  assert.equal(withTasks.body.connector.state, 'RESTARTING', "Connect's restart plan");
+  assert.deepEqual(withTasks.body.tasks.map((t: any) => t.state), ['RESTARTING']);
   await waitForState(NAME, 'RUNNING');
   const onlyFailed = await worker.request('POST', `/connectors/${NAME}/restart?onlyFailed=true`);
   assert.equal(onlyFailed.status, 202);
@@ -244,6 +255,8 @@ test('a connector that cannot start is FAILED with its trace, and the worker kee
   assert.equal(status.tasks[0].state, 'FAILED');
   const again = await worker.request('POST', `/connectors/${name}/restart?onlyFailed=true&includeTasks=true`);
   assert.equal(again.status, 202);
+  assert.equal(again.body.connector.state, 'RESTARTING', 'a FAILED connector is restarted by onlyFailed');
+  assert.equal(again.body.connector.trace, undefined);
   await waitForState(name, 'FAILED');
   assert.equal((await worker.request('DELETE', `/connectors/${name}`)).status, 204);
   assert.equal((await worker.request('GET', '/')).status, 200);

@@ -1,7 +1,6 @@
 /** Listing, creating, reading and deleting connectors. */
 import type { FastifyInstance } from 'fastify';
 import type { TargetState } from '../../worker/config-store.js';
-import { WorkerError } from '../../worker/errors.js';
 import type { Worker } from '../../worker/worker.js';
 import { onlyQuery, queryList, type Query } from '../query.js';
 import { CreateConnectorRequest, NameParams } from '../schemas.js';
@@ -22,8 +21,9 @@ export function connectorRoutes(app: FastifyInstance, worker: Worker): void {
   }, async (request) => {
     onlyQuery(request.query, ['expand']);
     const expand = queryList(request.query, 'expand');
+    // Like Kafka Connect: an unknown expansion adds nothing to each entry (and is logged), not a 400.
     const bad = expand.filter((e) => e !== 'status' && e !== 'info');
-    if (bad.length > 0) throw new WorkerError(400, `Unknown expand value(s): ${bad.join(', ')} (accepted: status, info)`);
+    if (bad.length > 0) worker.deps.log.info({ expand: bad.map((b) => b.slice(0, 40)) }, 'ignoring unknown expansion type (accepted: status, info)');
     const names = worker.names();
     if (expand.length === 0) return names;
     const out: Record<string, Record<string, unknown>> = {};

@@ -50,16 +50,21 @@ export function lifecycleRoutes(app: FastifyInstance, worker: Worker): void {
           { name: 'includeTasks', description: 'true: restart the task too (pgcdc always does)', schema: { type: 'boolean' } },
           { name: 'onlyFailed', description: 'true: restart only if FAILED', schema: { type: 'boolean' } },
         ],
-        responses: { 204: ['Restarted'], 202: ['Restart done; status', 'ConnectorStatus'], 404: ['Unknown connector', 'Error'] },
+        responses: { 204: ['Restarted'], 202: ['The restart plan: connector and task RESTARTING when restarted, else their state', 'ConnectorStatus'], 404: ['Unknown connector', 'Error'] },
       },
     },
   }, async (request, reply) => {
     onlyQuery(request.query, ['includeTasks', 'onlyFailed']);
     const includeTasks = queryFlag(request.query, 'includeTasks');
     const onlyFailed = queryFlag(request.query, 'onlyFailed');
-    await worker.restart(request.params.name, onlyFailed);
+    const restarted = await worker.restart(request.params.name, onlyFailed);
     if (!includeTasks && !onlyFailed) return reply.code(204).send();
-    return reply.code(202).send(worker.status(request.params.name));
+    // Kafka Connect answers with its restart plan: what it restarts shows RESTARTING (pgcdc's one
+    // task is the connector's run, so it restarts with it); what it leaves alone shows its state.
+    const status = worker.status(request.params.name);
+    if (!restarted) return reply.code(202).send(status);
+    const restarting = <T extends { state: string; trace?: string }>({ trace: _trace, ...s }: T) => ({ ...s, state: 'RESTARTING' });
+    return reply.code(202).send({ ...status, connector: restarting(status.connector), tasks: status.tasks.map(restarting) });
   });
 
   app.get<Named>('/connectors/:name/tasks', {
