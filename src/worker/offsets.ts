@@ -4,7 +4,7 @@
  * Offsets may only change while the connector is STOPPED: a running one would overwrite them.
  */
 import { KafkaOffsetStore } from '../offsets/offset-store.js';
-import { fromStored } from '../offsets/source-offset.js';
+import { fromStored, toStored } from '../offsets/source-offset.js';
 import { WorkerError } from './errors.js';
 import type { ManagedConnector } from './managed-connector.js';
 import type { Worker } from './worker.js';
@@ -23,10 +23,26 @@ function keyOf(managed: ManagedConnector): string {
   return KafkaOffsetStore.key(managed.name, topicPrefixOf(managed));
 }
 
+/** Offset keys holding an LSN (pgcdc stores them as decimal strings to stay exact beyond 2^53). */
+const LSN_KEYS = ['lsn', 'lsn_proc', 'lsn_commit', 'pgcdc_flush_lsn'];
+
+/**
+ * The offset as Debezium shows it: LSNs as JSON numbers (Kafka Connect stores Java longs). An LSN
+ * beyond 2^53 (8 PiB of WAL) cannot be a JSON number exactly and stays a decimal string.
+ */
+export function shownOffset(stored: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...stored };
+  for (const key of LSN_KEYS) {
+    const v = out[key];
+    if (typeof v === 'string' && /^\d+$/.test(v) && BigInt(v) <= BigInt(Number.MAX_SAFE_INTEGER)) out[key] = Number(v);
+  }
+  return out;
+}
+
 export async function readOffsets(worker: Worker, name: string): Promise<{ offsets: ConnectorOffset[] }> {
   const managed = worker.get(name);
   const stored = await worker.deps.offsetStore.read(keyOf(managed));
-  return { offsets: stored ? [{ partition: { server: topicPrefixOf(managed) }, offset: stored }] : [] };
+  return { offsets: stored ? [{ partition: { server: topicPrefixOf(managed) }, offset: shownOffset(stored) }] : [] };
 }
 
 function requireStopped(managed: ManagedConnector): void {
@@ -55,15 +71,24 @@ function checkEntries(managed: ManagedConnector, entries: unknown): ConnectorOff
       problems.push(`offsets[${i}].offset must be an object or null`);
       return;
     }
+    let offset: Record<string, unknown> | null = null;
     if (e.offset !== null) {
+      const given = e.offset as Record<string, unknown>;
+      // JSON numbers are exact only up to 2^53: a larger LSN must come as a decimal string.
+      const inexact = LSN_KEYS.filter((k) => typeof given[k] === 'number' && !Number.isSafeInteger(given[k]));
+      if (inexact.length > 0) {
+        problems.push(`offsets[${i}].offset.${inexact[0]} is beyond 2^53 or not an integer: give LSNs that large as decimal strings`);
+        return;
+      }
       try {
-        fromStored(e.offset as Record<string, unknown>);
+        // Stored in pgcdc's own form (Debezium's offset JSON is accepted: its commit counts as delivered whole).
+        offset = { ...toStored(fromStored(given)) };
       } catch (err) {
         problems.push(`offsets[${i}].offset is not a usable PostgreSQL offset: ${(err as Error).message}`);
         return;
       }
     }
-    checked.push({ partition: { server }, offset: e.offset as Record<string, unknown> | null });
+    checked.push({ partition: { server }, offset });
   });
   if (problems.length > 0) throw new WorkerError(400, `Invalid offsets:\n${problems.join('\n')}`);
   return checked;

@@ -205,7 +205,8 @@ test('pause, resume, stop; offsets change only when stopped; restart; tasks', as
   assert.equal(offsets.offsets.length, 1);
   assert.deepEqual(offsets.offsets[0].partition, { server: prefix });
   const saved = offsets.offsets[0].offset;
-  assert.match(String(saved.lsn), /^\d+$/);
+  for (const key of ['lsn', 'lsn_proc', 'lsn_commit']) assert.equal(typeof saved[key], 'number', `${key} is a JSON number, as Debezium shows it`);
+  assert.ok(saved.lsn > 0);
 
   const wrongPartition = await worker.request('PATCH', `/connectors/${NAME}/offsets`, { offsets: [{ partition: { server: 'other' }, offset: saved }] });
   assert.equal(wrongPartition.status, 400);
@@ -216,6 +217,17 @@ test('pause, resume, stop; offsets change only when stopped; restart; tasks', as
   const altered = await worker.request('PATCH', `/connectors/${NAME}/offsets`, { offsets: [{ partition: { server: prefix }, offset: saved }] });
   assert.equal(altered.status, 200, altered.text);
   assert.deepEqual((await worker.request('GET', `/connectors/${NAME}/offsets`)).body.offsets[0].offset, saved);
+  // Debezium's own offset JSON (numbers, its keys only) is accepted and stored in pgcdc's form
+  const debezium = { lsn_proc: saved.lsn_commit, lsn_commit: saved.lsn_commit, lsn: saved.lsn_commit, txId: saved.txId ?? 1, ts_usec: saved.ts_usec ?? 1, messageType: 'COMMIT' };
+  const fromDebezium = await worker.request('PATCH', `/connectors/${NAME}/offsets`, { offsets: [{ partition: { server: prefix }, offset: debezium }] });
+  assert.equal(fromDebezium.status, 200, fromDebezium.text);
+  const migrated = (await worker.request('GET', `/connectors/${NAME}/offsets`)).body.offsets[0].offset;
+  assert.equal(migrated.lsn_commit, saved.lsn_commit);
+  assert.equal(migrated.pgcdc_tx_complete, true, "Debezium's commit counts as delivered whole");
+  const huge = await worker.request('PATCH', `/connectors/${NAME}/offsets`, { offsets: [{ partition: { server: prefix }, offset: { ...debezium, lsn: 2 ** 60 } }] });
+  assert.equal(huge.status, 400);
+  assert.match(huge.body.message, /offset\.lsn is beyond 2\^53/);
+  assert.equal((await worker.request('PATCH', `/connectors/${NAME}/offsets`, { offsets: [{ partition: { server: prefix }, offset: saved }] })).status, 200);
 
   assert.equal((await worker.request('PUT', `/connectors/${NAME}/resume`)).status, 202);
   await waitForState(NAME, 'RUNNING');
