@@ -226,13 +226,13 @@ export class Connector {
       const registry = new TableRegistry(
         catalog,
         types,
-        new SchemaRegistrar(cfg.registryUrl),
+        new SchemaRegistrar(cfg.registry),
         sink,
         { topicPrefix: cfg.topicPrefix, catalog: types, conversion: cfg.conversion, placeholder: cfg.unavailableValuePlaceholder, includeColumn: cfg.filters.column, deadLetter: this.deadLetters,
           columnRules: compileColumnRules(cfg.columnRules), messageKey: messageKeyChooser(cfg.messageKeyColumns) },
         captured,
         this.log,
-        cfg.schemaChangePolicy === 'allow' ? null : new SchemaChangeGate(cfg.schemaChangePolicy, new SchemaRegistrar(cfg.registryUrl), catalog, schemaChangeCounters(this.metrics), this.log, new Set(changeState.decisions.filter((d) => d.decision === 'approved').map((d) => d.id))),
+        cfg.schemaChangePolicy === 'allow' ? null : new SchemaChangeGate(cfg.schemaChangePolicy, new SchemaRegistrar(cfg.registry), catalog, schemaChangeCounters(this.metrics), this.log, new Set(changeState.decisions.filter((d) => d.decision === 'approved').map((d) => d.id))),
       );
       const events = new ChangeEventBuilder({
         connectorVersion: PGCDC_VERSION,

@@ -1,5 +1,8 @@
 import { PgcdcError } from '../errors/pgcdc-error.js';
 import { registryTarget, registryProblem, readBounded } from './registry-response.js';
+import { KEY_HOST_CHECK, registryTls, type RegistryAccess, type RegistryTls } from './registry-access.js';
+import { registryFetch } from './registry-http.js';
+import { registryAuthFailure, registryRequestFailure } from '../errors/classify-registry.js';
 
 /**
  * Registers schemas under Confluent's subject naming (`<topic>-key`, `<topic>-value`) through the
@@ -15,9 +18,11 @@ import { registryTarget, registryProblem, readBounded } from './registry-respons
 export class SchemaRegistrar {
   private readonly ids = new Map<string, number>();
   private readonly target: ReturnType<typeof registryTarget>;
+  private tls: RegistryTls | null | undefined;
 
-  constructor(baseUrl: string, private readonly timeoutMs = 10_000) {
-    this.target = registryTarget(baseUrl);
+  /** A URL alone (credentials only from user:pass@) or the connector's registry access. */
+  constructor(private readonly access: string | RegistryAccess, private readonly timeoutMs = 10_000) {
+    this.target = registryTarget(access);
   }
 
   async register(subject: string, schema: unknown): Promise<number> {
@@ -80,29 +85,31 @@ export class SchemaRegistrar {
     return typeof schema === 'string' ? safeJson(schema) : null;
   }
 
-  /** One request to the registry; an unreachable registry is a retriable error naming `what`. */
+  /**
+   * One request to the registry, with the credentials; an unreachable registry is a retriable error
+   * naming `what`, refused credentials and an untrusted certificate are permanent ones naming the key.
+   */
   async request(method: string, path: string, json: unknown, what: string, apiBase?: (base: string) => string): Promise<{ res: Response; body: string }> {
-    const { shown, authorization } = this.target;
+    const { shown, authorization, authKey } = this.target;
     const base = apiBase ? apiBase(this.target.base) : this.target.base;
+    // the truststore file is read once, on first use (a config error names its key)
+    if (this.tls === undefined) this.tls = typeof this.access === 'string' ? null : registryTls(this.access);
+    let res: Response;
+    let body: string;
     try {
-      const res = await fetch(`${base}${path}`, {
+      res = await registryFetch(`${base}${path}`, {
         method,
         // another API (Apicurio's own, for the one-time override) takes plain JSON
         headers: { 'content-type': apiBase ? 'application/json' : 'application/vnd.schemaregistry.v1+json', accept: 'application/json', ...(authorization ? { authorization } : {}) },
         ...(json === undefined ? {} : { body: JSON.stringify(json) }),
-        redirect: 'error',
-        signal: AbortSignal.timeout(this.timeoutMs),
-      });
-      return { res, body: await readBounded(res) };
+        timeoutMs: this.timeoutMs,
+      }, this.tls);
+      body = await readBounded(res);
     } catch (err) {
-      // fetch reports "fetch failed"; the socket error (ECONNREFUSED, timeout) is on its cause
-      const cause = (err as { cause?: { code?: string } }).cause;
-      const why = cause?.code ?? (err as { name?: string }).name;
-      throw new PgcdcError('sink-transient', `schema registry at ${shown} unreachable while ${what}${why ? ` (${why})` : ''}`, {
-        cause: err,
-        remedy: 'check that the schema registry is running; pgcdc retries',
-      });
+      throw registryRequestFailure(err, shown, what, this.tls?.trustKey ?? 'value.converter.schema.registry.ssl.truststore.location (truststore.type=PEM)', KEY_HOST_CHECK);
     }
+    if (res.status === 401 || res.status === 403) throw registryAuthFailure(res.status, shown, what, authKey);
+    return { res, body };
   }
 
   /** An answer pgcdc did not expect: retriable for 5xx and 429. */
