@@ -43,6 +43,6 @@ export function registryAuthFailure(status: number, shown: string, what: string,
     ? `schema registry at ${shown} ${refused} (HTTP ${status}) while ${what}: check ${authKey}`
     : `schema registry at ${shown} requires authentication (HTTP ${status}) while ${what}: set value.converter.basic.auth.credentials.source=USER_INFO and value.converter.basic.auth.user.info, or bearer.auth.*`, {
     retriable: false,
-    remedy: authKey ? `fix ${authKey} (the registry's user needs read and write access to the subjects)` : 'configure registry credentials',
+    remedy: status === 403 ? "the registry's user needs read and write access to the subjects" : authKey ? 'credentials are not retried; fix them and restart the connector' : 'configure registry credentials',
   });
 }
