@@ -76,6 +76,22 @@ export class SchemaRegistrar {
     return true;
   }
 
+  /**
+   * Before anything is created: refused credentials and an untrusted certificate fail here, not
+   * after the slot exists. GET /schemas/types needs no subject-level permission (a 403 there is
+   * not an answer about the subjects, so only 401 counts); an unreachable registry is left to the
+   * first registration, which retries.
+   */
+  async checkAccess(): Promise<void> {
+    try {
+      await this.request('GET', '/schemas/types', undefined, 'checking access');
+    } catch (err) {
+      if (err instanceof PgcdcError && err.retriable) return;
+      if (err instanceof PgcdcError && /\(HTTP 403\)/.test(err.message)) return;
+      throw err;
+    }
+  }
+
   /** The latest registered schema of a subject, parsed; null when the subject does not exist. */
   async latest(subject: string): Promise<unknown | null> {
     const { res, body } = await this.request('GET', `/subjects/${encodeURIComponent(subject)}/versions/latest`, undefined, `reading subject "${subject}"`);

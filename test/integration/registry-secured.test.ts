@@ -11,7 +11,7 @@ import { SecureRegistry } from '../harness/secure-registry.js';
  * Issue 14 (registry part): the shared registry behind a private nginx with TLS (a CA of the test's
  * own) and basic auth. A connector with the https URL, a PEM truststore and USER_INFO credentials
  * registers its schemas and streams; a wrong password and an untrusted CA fail it with errors that
- * name the setting to fix and never show the password, and register nothing.
+ * name the setting to fix and never show the password, and register nothing (the access check runs before the slot is created).
  */
 const BASE = 'pgcdc_it_regsec';
 let services: TestServices;
@@ -43,6 +43,11 @@ async function connectorOn(name: string, registry: Record<string, string>): Prom
   const r = await startConnector(services, raw);
   running.push(r);
   return { r, prefix: topicPrefixFor(name) };
+}
+
+/** The connector's slot, if one was created (registry access is checked before). */
+async function slotOf(name: string): Promise<number> {
+  return (await withClient(services.pg, (c) => c.query('SELECT 1 FROM pg_replication_slots WHERE slot_name = $1', [name]))).rowCount ?? 0;
 }
 
 /** Subjects of this connector in the plain registry (what actually got registered). */
@@ -101,6 +106,7 @@ test('a wrong password fails the connector naming value.converter.basic.auth.use
   assert.match(trace, /value\.converter\.basic\.auth\.user\.info/);
   assert.ok(!trace.includes(wrong) && !trace.includes(secure!.password), trace);
   assert.deepEqual(await subjectsOf(prefix), []);
+  assert.equal(await slotOf(name), 0, 'no slot created');
 });
 
 test('a certificate of an untrusted CA fails the connector naming the truststore key; nothing registered', async () => {
@@ -116,4 +122,5 @@ test('a certificate of an untrusted CA fails the connector naming the truststore
   assert.match(trace, /value\.converter\.schema\.registry\.ssl\.truststore\.location/);
   assert.ok(!trace.includes(secure!.password), trace);
   assert.deepEqual(await subjectsOf(prefix), []);
+  assert.equal(await slotOf(name), 0, 'no slot created');
 });
