@@ -83,13 +83,14 @@ export class SchemaRegistrar {
    * first registration, which retries.
    */
   async checkAccess(): Promise<void> {
+    let status: number;
     try {
-      await this.request('GET', '/schemas/types', undefined, 'checking access');
+      status = (await this.send('GET', '/schemas/types', undefined, 'checking access')).res.status;
     } catch (err) {
       if (err instanceof PgcdcError && err.retriable) return;
-      if (err instanceof PgcdcError && /\(HTTP 403\)/.test(err.message)) return;
       throw err;
     }
+    if (status === 401) throw registryAuthFailure(status, this.target.shown, 'checking access', this.target.authKey);
   }
 
   /** The latest registered schema of a subject, parsed; null when the subject does not exist. */
@@ -106,7 +107,15 @@ export class SchemaRegistrar {
    * naming `what`, refused credentials and an untrusted certificate are permanent ones naming the key.
    */
   async request(method: string, path: string, json: unknown, what: string, apiBase?: (base: string) => string): Promise<{ res: Response; body: string }> {
-    const { shown, authorization, authKey } = this.target;
+    const answer = await this.send(method, path, json, what, apiBase);
+    const { status } = answer.res;
+    if (status === 401 || status === 403) throw registryAuthFailure(status, this.target.shown, what, this.target.authKey);
+    return answer;
+  }
+
+  /** The request without the 401/403 verdict. */
+  private async send(method: string, path: string, json: unknown, what: string, apiBase?: (base: string) => string): Promise<{ res: Response; body: string }> {
+    const { shown, authorization } = this.target;
     const base = apiBase ? apiBase(this.target.base) : this.target.base;
     // the truststore file is read once, on first use (a config error names its key)
     if (this.tls === undefined) this.tls = typeof this.access === 'string' ? null : registryTls(this.access);
@@ -124,7 +133,6 @@ export class SchemaRegistrar {
     } catch (err) {
       throw registryRequestFailure(err, shown, what, this.tls?.trustKey ?? 'value.converter.schema.registry.ssl.truststore.location (truststore.type=PEM)', KEY_HOST_CHECK);
     }
-    if (res.status === 401 || res.status === 403) throw registryAuthFailure(res.status, shown, what, authKey);
     return { res, body };
   }
 
