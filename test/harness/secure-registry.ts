@@ -16,7 +16,7 @@ const openssl = (args: string[], cwd: string) => execFileSync('openssl', args, {
 
 /**
  * The shared registry behind a private nginx of one test: TLS with a certificate of a CA made here
- * (for 127.0.0.1 and localhost) and HTTP basic auth, as a Confluent Cloud or a secured on-premises
+ * (for 127.0.0.1 only: https://localhost:<port> is a host name mismatch) and HTTP basic auth, as a Confluent Cloud or a secured on-premises
  * registry would ask. Its own config, pid, logs and temp dirs in a temp dir and its own port (18443
  * when free); the system's nginx service is not touched. `otherCaFile` is a CA that signed nothing
  * here, for the untrusted-certificate case.
@@ -56,7 +56,7 @@ export class SecureRegistry {
       openssl(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${ca}.key`, '-out', `${ca}.pem`, '-days', '2', '-subj', `/CN=pgcdc test ${ca}`], d);
     }
     openssl(['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=127.0.0.1'], d);
-    writeFileSync(join(d, 'san.ext'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\n');
+    writeFileSync(join(d, 'san.ext'), 'subjectAltName=IP:127.0.0.1\n');
     openssl(['x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'server.pem', '-days', '2', '-extfile', 'san.ext'], d);
     const hash = openssl(['passwd', '-apr1', this.password], d).trim();
     writeFileSync(join(d, 'htpasswd'), `${this.user}:${hash}\n`);

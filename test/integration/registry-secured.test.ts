@@ -124,3 +124,22 @@ test('a certificate of an untrusted CA fails the connector naming the truststore
   assert.deepEqual(await subjectsOf(prefix), []);
   assert.equal(await slotOf(name), 0, 'no slot created');
 });
+
+test('a host name the certificate does not name fails naming endpoint.identification.algorithm; empty skips the check', async () => {
+  const viaLocalhost = secure!.url.replace('127.0.0.1', 'localhost');
+  const trust = {
+    ...userInfo(secure!.password),
+    'value.converter.schema.registry.url': viaLocalhost,
+    'key.converter.schema.registry.url': viaLocalhost,
+    'value.converter.schema.registry.ssl.truststore.type': 'PEM',
+    'value.converter.schema.registry.ssl.truststore.location': secure!.caFile,
+  };
+  const checked = await connectorOn(`${BASE}_host`, trust);
+  await eventually(() => checked.r.connector.state === 'FAILED', 'host name mismatch FAILED', 30_000);
+  assert.match(checked.r.connector.trace ?? '', /ERR_TLS_CERT_ALTNAME_INVALID/);
+  assert.match(checked.r.connector.trace ?? '', /value\.converter\.schema\.registry\.ssl\.endpoint\.identification\.algorithm/);
+  assert.deepEqual(await subjectsOf(checked.prefix), []);
+  const unchecked = await connectorOn(`${BASE}_nohost`, { ...trust, 'value.converter.schema.registry.ssl.endpoint.identification.algorithm': '' });
+  await eventually(() => unchecked.r.connector.state === 'RUNNING', `RUNNING without the host name check (${unchecked.r.connector.trace ?? ''})`, 60_000);
+  await eventually(async () => (await subjectsOf(unchecked.prefix)).length === 2, 'key and value subjects', 30_000);
+});
