@@ -13,6 +13,9 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
   npm ci --no-audit --no-fund --loglevel=error >/dev/null || { echo "install: npm ci failed; check access to the npm registry" >&2; exit 1; }
   echo "$node_version" > node_modules/.pgcdc-node-version
 fi
+# nginx for the secured-registry test (test/harness/secure-registry.ts); a machine without apt-get
+# still installs, and that test says what is missing.
+command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || bash scripts/install-nginx.sh || echo "install: nginx not installed; test/integration/registry-secured.test.ts needs it" >&2
 # A clean output: a test or module deleted from the sources must not keep running from a stale dist/.
 rm -rf dist
 npx tsc -p tsconfig.json || { echo "install: TypeScript compilation failed (see above)" >&2; exit 1; }

@@ -1,6 +1,7 @@
 /** The typed, validated connector configuration the rest of pgcdc reads (never the raw string map). */
 import type { SchemaChangePolicy } from './keys-schema-changes.js';
 import type { ConversionOptions } from '../types/mapping.js';
+import type { RegistryAccess } from '../registry/registry-access.js';
 import type { ConfigValue, ParsedValues } from './definition.js';
 import { columnFilter, tableFilter, type ColumnFilter, type FilterLists, type TableFilter } from './filters.js';
 import { parseColumnRules, type ColumnRule } from './keys-columns.js';
@@ -76,6 +77,8 @@ export interface ConnectorConfig {
   converters: { key: string; value: string; keyRegistryUrl: string; valueRegistryUrl: string };
   /** The value converter's schema registry URL (the one most callers need). */
   registryUrl: string;
+  /** How to reach the registry: URL, credentials and TLS trust (keys-registry.ts); secrets resolved. */
+  registry: RegistryAccess;
   errors: {
     tolerance: 'none' | 'all';
     deadLetterTopic: string | null;
@@ -188,6 +191,16 @@ export function buildConnectorConfig(v: ParsedValues, raw: Readonly<Record<strin
       valueRegistryUrl: str('value.converter.schema.registry.url').trim(),
     },
     registryUrl: str('value.converter.schema.registry.url').trim(),
+    registry: {
+      url: str('value.converter.schema.registry.url').trim(),
+      // validation refuses user.info / token without their source, and both sources at once
+      basicUserInfo: v['value.converter.basic.auth.credentials.source'] === 'USER_INFO' ? optStr('value.converter.basic.auth.user.info') : null,
+      bearerToken: v['value.converter.bearer.auth.credentials.source'] === 'STATIC_TOKEN' ? optStr('value.converter.bearer.auth.token') : null,
+      truststore: v['value.converter.schema.registry.ssl.truststore.type'] === 'PEM'
+        ? { file: optStr('value.converter.schema.registry.ssl.truststore.location'), pem: optStr('value.converter.schema.registry.ssl.truststore.certificates') }
+        : null,
+      checkHostname: str('value.converter.schema.registry.ssl.endpoint.identification.algorithm').trim() !== '',
+    },
     errors: {
       tolerance: str('errors.tolerance') as 'none' | 'all',
       deadLetterTopic: optStr('errors.deadletterqueue.topic.name'),

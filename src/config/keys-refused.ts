@@ -52,6 +52,13 @@ export const REFUSED_PREFIXES: readonly (readonly [string, RefusedKey])[] = [
   ['transforms', refused('single message transforms are not applied', [''])],
   ['predicates', refused('single message transforms are not applied', [''])],
   ['snapshot.select.statement.overrides', refused('snapshots read whole tables', [''])],
+  // The registry client's TLS and auth beyond the keys of keys-registry.ts (keystores, JKS/PKCS12
+  // truststore passwords, OAuth): ignoring one would connect other than asked.
+  ...(['key', 'value'] as const).flatMap((side) => [
+    [`${side}.converter.schema.registry.ssl`, refused('the registry client takes only a PEM truststore (schema.registry.ssl.truststore.type/location/certificates) and endpoint.identification.algorithm', [''])],
+    [`${side}.converter.basic.auth`, refused('registry basic auth takes only basic.auth.credentials.source and basic.auth.user.info', [''])],
+    [`${side}.converter.bearer.auth`, refused('registry bearer auth takes only bearer.auth.credentials.source=STATIC_TOKEN and bearer.auth.token', [''])],
+  ] as const),
 ];
 
 /** The refusal for an undeclared key, or undefined when pgcdc does not refuse it. */

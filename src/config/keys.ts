@@ -10,9 +10,11 @@ import { alertKeys, errorKeys, topicCreationKeys } from './keys-kafka.js';
 import { isColumnRuleKey } from './keys-columns.js';
 import { refusedKey } from './keys-refused.js';
 import { schemaChangeKeys } from './keys-schema-changes.js';
+import { registryKeys } from './keys-registry.js';
 
 export const CONFIG_KEYS: readonly ConfigKey[] = [
   ...commonKeys,
+  ...registryKeys,
   ...replicationKeys,
   ...connectionKeys,
   ...filterKeys,

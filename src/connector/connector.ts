@@ -212,6 +212,8 @@ export class Connector {
       const skipped = new Set(changeState.skipped_tables);
       const captured = (schema: string, table: string) => cfg.filters.table(schema, table) && !skipped.has(`${schema}.${table}`);
       const tables = (await preflight(catalog, cfg)).filter((t) => !skipped.has(`${t.schema}.${t.table}`));
+      const registrar = new SchemaRegistrar(cfg.registry);
+      await registrar.checkAccess();
       const stored = await this.worker.offsetStore.read(this.offsetKey);
       const plan = await planStart(catalog, cfg, stored);
       if (this.stopRequested) return;
@@ -226,13 +228,13 @@ export class Connector {
       const registry = new TableRegistry(
         catalog,
         types,
-        new SchemaRegistrar(cfg.registryUrl),
+        registrar,
         sink,
         { topicPrefix: cfg.topicPrefix, catalog: types, conversion: cfg.conversion, placeholder: cfg.unavailableValuePlaceholder, includeColumn: cfg.filters.column, deadLetter: this.deadLetters,
           columnRules: compileColumnRules(cfg.columnRules), messageKey: messageKeyChooser(cfg.messageKeyColumns) },
         captured,
         this.log,
-        cfg.schemaChangePolicy === 'allow' ? null : new SchemaChangeGate(cfg.schemaChangePolicy, new SchemaRegistrar(cfg.registryUrl), catalog, schemaChangeCounters(this.metrics), this.log, new Set(changeState.decisions.filter((d) => d.decision === 'approved').map((d) => d.id))),
+        cfg.schemaChangePolicy === 'allow' ? null : new SchemaChangeGate(cfg.schemaChangePolicy, new SchemaRegistrar(cfg.registry), catalog, schemaChangeCounters(this.metrics), this.log, new Set(changeState.decisions.filter((d) => d.decision === 'approved').map((d) => d.id))),
       );
       const events = new ChangeEventBuilder({
         connectorVersion: PGCDC_VERSION,

@@ -1,5 +1,7 @@
 import type avro from 'avsc';
 import { compileSchema, decodeWire, wireSchemaId } from '../avro/codec.js';
+import { SchemaRegistrar } from '../registry/schema-registrar.js';
+import type { RegistryAccess } from '../registry/registry-access.js';
 
 export interface RegisteredSchema {
   id: number;
@@ -14,7 +16,13 @@ export interface RegisteredSchema {
 export class RegistrySchemas {
   private readonly byId = new Map<number, Promise<RegisteredSchema>>();
 
-  constructor(private readonly registryUrl: string, private readonly timeoutMs = 10_000) {}
+  private readonly client: SchemaRegistrar;
+
+  /** A URL (credentials only as user:pass@) or a connector's registry access (auth, PEM trust). */
+  constructor(registry: string | RegistryAccess, timeoutMs = 10_000) {
+    // the registrar's request: credentials as a header, the truststore, errors without secrets
+    this.client = new SchemaRegistrar(registry, timeoutMs);
+  }
 
   get(id: number): Promise<RegisteredSchema> {
     let found = this.byId.get(id);
@@ -34,10 +42,8 @@ export class RegistrySchemas {
   }
 
   private async fetch(id: number): Promise<RegisteredSchema> {
-    const url = `${this.registryUrl.replace(/\/$/, '')}/schemas/ids/${id}`;
-    const res = await fetch(url, { signal: AbortSignal.timeout(this.timeoutMs) });
-    const text = await res.text();
-    if (!res.ok) throw new Error(`schema registry answered ${res.status} for schema id ${id} (${url}): ${text.slice(0, 300)}`);
+    const { res, body: text } = await this.client.request('GET', `/schemas/ids/${id}`, undefined, `reading schema id ${id}`);
+    if (!res.ok) throw new Error(`schema registry at ${this.client.shownUrl} answered ${res.status} for schema id ${id}`);
     const json = JSON.parse((JSON.parse(text) as { schema: string }).schema) as Record<string, any>;
     return { id, json, type: compileSchema(json) };
   }

@@ -4,12 +4,15 @@ import { applyEvents, newStats, type ApplyStats, type TableEvent } from './apply
 import { copyColumnType } from './column-types.js';
 import { copyTableExists, ensureCopyTable } from './copy-table.js';
 import { RegistrySchemas, type RegisteredSchema } from './registry-schemas.js';
+import type { RegistryAccess } from '../registry/registry-access.js';
 import { copyTargetOf, shapeOf, type CopyColumn, type TableShape } from './table-shape.js';
 
 export interface LoaderOptions {
   brokers: string[];
   /** Confluent-compatible registry, e.g. http://127.0.0.1:8081/apis/ccompat/v7 */
   registryUrl: string;
+  /** a connector's registry access (credentials, PEM trust) instead of the bare URL */
+  registry?: RegistryAccess;
   /** the database the copies are written to */
   target: pg.ClientConfig;
   /** the connector's topic.prefix: every `<prefix>.<schema>.<table>` topic is loaded */
@@ -51,7 +54,7 @@ export class WarehouseLoader {
 
   constructor(private readonly options: LoaderOptions) {
     this.kafka = new Kafka({ clientId: 'pgcdc-loader', brokers: options.brokers, logLevel: logLevel.NOTHING });
-    this.schemas = new RegistrySchemas(options.registryUrl);
+    this.schemas = new RegistrySchemas(options.registry ?? options.registryUrl);
     this.groupId = options.groupId ?? `pgcdc-loader-${options.topicPrefix}-${options.target.database ?? 'db'}`;
   }
 

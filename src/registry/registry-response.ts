@@ -3,6 +3,7 @@
  * only the registry's own `error_code` and `message` fields, clipped. Anything else (an HTML page,
  * an internal service's JSON) is never repeated: the URL may point anywhere.
  */
+import { accessFromUrl, KEY_BEARER_TOKEN, KEY_URL, KEY_USER_INFO, type RegistryAccess } from './registry-access.js';
 export const MAX_BODY_BYTES = 64 * 1024;
 const MAX_MESSAGE_CHARS = 200;
 
@@ -41,19 +42,31 @@ export function registryProblem(body: string): string {
   return `: ${oneLine.length > MAX_MESSAGE_CHARS ? `${oneLine.slice(0, MAX_MESSAGE_CHARS)}…` : oneLine} (error_code ${code})`;
 }
 
-/** The base URL without credentials, as shown in messages, and the credentials as a header. */
-export function registryTarget(baseUrl: string): { base: string; shown: string; authorization?: string } {
-  const trimmed = baseUrl.replace(/\/+$/, '');
+/**
+ * The base URL without credentials, as shown in messages; the credentials as a header (basic from
+ * user.info or the URL's user:pass@, or a bearer token); and the setting that holds them, for errors.
+ */
+export function registryTarget(target: string | RegistryAccess): { base: string; shown: string; authorization?: string; authKey: string | null } {
+  const access = typeof target === 'string' ? accessFromUrl(target) : target;
+  const trimmed = access.url.replace(/\/+$/, '');
+  let base = trimmed;
+  let shown = '[invalid registry URL]';
+  let fromUrl: string | undefined;
   try {
     const u = new URL(trimmed);
-    const shown = `${u.origin}${u.pathname}`.replace(/\/+$/, '');
-    if (!u.username && !u.password) return { base: trimmed, shown };
-    const user = decodeURIComponent(u.username);
-    const password = decodeURIComponent(u.password);
-    u.username = '';
-    u.password = '';
-    return { base: u.toString().replace(/\/+$/, ''), shown, authorization: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}` };
+    shown = `${u.origin}${u.pathname}`.replace(/\/+$/, '');
+    if (u.username || u.password) {
+      fromUrl = `${decodeURIComponent(u.username)}:${decodeURIComponent(u.password)}`;
+      u.username = '';
+      u.password = '';
+      base = u.toString().replace(/\/+$/, '');
+    }
   } catch {
-    return { base: trimmed, shown: '[invalid registry URL]' };
+    /* shown as invalid; the request fails */
   }
+  const basic = (userInfo: string) => `Basic ${Buffer.from(userInfo).toString('base64')}`;
+  if (access.bearerToken) return { base, shown, authorization: `Bearer ${access.bearerToken}`, authKey: KEY_BEARER_TOKEN };
+  if (access.basicUserInfo) return { base, shown, authorization: basic(access.basicUserInfo), authKey: KEY_USER_INFO };
+  if (fromUrl !== undefined) return { base, shown, authorization: basic(fromUrl), authKey: `the user info (user:password@) of ${KEY_URL}` };
+  return { base, shown, authKey: null };
 }

@@ -1,5 +1,8 @@
 import { PgcdcError } from '../errors/pgcdc-error.js';
 import { registryTarget, registryProblem, readBounded } from './registry-response.js';
+import { KEY_HOST_CHECK, registryTls, type RegistryAccess, type RegistryTls } from './registry-access.js';
+import { registryFetch } from './registry-http.js';
+import { registryAuthFailure, registryRequestFailure } from '../errors/classify-registry.js';
 
 /**
  * Registers schemas under Confluent's subject naming (`<topic>-key`, `<topic>-value`) through the
@@ -15,9 +18,11 @@ import { registryTarget, registryProblem, readBounded } from './registry-respons
 export class SchemaRegistrar {
   private readonly ids = new Map<string, number>();
   private readonly target: ReturnType<typeof registryTarget>;
+  private tls: RegistryTls | null | undefined;
 
-  constructor(baseUrl: string, private readonly timeoutMs = 10_000) {
-    this.target = registryTarget(baseUrl);
+  /** A URL alone (credentials only from user:pass@) or the connector's registry access. */
+  constructor(private readonly access: string | RegistryAccess, private readonly timeoutMs = 10_000) {
+    this.target = registryTarget(access);
   }
 
   async register(subject: string, schema: unknown): Promise<number> {
@@ -71,6 +76,23 @@ export class SchemaRegistrar {
     return true;
   }
 
+  /**
+   * Before anything is created: refused credentials and an untrusted certificate fail here, not
+   * after the slot exists. GET /schemas/types needs no subject-level permission (a 403 there is
+   * not an answer about the subjects, so only 401 counts); an unreachable registry is left to the
+   * first registration, which retries.
+   */
+  async checkAccess(): Promise<void> {
+    let status: number;
+    try {
+      status = (await this.send('GET', '/schemas/types', undefined, 'checking access')).res.status;
+    } catch (err) {
+      if (err instanceof PgcdcError && err.retriable) return;
+      throw err;
+    }
+    if (status === 401) throw registryAuthFailure(status, this.target.shown, 'checking access', this.target.authKey);
+  }
+
   /** The latest registered schema of a subject, parsed; null when the subject does not exist. */
   async latest(subject: string): Promise<unknown | null> {
     const { res, body } = await this.request('GET', `/subjects/${encodeURIComponent(subject)}/versions/latest`, undefined, `reading subject "${subject}"`);
@@ -80,29 +102,38 @@ export class SchemaRegistrar {
     return typeof schema === 'string' ? safeJson(schema) : null;
   }
 
-  /** One request to the registry; an unreachable registry is a retriable error naming `what`. */
+  /**
+   * One request to the registry, with the credentials; an unreachable registry is a retriable error
+   * naming `what`, refused credentials and an untrusted certificate are permanent ones naming the key.
+   */
   async request(method: string, path: string, json: unknown, what: string, apiBase?: (base: string) => string): Promise<{ res: Response; body: string }> {
+    const answer = await this.send(method, path, json, what, apiBase);
+    const { status } = answer.res;
+    if (status === 401 || status === 403) throw registryAuthFailure(status, this.target.shown, what, this.target.authKey);
+    return answer;
+  }
+
+  /** The request without the 401/403 verdict. */
+  private async send(method: string, path: string, json: unknown, what: string, apiBase?: (base: string) => string): Promise<{ res: Response; body: string }> {
     const { shown, authorization } = this.target;
     const base = apiBase ? apiBase(this.target.base) : this.target.base;
+    // the truststore file is read once, on first use (a config error names its key)
+    if (this.tls === undefined) this.tls = typeof this.access === 'string' ? null : registryTls(this.access);
+    let res: Response;
+    let body: string;
     try {
-      const res = await fetch(`${base}${path}`, {
+      res = await registryFetch(`${base}${path}`, {
         method,
         // another API (Apicurio's own, for the one-time override) takes plain JSON
         headers: { 'content-type': apiBase ? 'application/json' : 'application/vnd.schemaregistry.v1+json', accept: 'application/json', ...(authorization ? { authorization } : {}) },
         ...(json === undefined ? {} : { body: JSON.stringify(json) }),
-        redirect: 'error',
-        signal: AbortSignal.timeout(this.timeoutMs),
-      });
-      return { res, body: await readBounded(res) };
+        timeoutMs: this.timeoutMs,
+      }, this.tls);
+      body = await readBounded(res);
     } catch (err) {
-      // fetch reports "fetch failed"; the socket error (ECONNREFUSED, timeout) is on its cause
-      const cause = (err as { cause?: { code?: string } }).cause;
-      const why = cause?.code ?? (err as { name?: string }).name;
-      throw new PgcdcError('sink-transient', `schema registry at ${shown} unreachable while ${what}${why ? ` (${why})` : ''}`, {
-        cause: err,
-        remedy: 'check that the schema registry is running; pgcdc retries',
-      });
+      throw registryRequestFailure(err, shown, what, this.tls?.trustKey ?? 'value.converter.schema.registry.ssl.truststore.location (truststore.type=PEM)', KEY_HOST_CHECK);
     }
+    return { res, body };
   }
 
   /** An answer pgcdc did not expect: retriable for 5xx and 429. */

@@ -43,8 +43,8 @@ export function approveSchemaChange(worker: Worker, name: string, id: string): P
     const cfg = managed.runConfig;
     if (!cfg) throw new WorkerError(409, `Connector ${name} has a configuration that cannot be run; fix it before approving schema change ${id}`);
     const registered: Record<string, number> = {};
-    if (p.subjects.key && p.schemas.key) registered[p.subjects.key] = await registerWithOverride(new SchemaRegistrar(cfg.converters.keyRegistryUrl || cfg.registryUrl), p.subjects.key, p.schemas.key);
-    registered[p.subjects.value] = await registerWithOverride(new SchemaRegistrar(cfg.registryUrl), p.subjects.value, p.schemas.value);
+    if (p.subjects.key && p.schemas.key) registered[p.subjects.key] = await registerWithOverride(new SchemaRegistrar(cfg.registry), p.subjects.key, p.schemas.key);
+    registered[p.subjects.value] = await registerWithOverride(new SchemaRegistrar(cfg.registry), p.subjects.value, p.schemas.value);
     const d = decision(p, 'approved', { registered });
     await store.save(withDecision(state, d));
     worker.deps.log.info({ connector: name, id, table: p.table, registered }, 'schema change approved; resuming from the stored offset');

@@ -229,7 +229,10 @@ test('a full connector lifecycle with canary secrets in every secret-like key le
   const secretConfig = config(name, {
     'database.password': `\${file:${dir}/secrets.properties:pw}\${env:PGCDC_CANARY_ENV}`,
     'ssl.key.password': CLEAR_CANARY,
+    // sent to the shared registry, which runs without authentication and ignores them
+    'value.converter.basic.auth.credentials.source': 'USER_INFO',
     'value.converter.basic.auth.user.info': `user:${CLEAR_CANARY}`,
+    'key.converter.basic.auth.credentials.source': 'USER_INFO',
     'key.converter.basic.auth.user.info': `user:${CLEAR_CANARY}`,
     'producer.override.sasl.jaas.config': `org.apache.kafka.common.security.plain.PlainLoginModule required username="u" password="${CLEAR_CANARY}";`,
     'vault.token': CLEAR_CANARY,

@@ -122,7 +122,7 @@ test('a Debezium config validates, with warnings for keys pgcdc ignores', () => 
     'key.converter': 'io.confluent.connect.avro.AvroConverter',
     'key.converter.schema.registry.url': 'http://schema-registry:8081',
     'value.converter.schema.registry.url': 'http://schema-registry:8081/',
-    'key.converter.basic.auth.credentials.source': 'USER_INFO',
+    'key.converter.enhanced.avro.schema.support': 'true',
     'value.converter': 'io.apicurio.registry.utils.converter.AvroConverter',
     'message.key.columns': 'public.t:id',
     'some.typo.key': 'x',
@@ -132,7 +132,7 @@ test('a Debezium config validates, with warnings for keys pgcdc ignores', () => 
   assert.equal(config.snapshot.mode, 'no_data');
   const w = new Map(warnings.map((x) => [x.key, x.message]));
   assert.match(w.get('snapshot.mode')!, /treated as "no_data"/);
-  for (const key of ['database.server.name', 'key.converter.basic.auth.credentials.source']) {
+  for (const key of ['database.server.name', 'key.converter.enhanced.avro.schema.support']) {
     assert.match(w.get(key) ?? '', /known Debezium\/Kafka Connect key not implemented by pgcdc; ignored/, key);
   }
   assert.match(w.get('some.typo.key')!, /not recognised by pgcdc; ignored/);

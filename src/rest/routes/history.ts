@@ -7,6 +7,7 @@
 import type { FastifyInstance } from 'fastify';
 import { keySubject, valueSubject, topicName } from '../../events/names.js';
 import { latestVersion, type SubjectVersion } from '../../registry/subject-versions.js';
+import type { RegistryAccess } from '../../registry/registry-access.js';
 import { historyIntervalMs } from '../../metrics/history-sampler.js';
 import { OPS, TOMBSTONE } from '../../metrics/connector-metrics.js';
 import type { ManagedConnector } from '../../worker/managed-connector.js';
@@ -47,11 +48,11 @@ export function historyRoutes(app: FastifyInstance, worker: Worker): void {
   });
 
   const cache = new Map<string, { at: number; version: Promise<SubjectVersion> }>();
-  const lookup = (registryUrl: string, subject: string): Promise<SubjectVersion> => {
-    const key = `${registryUrl}\u0000${subject}`;
+  const lookup = (registry: RegistryAccess, subject: string): Promise<SubjectVersion> => {
+    const key = `${JSON.stringify(registry)}\u0000${subject}`;
     const hit = cache.get(key);
     if (hit && Date.now() - hit.at < VERSION_CACHE_MS) return hit.version;
-    const version = latestVersion(registryUrl, subject);
+    const version = latestVersion(registry, subject);
     cache.set(key, { at: Date.now(), version });
     // Bounded: entries of deleted connectors and renamed tables age out.
     for (const [k, v] of cache) if (Date.now() - v.at >= VERSION_CACHE_MS) cache.delete(k);
@@ -70,14 +71,14 @@ export function historyRoutes(app: FastifyInstance, worker: Worker): void {
   }, async (request) => tables(worker.get(request.params.name), lookup));
 }
 
-async function tables(managed: ManagedConnector, lookup: (url: string, subject: string) => Promise<SubjectVersion>) {
+async function tables(managed: ManagedConnector, lookup: (registry: RegistryAccess, subject: string) => Promise<SubjectVersion>) {
   const cfg = managed.runConfig;
   if (!cfg) return { tables: [], note: 'the connector config does not validate: see its status' };
   const rows = managed.metrics.tables().slice(0, MAX_TABLES);
   const out = await Promise.all(rows.map(async (t) => {
     const dot = t.table.indexOf('.');
     const topic = topicName(cfg.topicPrefix, t.table.slice(0, dot), t.table.slice(dot + 1));
-    const [key, value] = await Promise.all([lookup(cfg.converters.keyRegistryUrl || cfg.registryUrl, keySubject(topic)), lookup(cfg.registryUrl, valueSubject(topic))]);
+    const [key, value] = await Promise.all([lookup(cfg.registry, keySubject(topic)), lookup(cfg.registry, valueSubject(topic))]);
     return {
       table: t.table,
       topic,
