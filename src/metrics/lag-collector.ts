@@ -46,6 +46,8 @@ export class LagCollector {
   /** while the connector is FAILED: the slot/publication it leaves and how to remove them (null: none) */
   leftovers: string | null = null;
   private failedSeen = false;
+  /** id of the pending schema change last announced (log line + webhook), until it is decided */
+  private announcedSchemaChange: { id: string; table: string } | null = null;
   /** told of every fire/resolve transition (the console's alert history) */
   onTransition: ((t: AlertTransition) => void) | null = null;
 
@@ -93,6 +95,7 @@ export class LagCollector {
   private async take(): Promise<LagSample | null> {
     const cfg = this.config();
     if (!cfg) return null;
+    this.announceSchemaChange(cfg);
     if (this.connector()?.state === 'FAILED') return this.onFailed(cfg);
     this.failedSeen = false;
     this.leftovers = null;
@@ -155,6 +158,44 @@ export class LagCollector {
       lagMs,
       slot: { exists: Boolean(slot), active: slot?.active ?? false, walStatus: slot?.walStatus ?? null },
     };
+  }
+
+  /**
+   * A connector paused at a breaking schema change (schema.change.policy=pause) is announced like an
+   * alert: `schema_change_pending` firing, with the table, the column changes and the registry's
+   * verdict, on the webhook; resolved once a decision (approve, skip-table) let the connector go on.
+   * The log line of the change itself comes from the gate (src/schema-changes/gate.ts).
+   */
+  private announceSchemaChange(cfg: ConnectorConfig): void {
+    const connector = this.connector();
+    // No Connector between runs (a restart): nothing is decided by that alone.
+    if (!connector) return;
+    const pending = connector.schemaChangePending;
+    const announced = this.announcedSchemaChange;
+    if (announced && announced.id !== pending?.id) {
+      this.log.info({ alert: 'schema_change_pending', id: announced.id, table: announced.table }, 'alert schema_change_pending resolved');
+      this.postSchemaChange(cfg, { id: announced.id, table: announced.table, status: 'resolved' });
+      this.announcedSchemaChange = null;
+    }
+    if (pending && this.announcedSchemaChange === null) {
+      this.announcedSchemaChange = { id: pending.id, table: pending.table };
+      this.log.warn({ alert: 'schema_change_pending', id: pending.id, table: pending.table }, 'alert schema_change_pending firing');
+      this.postSchemaChange(cfg, {
+        id: pending.id,
+        table: pending.table,
+        status: 'firing',
+        topic: pending.topic,
+        lsn: pending.lsn,
+        changes: pending.changes,
+        registry: pending.registry,
+        decide: `/connectors/${encodeURIComponent(this.name)}/schema-changes/${encodeURIComponent(pending.id)}/{approve|skip-table|reject}`,
+      });
+    }
+  }
+
+  private postSchemaChange(cfg: ConnectorConfig, body: Record<string, unknown> & { status: 'firing' | 'resolved' }): void {
+    if (!cfg.alerts.webhookUrl) return;
+    this.webhook.post(cfg.alerts.webhookUrl, { connector: this.name, alert: 'schema_change_pending', ...body, at: new Date(this.now()).toISOString(), slot: cfg.slotName });
   }
 
   /** One log line per transition, and a background webhook POST when configured. */
