@@ -24,7 +24,10 @@ function sameRegistryAsValues(v: ConfigValue, all: ParsedValues): string | undef
 }
 const conn = keysIn('Connection');
 
-/** A PEM file key: the worker must be able to read the file (checked again when connecting). */
+/**
+ * A PEM file key: the worker must be able to read the file (checked again when connecting). The
+ * reason never repeats the path: `invalid` shows the value unless the key looks secret (sslkey).
+ */
 function pemFileProblem(v: ConfigValue): string | undefined {
   if (typeof v !== 'string' || v.trim() === '') return undefined;
   try {
@@ -32,7 +35,7 @@ function pemFileProblem(v: ConfigValue): string | undefined {
     return undefined;
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    return code === 'ENOENT' ? `the file ${v} does not exist` : `the file ${v} cannot be read by the worker (${code ?? 'error'})`;
+    return code === 'ENOENT' ? 'the file does not exist' : `the file cannot be read by the worker (${code ?? 'error'})`;
   }
 }
 
@@ -100,7 +103,8 @@ export const connectionKeys: ConfigKey[] = [
     'Path of the PEM file with the private key of database.sslcert (PKCS#1, PKCS#8 or SEC1; encrypted keys need database.sslpassword).',
     { validate: (v, all) => pemFileProblem(v) ?? (v && !all['database.sslcert'] ? 'a client key needs its certificate: set database.sslcert too' : undefined) }),
   conn('database.sslpassword', 'PASSWORD', null, 'MEDIUM', 'SSL client key password',
-    'Passphrase of an encrypted database.sslkey.'),
+    'Passphrase of an encrypted database.sslkey.',
+    { validate: (v, all) => (v && !all['database.sslkey'] ? 'a passphrase is only used to decrypt database.sslkey: set database.sslkey or remove it' : undefined) }),
   conn('connect.timeout.ms', 'INT', 10_000, 'MEDIUM', 'Connect timeout (ms)',
     "Longest time opening a PostgreSQL connection (TCP, TLS, authentication) may take before it counts as failed; the connector then goes RESTARTING and retries with backoff. Debezium's key (its other connectors'; pgjdbc's connectTimeout default is also 10 s).",
     { validate: rules.range(1, 3_600_000) }),

@@ -95,7 +95,7 @@ function privateKey(path: string, passphrase: string | null): string {
     const why = encrypted
       ? passphrase ? 'database.sslpassword does not decrypt it' : 'it is encrypted and database.sslpassword is not set'
       : `it is not a PEM private key (${(err as NodeJS.ErrnoException).code ?? 'unreadable'})`;
-    throw new PgcdcError('config', `database.sslkey: the key in ${path} cannot be used: ${why}`, {
+    throw new PgcdcError('config', `database.sslkey: the key cannot be used: ${why}`, {
       remedy: encrypted ? 'set database.sslpassword to the passphrase of database.sslkey' : 'set database.sslkey to the PEM private key of database.sslcert',
     });
   }
@@ -106,6 +106,7 @@ function readPem(key: string, path: string): string {
     return readFileSync(path, 'utf8');
   } catch (err) {
     const why = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'does not exist' : `cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`;
-    throw new PgcdcError('config', `${key}: the file ${path} ${why}`, { remedy: `set ${key} to a readable PEM file on the worker's host` });
+    // database.sslkey's path is treated as a secret (secrets.ts), so no path is ever repeated here
+    throw new PgcdcError('config', `${key}: the file it names ${why}`, { remedy: `set ${key} to a readable PEM file on the worker's host` });
   }
 }

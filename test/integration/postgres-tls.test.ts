@@ -135,6 +135,14 @@ test('client certificate authentication (pg_hba cert) with an encrypted key and 
   await c.end();
   assert.throws(() => clientConfig(settings({ ...certSettings, sslkey: tls.certs.clientKeyEncrypted, sslpassword: 'wrong' })), /database\.sslpassword/);
   assert.throws(() => clientConfig(settings({ ...certSettings, sslkey: tls.certs.clientKeyEncrypted })), /database\.sslpassword/);
+  // allow: the plain attempt is refused by pg_hba.conf (reject for non-TLS), so it retries with TLS and the certificate
+  const allowed = await connect(clientConfig(settings({ user: CERT_USER, sslmode: 'allow', sslcert: tls.certs.clientCert, sslkey: tls.certs.clientKey })));
+  assert.equal((await allowed.query('SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()')).rows[0].ssl, true);
+  await allowed.end();
+  // allow against a server that takes plain connections stays plain
+  const plain = await connect(clientConfig(settings({ sslmode: 'allow' })));
+  assert.equal((await plain.query('SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()')).rows[0].ssl, false);
+  await plain.end();
   // without a certificate the role is refused
   await assert.rejects(connect(clientConfig(settings({ user: CERT_USER, sslmode: 'require' }))));
 

@@ -64,7 +64,7 @@ test('TLS options: what each mode checks', () => {
 
 test('TLS option errors name the key; a decrypted client key is not enumerable', () => {
   assert.throws(() => tlsOptions({ sslmode: 'verify-full' }), /database\.sslrootcert is not set/);
-  assert.throws(() => tlsOptions({ sslmode: 'verify-ca', sslrootcert: join(dir, 'missing.crt') }), /database\.sslrootcert: the file .* does not exist/);
+  assert.throws(() => tlsOptions({ sslmode: 'verify-ca', sslrootcert: join(dir, 'missing.crt') }), /database\.sslrootcert: the file it names does not exist/);
   assert.throws(() => tlsOptions({ sslmode: 'require', sslcert: ca }), /database\.sslkey/);
   assert.throws(() => tlsOptions({ sslmode: 'require', sslcert: ca, sslkey: encryptedKey }), /database\.sslpassword is not set/);
   assert.throws(() => tlsOptions({ sslmode: 'require', sslcert: ca, sslkey: encryptedKey, sslpassword: 'nope' }), /database\.sslpassword does not decrypt/);
