@@ -62,7 +62,7 @@ export class TlsPostgres {
       chownSync(join(data, to), uid, gid);
       chmodSync(join(data, to), 0o600); // postgres refuses a key others can read
     }
-    appendFileSync(join(data, 'postgresql.conf'), ["ssl = on", "ssl_cert_file = 'server.crt'", "ssl_key_file = 'server.key'", "ssl_ca_file = 'root.crt'", ''].join('\n'));
+    appendFileSync(join(data, 'postgresql.conf'), ["ssl = on", "ssl_cert_file = 'server.crt'", "ssl_key_file = 'server.key'", "ssl_ca_file = 'root.crt'", 'log_connections = on', ''].join('\n'));
     writeFileSync(join(data, 'pg_hba.conf'), [
       'local all all trust',
       'local replication all trust',

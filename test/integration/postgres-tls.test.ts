@@ -1,5 +1,6 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import pg from 'pg';
 import { validateConnectorConfig } from '../../src/config/index.js';
 import { classifyPostgresError } from '../../src/errors/classify-postgres.js';
@@ -61,12 +62,18 @@ async function runConnector(name: string, overrides: Record<string, unknown>): P
 
 test('sslmode=prefer against a TLS server: the connector streams and every connection, walsender included, is encrypted', async () => {
   const name = 'pgcdc_it_tls_prefer';
-  const r = await runConnector(name, {});
+  await admin((c) => c.query(`INSERT INTO items SELECT g, 'snap' FROM generate_series(100, 199) g`)); // read by the snapshot workers
+  const r = await runConnector(name, { 'snapshot.max.threads': '2', 'snapshot.chunk.rows': '20' });
   assert.equal(r.connector.state, 'RUNNING');
   await admin((c) => c.query(`INSERT INTO items VALUES (1, 'one')`));
   const services = await testServices();
-  const records = await readTopics(services.kafkaBrokers, services.registryUrl, [`${topicPrefixFor(name)}.public.items`], (rs) => rs.length >= 1);
-  assert.ok(records.length >= 1);
+  const records = await readTopics(services.kafkaBrokers, services.registryUrl, [`${topicPrefixFor(name)}.public.items`], (rs) => rs.length >= 101);
+  assert.ok(records.length >= 101);
+  // every connection pgcdc opened, the short-lived snapshot ones included (log_connections=on)
+  const opened = readFileSync(tls.server.log, 'utf8').split('\n').filter((l) => /connection authorized: .*application_name=pgcdc/.test(l));
+  assert.ok(opened.length >= 4, opened.join('\n'));
+  assert.deepEqual(opened.filter((l) => !/SSL enabled/.test(l)), [], 'every pgcdc connection is encrypted');
+  assert.ok(opened.some((l) => l.includes('replication connection authorized')), 'the replication connections are logged');
   let sessions: Awaited<ReturnType<typeof pgcdcSessions>> = [];
   await eventually(async () => (sessions = await pgcdcSessions()).some((s) => s.backend_type === 'walsender'), 'the walsender to show');
   assert.ok(sessions.length >= 2, JSON.stringify(sessions));
