@@ -104,6 +104,14 @@ test('a connector with sslmode=verify-full streams through the CA', async () => 
   running.splice(running.indexOf(r), 1);
 });
 
+test('a connector whose database.sslrootcert is another CA fails (not retried) with a trace naming the key', async () => {
+  const r = await runConnector('pgcdc_it_tls_wrong_ca', { 'database.sslmode': 'verify-full', 'database.sslrootcert': tls.certs.otherCa });
+  await eventually(() => r.connector.state === 'FAILED', 'the connector to fail');
+  assert.match(r.connector.trace ?? '', /database\.sslrootcert/);
+  await r.stop();
+  running.splice(running.indexOf(r), 1);
+});
+
 test('verify-full without database.sslrootcert, or with a missing file, is refused at validation naming the key', async () => {
   const services = await testServices();
   const base = testConnectorConfig({ ...tls.server.connection, database: 'postgres' }, services, 'pgcdc_it_tls_refused');
