@@ -1,4 +1,4 @@
-import { createPrivateKey } from 'node:crypto';
+import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { ConnectionOptions } from 'node:tls';
 import type pg from 'pg';
@@ -53,7 +53,7 @@ export function triesNext(mode: SslMode, tried: Encryption, err: unknown): boole
 
 /** The TLS options of a TLS attempt; reads the PEM files now (errors name the key). */
 export function tlsOptions(s: TlsSettings): ConnectionOptions {
-  const ca = s.sslrootcert ? readPem('database.sslrootcert', s.sslrootcert) : undefined;
+  const ca = s.sslrootcert ? certificates('database.sslrootcert', s.sslrootcert) : undefined;
   // libpq: require with a root certificate checks the chain, as verify-ca does.
   const checkChain = s.sslmode === 'verify-ca' || s.sslmode === 'verify-full' || (s.sslmode === 'require' && ca !== undefined);
   if (checkChain && ca === undefined) {
@@ -71,7 +71,7 @@ export function tlsOptions(s: TlsSettings): ConnectionOptions {
         remedy: 'set both database.sslcert and database.sslkey, or neither',
       });
     }
-    options.cert = readPem('database.sslcert', s.sslcert);
+    options.cert = certificates('database.sslcert', s.sslcert);
     // Decrypted here so that a wrong passphrase is a clear error, and non-enumerable (node-postgres
     // reads `key` explicitly) so that the key never shows when a config object is printed.
     Object.defineProperty(options, 'key', { value: privateKey(s.sslkey, s.sslpassword ?? null), enumerable: false, writable: true, configurable: true });
@@ -86,27 +86,46 @@ export function sslOption(s: TlsSettings, encryption: Encryption): pg.ClientConf
   return tlsOptions(s) as pg.ClientConfig['ssl'];
 }
 
-function privateKey(path: string, passphrase: string | null): string {
-  const pem = readPem('database.sslkey', path);
+const isPem = (b: Buffer) => b.toString('latin1').includes('-----BEGIN ');
+
+/** PEM certificate(s), or one DER certificate (pgjdbc accepts both) converted to PEM. */
+function certificates(key: string, path: string): string {
+  const data = readKeyFile(key, path);
+  if (isPem(data)) return data.toString('utf8');
   try {
-    return createPrivateKey({ key: pem, format: 'pem', ...(passphrase ? { passphrase } : {}) }).export({ format: 'pem', type: 'pkcs8' }).toString();
+    return new X509Certificate(data).toString();
+  } catch {
+    throw new PgcdcError('config', `${key}: the file it names holds no PEM or DER X.509 certificate`, { remedy: `set ${key} to a PEM (or DER) certificate file` });
+  }
+}
+
+/** A PEM key (PKCS#1, PKCS#8, SEC1), or a PKCS#8 DER one (pgjdbc's .pk8), decrypted, as PKCS#8 PEM. */
+function privateKey(path: string, passphrase: string | null): string {
+  const data = readKeyFile('database.sslkey', path);
+  const pem = isPem(data);
+  try {
+    const input = pem ? { key: data, format: 'pem' as const } : { key: data, format: 'der' as const, type: 'pkcs8' as const };
+    return createPrivateKey({ ...input, ...(passphrase ? { passphrase } : {}) }).export({ format: 'pem', type: 'pkcs8' }).toString();
   } catch (err) {
-    const encrypted = /ENCRYPTED/.test(pem);
-    const why = encrypted
+    const encrypted = pem ? /ENCRYPTED/.test(data.toString('latin1')) : undefined;
+    const code = (err as NodeJS.ErrnoException).code ?? 'unreadable';
+    const why = encrypted === true
       ? passphrase ? 'database.sslpassword does not decrypt it' : 'it is encrypted and database.sslpassword is not set'
-      : `it is not a PEM private key (${(err as NodeJS.ErrnoException).code ?? 'unreadable'})`;
+      : encrypted === false
+        ? `it is not a PEM private key (${code})`
+        : passphrase ? `it is not a PKCS#8 DER key that database.sslpassword decrypts (${code})` : `it is not a PKCS#8 DER key, or it is encrypted and database.sslpassword is not set (${code})`;
     throw new PgcdcError('config', `database.sslkey: the key cannot be used: ${why}`, {
-      remedy: encrypted ? 'set database.sslpassword to the passphrase of database.sslkey' : 'set database.sslkey to the PEM private key of database.sslcert',
+      remedy: encrypted !== false ? 'set database.sslpassword to the passphrase of database.sslkey, and database.sslkey to the private key of database.sslcert' : 'set database.sslkey to the private key (PEM or PKCS#8 DER) of database.sslcert',
     });
   }
 }
 
-function readPem(key: string, path: string): string {
+function readKeyFile(key: string, path: string): Buffer {
   try {
-    return readFileSync(path, 'utf8');
+    return readFileSync(path);
   } catch (err) {
     const why = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'does not exist' : `cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`;
     // database.sslkey's path is treated as a secret (secrets.ts), so no path is ever repeated here
-    throw new PgcdcError('config', `${key}: the file it names ${why}`, { remedy: `set ${key} to a readable PEM file on the worker's host` });
+    throw new PgcdcError('config', `${key}: the file it names ${why}`, { remedy: `set ${key} to a file the worker can read` });
   }
 }

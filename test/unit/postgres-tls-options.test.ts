@@ -16,6 +16,13 @@ const encryptedKey = join(dir, 'client-enc.key');
 execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=unit', '-keyout', key, '-out', ca], { stdio: 'ignore' });
 execFileSync('openssl', ['pkey', '-in', key, '-aes256', '-passout', 'pass:unit-pass-phrase', '-out', encryptedKey], { stdio: 'ignore' });
 writeFileSync(join(dir, 'junk.key'), 'not a key');
+// pgjdbc's formats: a DER certificate and a PKCS#8 DER key (.pk8), encrypted or not
+const derCert = join(dir, 'client.der');
+const derKey = join(dir, 'client.pk8');
+const derKeyEncrypted = join(dir, 'client-enc.pk8');
+execFileSync('openssl', ['x509', '-in', ca, '-outform', 'DER', '-out', derCert], { stdio: 'ignore' });
+execFileSync('openssl', ['pkcs8', '-topk8', '-nocrypt', '-in', key, '-outform', 'DER', '-out', derKey], { stdio: 'ignore' });
+execFileSync('openssl', ['pkcs8', '-topk8', '-v2', 'aes-256-cbc', '-passout', 'pass:unit-pass-phrase', '-in', key, '-outform', 'DER', '-out', derKeyEncrypted], { stdio: 'ignore' });
 test.after(() => rmSync(dir, { recursive: true, force: true }));
 
 test('attempt order per sslmode follows libpq', () => {
@@ -68,7 +75,7 @@ test('TLS option errors name the key; a decrypted client key is not enumerable',
   assert.throws(() => tlsOptions({ sslmode: 'require', sslcert: ca }), /database\.sslkey/);
   assert.throws(() => tlsOptions({ sslmode: 'require', sslcert: ca, sslkey: encryptedKey }), /database\.sslpassword is not set/);
   assert.throws(() => tlsOptions({ sslmode: 'require', sslcert: ca, sslkey: encryptedKey, sslpassword: 'nope' }), /database\.sslpassword does not decrypt/);
-  assert.throws(() => tlsOptions({ sslmode: 'require', sslcert: ca, sslkey: join(dir, 'junk.key') }), /database\.sslkey: .*not a PEM private key/);
+  assert.throws(() => tlsOptions({ sslmode: 'require', sslcert: ca, sslkey: join(dir, 'junk.key') }), /database\.sslkey: the key cannot be used: it is not a PKCS#8 DER key/);
   const o = tlsOptions({ sslmode: 'require', sslcert: ca, sslkey: encryptedKey, sslpassword: 'unit-pass-phrase' });
   assert.match(String(o.key), /BEGIN PRIVATE KEY/);
   assert.ok(!Object.keys(o).includes('key'));
@@ -91,4 +98,14 @@ test('validation: sslmode values, verify-* need sslrootcert, files must exist, s
   assert.equal(full.config.database.sslpassword, 'unit-pass-phrase');
   assert.equal(isSecretKey('database.sslpassword'), true);
   assert.ok(!validateConnectorConfig({ ...base, 'database.sslmode': 'bogus' }).config);
+});
+
+test('DER certificates and PKCS#8 DER keys (pgjdbc formats) are read too', () => {
+  const plainDer = tlsOptions({ sslmode: 'require', sslcert: derCert, sslkey: derKey });
+  assert.match(String(plainDer.cert), /BEGIN CERTIFICATE/);
+  assert.match(String(plainDer.key), /BEGIN PRIVATE KEY/);
+  assert.match(String(tlsOptions({ sslmode: 'require', sslcert: derCert, sslkey: derKeyEncrypted, sslpassword: 'unit-pass-phrase' }).key), /BEGIN PRIVATE KEY/);
+  assert.throws(() => tlsOptions({ sslmode: 'require', sslcert: derCert, sslkey: derKeyEncrypted }), /database\.sslpassword is not set/);
+  assert.match(String(tlsOptions({ sslmode: 'verify-ca', sslrootcert: derCert }).ca), /BEGIN CERTIFICATE/);
+  assert.throws(() => tlsOptions({ sslmode: 'verify-ca', sslrootcert: join(dir, 'junk.key') }), /database\.sslrootcert: .*no PEM or DER X\.509 certificate/);
 });
