@@ -98,7 +98,13 @@ export const connectionKeys: ConfigKey[] = [
     { validate: pemFileProblem }),
   conn('database.sslcert', 'STRING', null, 'MEDIUM', 'SSL client certificate',
     'Path of the file (PEM, or DER as pgjdbc accepts) with the client certificate sent to the server (for pg_hba.conf "cert" authentication or clientcert=verify-*); needs database.sslkey.',
-    { validate: (v, all) => pemFileProblem(v) ?? (v && !all['database.sslkey'] ? 'a client certificate needs its private key: set database.sslkey too' : undefined) }),
+    {
+      validate: (v, all) =>
+        pemFileProblem(v) ??
+        (v && !all['database.sslkey'] ? 'a client certificate needs its private key: set database.sslkey too'
+          : v && all['database.sslmode'] === 'disable' ? 'database.sslmode=disable opens plain connections, which send no certificate: use another sslmode or remove it'
+            : undefined),
+    }),
   conn('database.sslkey', 'STRING', null, 'MEDIUM', 'SSL client key',
     'Path of the file with the private key of database.sslcert: PEM (PKCS#1, PKCS#8 or SEC1) or PKCS#8 DER (pgjdbc\'s .pk8); an encrypted key needs database.sslpassword.',
     { validate: (v, all) => pemFileProblem(v) ?? (v && !all['database.sslcert'] ? 'a client key needs its certificate: set database.sslcert too' : undefined) }),

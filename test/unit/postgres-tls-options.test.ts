@@ -91,6 +91,8 @@ test('validation: sslmode values, verify-* need sslrootcert, files must exist, s
   assert.ok(validateConnectorConfig({ ...base, 'database.sslmode': 'verify-full', 'database.sslrootcert': ca }).config);
   const missing = validateConnectorConfig({ ...base, 'database.sslcert': join(dir, 'nope.crt'), 'database.sslkey': key });
   assert.ok(missing.errors.some((e) => e.key === 'database.sslcert' && /does not exist/.test(e.message)));
+  const disabled = validateConnectorConfig({ ...base, 'database.sslmode': 'disable', 'database.sslcert': ca, 'database.sslkey': key });
+  assert.ok(disabled.errors.some((e) => e.key === 'database.sslcert' && /sslmode=disable/.test(e.message)), JSON.stringify(disabled.errors));
   const half = validateConnectorConfig({ ...base, 'database.sslkey': key });
   assert.ok(half.errors.some((e) => e.key === 'database.sslkey' && /database\.sslcert/.test(e.message)));
   const full = validateConnectorConfig({ ...base, 'database.sslcert': ca, 'database.sslkey': encryptedKey, 'database.sslpassword': 'unit-pass-phrase' });
