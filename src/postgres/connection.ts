@@ -69,7 +69,8 @@ export async function connect(config: pg.ClientConfig, onError: (err: Error) => 
   const order = db ? [first!, ...attemptOrder(db.sslmode).filter((e) => e !== first)] : [undefined];
   for (let i = 0; ; i++) {
     const encryption = order[i];
-    const client = new pg.Client(db && encryption && i > 0 ? { ...config, ssl: sslOption(db, encryption) } : config);
+    // ssl is rebuilt per attempt: the config may predate the negotiation (snapshot workers' config)
+    const client = new pg.Client(db && encryption ? { ...config, ssl: sslOption(db, encryption) } : config);
     client.on('error', onError);
     try {
       await client.connect();
