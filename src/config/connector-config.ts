@@ -7,7 +7,7 @@ import { columnFilter, tableFilter, type ColumnFilter, type FilterLists, type Ta
 import { parseColumnRules, type ColumnRule } from './keys-columns.js';
 import { parseMessageKeyColumns, type MessageKeyEntry } from '../events/message-key.js';
 
-export type SslMode = 'disable' | 'prefer' | 'require' | 'verify-ca' | 'verify-full';
+export type SslMode = 'disable' | 'allow' | 'prefer' | 'require' | 'verify-ca' | 'verify-full';
 export type PublicationAutocreateMode = 'filtered' | 'all_tables' | 'no_tables' | 'disabled';
 export type SnapshotMode = 'initial' | 'initial_only' | 'no_data' | 'always' | 'when_needed';
 export type SkippableOperation = 'c' | 'u' | 'd' | 't';
@@ -26,6 +26,10 @@ export interface ConnectorConfig {
     dbname: string;
     sslmode: SslMode;
     sslrootcert: string | null;
+    /** client certificate and key (PEM files) and the key's passphrase */
+    sslcert: string | null;
+    sslkey: string | null;
+    sslpassword: string | null;
     /** connect.timeout.ms: how long opening a connection may take */
     connectTimeoutMs: number;
   };
@@ -132,6 +136,9 @@ export function buildConnectorConfig(v: ParsedValues, raw: Readonly<Record<strin
       dbname: str('database.dbname'),
       sslmode: str('database.sslmode') as SslMode,
       sslrootcert: optStr('database.sslrootcert'),
+      sslcert: optStr('database.sslcert'),
+      sslkey: optStr('database.sslkey'),
+      sslpassword: optStr('database.sslpassword'),
       connectTimeoutMs: num('connect.timeout.ms'),
     },
     pluginName: 'pgoutput',

@@ -1,4 +1,5 @@
 /** Kafka Connect's common keys, the converters pgcdc accepts, and the database connection. */
+import { readFileSync } from 'node:fs';
 import { keysIn, REQUIRED, rules, type ConfigKey, type ConfigValue, type ParsedValues } from './definition.js';
 
 export const DEBEZIUM_CONNECTOR_CLASS = 'io.debezium.connector.postgresql.PostgresConnector';
@@ -22,6 +23,21 @@ function sameRegistryAsValues(v: ConfigValue, all: ParsedValues): string | undef
     : undefined;
 }
 const conn = keysIn('Connection');
+
+/**
+ * A PEM file key: the worker must be able to read the file (checked again when connecting). The
+ * reason never repeats the path: `invalid` shows the value unless the key looks secret (sslkey).
+ */
+function pemFileProblem(v: ConfigValue): string | undefined {
+  if (typeof v !== 'string' || v.trim() === '') return undefined;
+  try {
+    readFileSync(v, 'utf8');
+    return undefined;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    return code === 'ENOENT' ? 'the file does not exist' : `the file cannot be read by the worker (${code ?? 'error'})`;
+  }
+}
 
 function converterKeys(side: 'key' | 'value'): ConfigKey[] {
   const Side = side === 'key' ? 'Key' : 'Value';
@@ -69,13 +85,32 @@ export const connectionKeys: ConfigKey[] = [
     'Password of database.user. Where the worker enables config providers (PGCDC_CONFIG_PROVIDERS), prefer a reference such as ${env:PGCDC_DB_PASSWORD} or ${file:/run/secrets/db.properties:password}.'),
   conn('database.dbname', 'STRING', REQUIRED, 'HIGH', 'Database', 'Name of the database to capture changes from.'),
   conn('database.sslmode', 'STRING', 'prefer', 'MEDIUM', 'SSL mode',
-    'disable: plain connection; prefer: TLS when the server offers it; require: TLS without certificate checks; verify-ca: TLS with a trusted CA; verify-full: verify-ca plus host name check.',
+    'As libpq: disable: plain connection; allow: plain, or TLS when the server refuses a plain connection; prefer: TLS, or plain when the server does not offer TLS; require: TLS without certificate checks (with database.sslrootcert set: like verify-ca); verify-ca: TLS with the server certificate checked against database.sslrootcert; verify-full: verify-ca plus the host name check.',
     {
-      allowed: ['disable', 'prefer', 'require', 'verify-ca', 'verify-full'],
-      rejected: { allow: 'not supported by pgcdc; use prefer or disable' },
+      allowed: ['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full'],
+      validate: (v, all) =>
+        (v === 'verify-ca' || v === 'verify-full') && !all['database.sslrootcert']
+          ? `${v} checks the server certificate against a CA: set database.sslrootcert to the PEM file of that CA`
+          : undefined,
     }),
   conn('database.sslrootcert', 'STRING', null, 'MEDIUM', 'SSL root certificate',
-    'Path of the PEM file with the CA certificate(s) used by verify-ca and verify-full.'),
+    'Path of the PEM file with the CA certificate(s) the server certificate is checked against (verify-ca, verify-full, and require when set).',
+    { validate: pemFileProblem }),
+  conn('database.sslcert', 'STRING', null, 'MEDIUM', 'SSL client certificate',
+    'Path of the file (PEM, or DER as pgjdbc accepts) with the client certificate sent to the server (for pg_hba.conf "cert" authentication or clientcert=verify-*); needs database.sslkey.',
+    {
+      validate: (v, all) =>
+        pemFileProblem(v) ??
+        (v && !all['database.sslkey'] ? 'a client certificate needs its private key: set database.sslkey too'
+          : v && all['database.sslmode'] === 'disable' ? 'database.sslmode=disable opens plain connections, which send no certificate: use another sslmode or remove it'
+            : undefined),
+    }),
+  conn('database.sslkey', 'STRING', null, 'MEDIUM', 'SSL client key',
+    'Path of the file with the private key of database.sslcert: PEM (PKCS#1, PKCS#8 or SEC1) or PKCS#8 DER (pgjdbc\'s .pk8); an encrypted key needs database.sslpassword.',
+    { validate: (v, all) => pemFileProblem(v) ?? (v && !all['database.sslcert'] ? 'a client key needs its certificate: set database.sslcert too' : undefined) }),
+  conn('database.sslpassword', 'PASSWORD', null, 'MEDIUM', 'SSL client key password',
+    'Passphrase of an encrypted database.sslkey.',
+    { validate: (v, all) => (v && !all['database.sslkey'] ? 'a passphrase is only used to decrypt database.sslkey: set database.sslkey or remove it' : undefined) }),
   conn('connect.timeout.ms', 'INT', 10_000, 'MEDIUM', 'Connect timeout (ms)',
     "Longest time opening a PostgreSQL connection (TCP, TLS, authentication) may take before it counts as failed; the connector then goes RESTARTING and retries with backoff. Debezium's key (its other connectors'; pgjdbc's connectTimeout default is also 10 s).",
     { validate: rules.range(1, 3_600_000) }),

@@ -41,10 +41,7 @@ export const REFUSED_NAMES: Readonly<Record<string, RefusedKey>> = {
   'exactly.once.support': refused('pgcdc delivers at least once', ['', 'requested']),
   'transaction.boundary': refused('pgcdc does not write Kafka transactions', ['', 'poll']),
   'database.initial.statements': refused('pgcdc runs no statements when it connects', ['']),
-  'database.sslcert': refused('TLS client certificates are not supported', ['']),
-  'database.sslkey': refused('TLS client certificates are not supported', ['']),
-  'database.sslpassword': refused('TLS client certificates are not supported', ['']),
-  'database.sslfactory': refused('TLS is configured with database.sslmode and database.sslrootcert', ['']),
+  'database.sslfactory': refused('TLS is configured with database.sslmode, database.sslrootcert, database.sslcert and database.sslkey', ['']),
 };
 
 /** Kafka Connect's transforms and predicates rewrite every record; an empty list is harmless. */

@@ -106,8 +106,23 @@ export function classifyPostgresError(err: unknown, context: string, op?: PgOper
       : REACH;
     return make('source-connection', remedy, true);
   }
-  if (/CERT|SSL|TLS/.test(code) || text === 'The server does not support SSL connections') {
-    return make('config', 'TLS failed: check database.sslmode and database.sslrootcert against the server certificate', false);
-  }
+  const tls = tlsRemedy(code, text);
+  if (tls) return make('config', tls, false);
   return make('internal', 'unexpected error; see the message', false);
+}
+
+/** TLS failures (Node's certificate codes, node-postgres's SSLRequest refusal): which key to fix. */
+function tlsRemedy(code: string, text: string): string | undefined {
+  if (text === 'The server does not support SSL connections') {
+    return 'the server has TLS off (ssl=off) but database.sslmode asks for TLS: enable ssl on the server, or use sslmode=prefer or disable';
+  }
+  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') {
+    return 'the server certificate does not name database.hostname (sslmode=verify-full checks it): connect by a name the certificate lists, or use sslmode=verify-ca';
+  }
+  if (code === 'CERT_HAS_EXPIRED' || code === 'CERT_NOT_YET_VALID') return 'the server certificate is outside its validity period: renew it on the server';
+  if (/CERT|SIGNATURE|ISSUER/.test(code)) {
+    return 'the server certificate is not signed by a CA in database.sslrootcert: set database.sslrootcert to the PEM file of the CA that issued the server certificate (database.sslmode=require encrypts without this check)';
+  }
+  if (/SSL|TLS/.test(code) || /SSL|TLS/.test(text)) return 'TLS failed: check database.sslmode, database.sslrootcert, database.sslcert and database.sslkey';
+  return undefined;
 }

@@ -10,7 +10,7 @@ import pg from 'pg';
 import type { Logger } from 'pino';
 import type { ConnectorConfig } from '../config/index.js';
 import type { Connector } from '../connector/connector.js';
-import { clientConfig } from '../postgres/connection.js';
+import { clientConfig, connect } from '../postgres/connection.js';
 import { parseLsn } from '../postgres/lsn.js';
 import { readSlot } from '../postgres/slot.js';
 import { describeLeftovers } from '../postgres/leftovers.js';
@@ -224,9 +224,8 @@ export class LagCollector {
     const key = JSON.stringify(cfg.database);
     if (this.client && this.clientKey === key) return this.client;
     await this.closeClient();
-    const client = new pg.Client(clientConfig(cfg.database, { application_name: 'pgcdc-metrics', connectionTimeoutMillis: 5_000, statement_timeout: 5_000 }));
-    client.on('error', () => void this.closeClient()); // a dropped connection: reconnect next time
-    await client.connect();
+    // a dropped connection: reconnect next time
+    const client = await connect(clientConfig(cfg.database, { application_name: 'pgcdc-metrics', connectionTimeoutMillis: 5_000, statement_timeout: 5_000 }), () => void this.closeClient());
     this.client = client;
     this.clientKey = key;
     return client;

@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { classifyPostgresError } from '../errors/classify-postgres.js';
+import { connect } from './connection.js';
 import { parseLsn, type Lsn } from './lsn.js';
 
 /**
@@ -19,15 +20,14 @@ export interface ExportedSnapshot {
  * that snapshot plus the changes streamed from the consistent point make no gap and no overlap.
  */
 export async function createSlotWithSnapshot(config: pg.ClientConfig, slotName: string): Promise<ExportedSnapshot> {
-  const client = new pg.Client({ ...config, replication: 'database' } as pg.ClientConfig);
-  client.on('error', () => {});
+  let client: pg.Client | undefined;
   try {
-    await client.connect();
+    client = await connect({ ...config, replication: 'database' } as pg.ClientConfig);
     const res = await client.query(`CREATE_REPLICATION_SLOT "${slotName}" LOGICAL pgoutput (SNAPSHOT 'export')`);
     const row = res.rows[0];
-    return { name: row.snapshot_name, consistentPoint: parseLsn(row.consistent_point), release: () => client.end().catch(() => {}) };
+    return { name: row.snapshot_name, consistentPoint: parseLsn(row.consistent_point), release: () => client!.end().catch(() => {}) };
   } catch (err) {
-    await client.end().catch(() => {});
+    await client?.end().catch(() => {});
     throw classifyPostgresError(err, `creating replication slot "${slotName}" with an exported snapshot`, 'slot');
   }
 }
@@ -37,15 +37,14 @@ export async function createSlotWithSnapshot(config: pg.ClientConfig, slotName: 
  * existing slot (resuming, snapshot.mode=always): consistent across workers, but newer than the slot.
  */
 export async function exportCurrentSnapshot(config: pg.ClientConfig): Promise<ExportedSnapshot> {
-  const client = new pg.Client(config);
-  client.on('error', () => {});
+  let client: pg.Client | undefined;
   try {
-    await client.connect();
+    client = await connect(config);
     await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
     const res = await client.query('SELECT pg_export_snapshot() AS name');
-    return { name: res.rows[0].name, consistentPoint: null, release: () => client.end().catch(() => {}) };
+    return { name: res.rows[0].name, consistentPoint: null, release: () => client!.end().catch(() => {}) };
   } catch (err) {
-    await client.end().catch(() => {});
+    await client?.end().catch(() => {});
     throw classifyPostgresError(err, 'exporting a snapshot', 'read');
   }
 }
@@ -58,16 +57,15 @@ export async function exportCurrentSnapshot(config: pg.ClientConfig): Promise<Ex
  * snapshot be placed precisely inside the stream of the connector's own slot.
  */
 export async function exportSnapshotAtLsn(config: pg.ClientConfig): Promise<ExportedSnapshot & { consistentPoint: Lsn }> {
-  const client = new pg.Client({ ...config, replication: 'database' } as pg.ClientConfig);
-  client.on('error', () => {});
   const slot = `pgcdc_resume_${process.pid}_${Math.random().toString(36).slice(2, 10)}`;
+  let client: pg.Client | undefined;
   try {
-    await client.connect();
+    client = await connect({ ...config, replication: 'database' } as pg.ClientConfig);
     const res = await client.query(`CREATE_REPLICATION_SLOT "${slot}" TEMPORARY LOGICAL pgoutput (SNAPSHOT 'export')`);
     const row = res.rows[0];
-    return { name: row.snapshot_name, consistentPoint: parseLsn(row.consistent_point), release: () => client.end().catch(() => {}) };
+    return { name: row.snapshot_name, consistentPoint: parseLsn(row.consistent_point), release: () => client!.end().catch(() => {}) };
   } catch (err) {
-    await client.end().catch(() => {});
+    await client?.end().catch(() => {});
     throw classifyPostgresError(err, 'exporting a snapshot at a known WAL position (temporary replication slot)');
   }
 }

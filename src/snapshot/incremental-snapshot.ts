@@ -5,6 +5,7 @@ import type { PgoutputMessage, Tuple } from '../decoding/messages.js';
 import type { ChangeEventBuilder, ChangeRecord, TxContext } from '../events/change-events.js';
 import { classifyPostgresError } from '../errors/classify-postgres.js';
 import type { Lsn } from '../postgres/lsn.js';
+import { connect } from '../postgres/connection.js';
 import { qualifiedName, type CapturedTable } from '../postgres/publication.js';
 import type { RegisteredTable, TableRegistry } from '../connector/table-registry.js';
 import { relationFromCatalog } from './relation.js';
@@ -168,9 +169,7 @@ export class IncrementalSnapshot {
 
   private async readChunk(target: CapturedTable & { signal: string | null }): Promise<void> {
     if (!this.client) {
-      this.client = new pg.Client(this.db);
-      this.client.on('error', () => {});
-      await this.client.connect();
+      this.client = await connect(this.db);
     }
     const client = this.client;
     const name = `${target.schema}.${target.table}`;

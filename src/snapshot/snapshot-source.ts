@@ -8,6 +8,7 @@ import type { SnapshotMarker } from '../events/source-schema.js';
 import type { RecordSink } from '../kafka/ports.js';
 import type { OffsetStore } from '../offsets/offset-store.js';
 import type { Lsn } from '../postgres/lsn.js';
+import { connect } from '../postgres/connection.js';
 import { qualifiedName } from '../postgres/publication.js';
 import { ChangeBatch } from '../connector/change-batch.js';
 import type { RegisteredTable, TableRegistry } from '../connector/table-registry.js';
@@ -86,10 +87,8 @@ export class SnapshotSource {
     const threads = Math.max(1, Math.min(this.opts.maxThreads, this.pending().length));
     try {
       for (let i = 0; i < threads; i++) {
-        const client = new pg.Client(this.db);
-        client.on('error', () => {});
+        const client = await connect(this.db);
         this.workers.push(client);
-        await client.connect();
         await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
         await client.query(`SET TRANSACTION SNAPSHOT '${snapshotName}'`);
       }

@@ -17,6 +17,9 @@ export class PrivatePostgres {
   private initialized = false;
   private readonly unregister = atExit(() => this.cleanupSync());
 
+  /** `prepare` runs once after initdb, before the first start (extra files, settings, pg_hba.conf). */
+  constructor(private readonly prepare?: (data: string, port: number) => void, private readonly preferredPort = 55432) {}
+
   get data(): string {
     return join(this.dir, 'data');
   }
@@ -96,7 +99,7 @@ export class PrivatePostgres {
   }
 
   private async init(): Promise<void> {
-    this.port = await portNear(55432);
+    this.port = await portNear(this.preferredPort);
     const uid = Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }));
     const gid = Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }));
     chownSync(this.dir, uid, gid);
@@ -116,6 +119,7 @@ export class PrivatePostgres {
         '',
       ].join('\n'),
     );
+    this.prepare?.(this.data, this.port);
     this.initialized = true;
   }
 

@@ -221,10 +221,10 @@ test('registry URL at a foreign HTTP service: the status trace names the status,
 
 test('a full connector lifecycle with canary secrets in every secret-like key leaks none of them', async () => {
   const name = 'sec_life';
-  // TLS client-certificate keys are refused for now (not supported yet): the refusal names them, never their values.
+  // A client key file that does not exist is refused naming the keys, never their values.
   const refused = await secured.request('POST', '/connectors', { name, config: config(name, { 'database.sslpassword': CLEAR_CANARY, 'database.sslkey': `/keys/${CLEAR_CANARY}.pem` }) });
   assert.equal(refused.status, 400, refused.text);
-  assert.match(refused.text, /database\.sslpassword/);
+  assert.match(refused.text, /database\.sslkey/);
   assert.ok(!refused.text.includes(CLEAR_CANARY), refused.text);
   const secretConfig = config(name, {
     'database.password': `\${file:${dir}/secrets.properties:pw}\${env:PGCDC_CANARY_ENV}`,

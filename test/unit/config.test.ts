@@ -30,7 +30,7 @@ test('a full valid config gives a typed config with defaults', () => {
   assert.deepEqual(warnings, []);
   assert.ok(config);
   assert.deepEqual(config.database, {
-    host: 'db.local', port: 6543, user: 'cdc', password: 's3cr3t-pw', dbname: 'inventory', sslmode: 'prefer', sslrootcert: null, connectTimeoutMs: 10_000,
+    host: 'db.local', port: 6543, user: 'cdc', password: 's3cr3t-pw', dbname: 'inventory', sslmode: 'prefer', sslrootcert: null, sslcert: null, sslkey: null, sslpassword: null, connectTimeoutMs: 10_000,
   });
   assert.equal(config.connectorClass, 'io.debezium.connector.postgresql.PostgresConnector');
   assert.equal(config.slotName, 'debezium');
