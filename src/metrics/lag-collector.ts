@@ -164,7 +164,8 @@ export class LagCollector {
    * A connector paused at a breaking schema change (schema.change.policy=pause) is announced like an
    * alert: `schema_change_pending` firing, with the table, the column changes and the registry's
    * verdict, on the webhook; resolved once a decision (approve, skip-table) let the connector go on.
-   * The log line of the change itself comes from the gate (src/schema-changes/gate.ts).
+   * The log line of the change itself comes from the gate (src/schema-changes/gate.ts). A restarted
+   * worker announces a change still pending once more (same id: receivers can tell).
    */
   private announceSchemaChange(cfg: ConnectorConfig): void {
     const connector = this.connector();

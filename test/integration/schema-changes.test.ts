@@ -14,6 +14,8 @@ import { readTopics, type DecodedRecord } from '../harness/topics.js';
 import { WorkerHttp } from '../harness/worker-http.js';
 import { PgOracle } from '../harness/pg-oracle.js';
 import { Kafka, logLevel } from 'kafkajs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 
 const NAME = 'pgcdc_it_schema_changes';
 const prefix = topicPrefixFor(NAME);
@@ -22,6 +24,9 @@ let services: TestServices;
 let db: pg.ClientConfig;
 let worker: WorkerHttp;
 let oracle: PgOracle | undefined;
+let hook: Server;
+/** alert webhook POSTs received */
+const received: any[] = [];
 
 const sql = (text: string) => withClient(db, (c) => c.query(text));
 const status = async () => (await worker.request('GET', `/connectors/${NAME}/status`)).body;
@@ -41,9 +46,21 @@ before(async () => {
   services = await testServices();
   db = await freshDatabase(services, NAME);
   await sql(`CREATE TABLE items (id int PRIMARY KEY, qty int NOT NULL, note text); CREATE TABLE other (id int PRIMARY KEY, v int NOT NULL)`);
-  worker = new WorkerHttp(services, 'schemachanges');
+  hook = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c) => (body += c));
+    req.on('end', () => {
+      received.push(JSON.parse(body));
+      res.writeHead(204).end();
+    });
+  });
+  await new Promise<void>((done) => hook.listen(0, '127.0.0.1', done));
+  worker = new WorkerHttp(services, 'schemachanges', { env: { PGCDC_METRICS_INTERVAL_MS: '250' } });
   await worker.start();
-  const { name: _n, ...config } = testConnectorConfig(db, services, NAME, { 'snapshot.mode': 'no_data' });
+  const { name: _n, ...config } = testConnectorConfig(db, services, NAME, {
+    'snapshot.mode': 'no_data',
+    'alert.webhook.url': `http://127.0.0.1:${(hook.address() as AddressInfo).port}/hook`,
+  });
   assert.equal((await worker.request('POST', '/connectors', { name: NAME, config })).status, 201);
   await eventually(async () => (await status())?.connector?.state === 'RUNNING', 'the connector RUNNING');
 });
@@ -51,6 +68,7 @@ before(async () => {
 after(async () => {
   await oracle?.close();
   await worker?.stop();
+  hook?.close();
   await dropDatabase(services, NAME);
 });
 
@@ -92,6 +110,13 @@ test('additive flows on; breaking pauses before the new shape; restart keeps it;
   assert.deepEqual([qty.kind, qty.classification, qty.before.type, qty.after.type], ['type-changed', 'breaking', 'int', 'string']);
   assert.match((await worker.request('GET', '/metrics')).text, new RegExp(`pgcdc_schema_changes_pending\\{connector="${NAME}"\\} 1`));
   assert.equal((await worker.request('GET', '/ready')).status, 503, 'a connector paused at a schema change needs attention');
+  await eventually(async () => received.some((r) => r.alert === 'schema_change_pending' && r.status === 'firing' && r.id === id), 'the alert webhook told of the pending change');
+  const fired = received.find((r) => r.alert === 'schema_change_pending' && r.status === 'firing');
+  assert.equal(fired.connector, NAME);
+  assert.equal(fired.table, 'public.items');
+  assert.deepEqual(fired.registry, paused.schema_change_pending.registry);
+  assert.ok(fired.changes.some((c: { column: string; kind: string }) => c.column === 'qty' && c.kind === 'type-changed'), JSON.stringify(fired.changes));
+  assert.equal(fired.decide, `/connectors/${NAME}/schema-changes/${id}/{approve|skip-table|reject}`);
 
   // nothing with the new shape was delivered; the stored offset stands after the 5 old-shape changes
   await new Promise((r) => setTimeout(r, 1500));
@@ -113,6 +138,9 @@ test('additive flows on; breaking pauses before the new shape; restart keeps it;
   assert.equal(approved.status, 200, approved.text);
   assert.equal(approved.body.decision, 'approved');
   await eventually(async () => (await status()).connector.state === 'RUNNING', 'RUNNING after approve');
+  await eventually(async () => received.some((r) => r.alert === 'schema_change_pending' && r.status === 'resolved' && r.id === id), 'the webhook told the change was decided');
+  // once per worker process: the restarted worker announces the still-pending change again (same id)
+  assert.equal(received.filter((r) => r.alert === 'schema_change_pending' && r.status === 'firing' && r.id === id).length, 2, 'announced once before and once after the worker restart');
   assert.equal((await worker.request('POST', `/connectors/${NAME}/schema-changes/${id}/approve`)).status, 409, 'a decision applies to one change, once');
   assert.equal(await versions(`${topic}-value`), 3);
   const globalConfig = await (await fetch(`${services.registryUrl}/config/${topic}-value`)).json();
