@@ -17,6 +17,8 @@ export function clientOptions(connection: KafkaConnection, role: string): BaseOp
     retries: 2,
     retryDelay: (_client: unknown, _op: string, attempt: number) => Math.min(200 * 2 ** (attempt - 1), 2000),
     autocreateTopics: false,
+    ...(connection.security?.tls ? { tls: connection.security.tls } : {}),
+    ...(connection.security?.sasl ? { sasl: { ...connection.security.sasl } } : {}),
   };
 }
 
