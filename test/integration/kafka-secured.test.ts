@@ -41,11 +41,11 @@ after(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-function saslWorker(name: string, props: string, env: Record<string, string> = {}): WorkerProcess {
+function saslWorker(name: string, props: string, overrides: Record<string, unknown> = {}): WorkerProcess {
   const file = join(dir, `${name}.properties`);
   writeFileSync(file, props);
   const services = { ...shared, kafkaBrokers: [`127.0.0.1:${kafka.saslPort}`] };
-  const w = new WorkerProcess(services, testConnectorConfig(db, shared, name), `pgcdc-offsets-${name}`, { PGCDC_WORKER_PROPERTIES: file, ...env });
+  const w = new WorkerProcess(services, testConnectorConfig(db, shared, name, overrides), `pgcdc-offsets-${name}`, { PGCDC_WORKER_PROPERTIES: file });
   workers.push(w);
   w.start();
   return w;
@@ -62,8 +62,9 @@ const saslProps = (password: string, ca: string) => [
   '',
 ].join('\n');
 
-test('SASL_SSL + SCRAM-SHA-512: changes arrive on the secured broker, read back with a secured client', async () => {
-  const w = saslWorker(NAME, saslProps(kafka.password, kafka.file('ca.pem')));
+test('SASL_SSL + SCRAM-SHA-512 (zstd batches): changes arrive on the secured broker, read back with a secured client', async () => {
+  // zstd batches too: the broker must accept what producer.override.compression.type makes.
+  const w = saslWorker(NAME, saslProps(kafka.password, kafka.file('ca.pem')), { 'producer.override.compression.type': 'zstd' });
   await withClient(db, async (c) => {
     for (let i = 1; i <= 5; i++) await c.query('INSERT INTO items VALUES ($1, $2)', [i, `row ${i}`]);
   });
