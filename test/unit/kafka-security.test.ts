@@ -113,3 +113,9 @@ test('producer.override.compression.type: the codecs the client implements; othe
   const bad = validateConnectorConfig({ ...base, 'producer.override.compression.type': 'brotli' });
   assert.ok(bad.errors.some((e) => e.key === 'producer.override.compression.type'), JSON.stringify(bad.errors));
 });
+
+test('TLS sends SNI (managed services route by it) for host names, not for IP addresses', () => {
+  const security = { tls: {} };
+  assert.equal((clientOptions({ brokers: ['b-1.kafka.example.com:9096'], clientId: 'x', security }, 'admin') as { tlsServerName?: boolean }).tlsServerName, true);
+  assert.equal((clientOptions({ brokers: ['127.0.0.1:9093'], clientId: 'x', security }, 'admin') as { tlsServerName?: boolean }).tlsServerName, false);
+});
