@@ -101,10 +101,11 @@ async function main(argv: string[]): Promise<number> {
     }
     const problems: string[] = [];
     setProviderPolicy(providerPolicyFromEnv(process.env, problems));
+    const settings = workerSettingsFromEnv(process.env, problems);
     if (problems.length > 0) throw new SettingsError(`invalid settings:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
     const log = createLogger();
     installProcessGuard(log);
-    await runStandalone(rest, workerSettingsFromEnv(), log);
+    await runStandalone(rest, settings, log);
     return -1; // keeps running
   }
   // Not a worker: Ctrl-C / SIGTERM act as usual again (one that came while loading ends it now).

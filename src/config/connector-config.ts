@@ -2,6 +2,7 @@
 import type { SchemaChangePolicy } from './keys-schema-changes.js';
 import type { ConversionOptions } from '../types/mapping.js';
 import type { RegistryAccess } from '../registry/registry-access.js';
+import type { Compression } from '../kafka/ports.js';
 import type { ConfigValue, ParsedValues } from './definition.js';
 import { columnFilter, tableFilter, type ColumnFilter, type FilterLists, type TableFilter } from './filters.js';
 import { parseColumnRules, type ColumnRule } from './keys-columns.js';
@@ -94,6 +95,8 @@ export interface ConnectorConfig {
   };
   /** producer.override.max.request.size: the largest record pgcdc sends (larger ones fail or are dead-lettered) */
   maxRequestSize: number;
+  /** producer.override.compression.type of the change-event producer. */
+  compression: Compression;
   /** 0 disables each threshold. */
   alerts: { lagMs: number; lagBytes: number; slotRetainedWalBytes: number; forMs: number; webhookUrl: string | null };
   /** metrics.log.interval.ms: summary log line period; 0 = off. */
@@ -217,6 +220,7 @@ export function buildConnectorConfig(v: ParsedValues, raw: Readonly<Record<strin
       retryDelayMaxMs: num('errors.retry.delay.max.ms'),
     },
     maxRequestSize: num('producer.override.max.request.size'),
+    compression: str('producer.override.compression.type') as Compression,
     alerts: {
       lagMs: num('lag.alert.ms'),
       lagBytes: num('lag.alert.bytes'),

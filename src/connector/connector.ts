@@ -196,7 +196,7 @@ export class Connector {
     const catalog = await connect(clientConfig(db)).catch((err) => {
       throw classifyPostgresError(err, `connecting to PostgreSQL ${db.host}:${db.port}/${db.dbname}`, 'connect');
     });
-    const sink = this.worker.kafka.sink(cfg.topicCreation, this.metrics);
+    const sink = this.worker.kafka.sink(cfg.topicCreation, this.metrics, { compression: cfg.compression });
     let stream: ReplicationStream | null = null;
     let resumed: PreparedResume | null = null;
     try {

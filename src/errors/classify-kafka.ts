@@ -1,4 +1,5 @@
 import { PgcdcError } from './pgcdc-error.js';
+import { kafkaSecurityHint } from './kafka-security-hint.js';
 
 /** What was being produced when a produce request failed; lets a too-large rejection name its cause. */
 export interface ProduceRequestInfo {
@@ -123,6 +124,9 @@ export function classifyKafkaError(err: unknown, context: string, produce?: Prod
       remedy: "raise the broker/topic max.message.bytes or exclude the column; keep producer.override.max.request.size at most the topic's max.message.bytes so pgcdc's own check (or errors.tolerance=all) catches such changes",
     });
   }
+  // Security refusals do not heal by retrying: the operator fixes a worker setting, named here.
+  const hint = kafkaSecurityHint(detail);
+  if (hint) return new PgcdcError('sink-permanent', `${msg}; ${hint}`, { cause: err, remedy: hint });
   // Retriable only if every attempt/broker failed retriably; a permanent answer anywhere
   // (canRetry false: authorization, invalid config, ...) makes it permanent.
   const attempts = gathered(err).map(causeChain);

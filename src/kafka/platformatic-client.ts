@@ -1,7 +1,7 @@
 import { Admin } from '@platformatic/kafka';
 import type { ConnectorMetrics } from '../metrics/connector-metrics.js';
 import { PlatformaticCompactedLog } from './compacted-topic.js';
-import type { CompactedLog, KafkaClient, KafkaConnection, RecordSink, TopicSettings } from './ports.js';
+import type { CompactedLog, KafkaClient, KafkaConnection, ProducerSettings, RecordSink, TopicSettings } from './ports.js';
 import { clientOptions } from './platformatic-topics.js';
 import { KafkaSink, platformaticSinkClients } from './sink.js';
 
@@ -9,8 +9,8 @@ import { KafkaSink, platformaticSinkClients } from './sink.js';
 export class PlatformaticClient implements KafkaClient {
   constructor(private readonly connection: KafkaConnection) {}
 
-  sink(topicSettings: TopicSettings, metrics?: ConnectorMetrics): RecordSink {
-    return new KafkaSink(platformaticSinkClients(this.connection), topicSettings, metrics);
+  sink(topicSettings: TopicSettings, metrics?: ConnectorMetrics, producer?: ProducerSettings): RecordSink {
+    return new KafkaSink(platformaticSinkClients(this.connection, producer), topicSettings, metrics);
   }
 
   compactedLog(topic: string): CompactedLog {

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import type { Admin, BaseOptions } from '@platformatic/kafka';
 import type { KafkaConnection, TopicSettings } from './ports.js';
 
@@ -17,7 +18,17 @@ export function clientOptions(connection: KafkaConnection, role: string): BaseOp
     retries: 2,
     retryDelay: (_client: unknown, _op: string, attempt: number) => Math.min(200 * 2 ** (attempt - 1), 2000),
     autocreateTopics: false,
+    ...(connection.security?.tls ? { tls: connection.security.tls, tlsServerName: sniWanted(connection.brokers) } : {}),
+    ...(connection.security?.sasl ? { sasl: { ...connection.security.sasl } } : {}),
   };
+}
+
+/**
+ * Node sends no SNI unless told, and managed Kafka services route TLS connections by it: send each
+ * broker's host name. Not for IP addresses (RFC 6066 forbids them there; Node warns).
+ */
+function sniWanted(brokers: string[]): boolean {
+  return brokers.some((b) => isIP(b.replace(/:\d+$/, '').replace(/^\[|\]$/g, '')) === 0);
 }
 
 /**

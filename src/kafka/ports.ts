@@ -4,12 +4,23 @@
  * unit tests use the in-memory implementations (memory-*.ts). Types only: loads nothing.
  */
 import type { ConnectorMetrics } from '../metrics/connector-metrics.js';
+import type { KafkaSecurity } from './security.js';
 import type { SinkRecord } from './sink-record.js';
 
 /** Where the cluster is and how pgcdc names itself to it. */
 export interface KafkaConnection {
   brokers: string[];
   clientId: string;
+  /** TLS and SASL options (security.protocol, ssl.*, sasl.*), for every client pgcdc creates. */
+  security?: KafkaSecurity;
+}
+
+/** compression.type values the client library implements (zstd through node:zlib). */
+export type Compression = 'none' | 'gzip' | 'snappy' | 'lz4' | 'zstd';
+
+/** Per-connector producer settings (producer.override.*). */
+export interface ProducerSettings {
+  compression: Compression;
 }
 
 export interface TopicSettings {
@@ -57,7 +68,7 @@ export interface CompactedLog {
 
 /** A connection to a Kafka cluster: the factory of the ports above plus the admin calls the worker uses. */
 export interface KafkaClient {
-  sink(topicSettings: TopicSettings, metrics?: ConnectorMetrics): RecordSink;
+  sink(topicSettings: TopicSettings, metrics?: ConnectorMetrics, producer?: ProducerSettings): RecordSink;
   compactedLog(topic: string): CompactedLog;
   clusterId(): Promise<string>;
   listTopics(): Promise<string[]>;

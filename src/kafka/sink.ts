@@ -1,7 +1,7 @@
 import { Admin, Producer, stringSerializer, type MessageToProduce, type ProducerOptions } from '@platformatic/kafka';
 import { classifyKafkaError, type ProduceRequestInfo } from '../errors/classify-kafka.js';
 import type { ConnectorMetrics } from '../metrics/connector-metrics.js';
-import type { KafkaConnection, RecordSink, TopicSettings } from './ports.js';
+import type { KafkaConnection, ProducerSettings, RecordSink, TopicSettings } from './ports.js';
 import { planRequests, recordBytes, type SinkRecord } from './sink-record.js';
 import { changeEventPartitioner } from './partitioner.js';
 import { clientOptions, createTopicIfMissing } from './platformatic-topics.js';
@@ -28,9 +28,10 @@ export interface SinkClients {
  * library enforces both with idempotence), keys placed as Kafka Connect's Java producer places them.
  * Key and value are sent as the bytes given; header values are strings.
  */
-export function sinkProducerOptions(connection: KafkaConnection): ProducerOptions<Buffer, Buffer, string, string> {
+export function sinkProducerOptions(connection: KafkaConnection, producer?: ProducerSettings): ProducerOptions<Buffer, Buffer, string, string> {
   return {
     ...clientOptions(connection, 'producer'),
+    ...(producer && producer.compression !== 'none' ? { compression: producer.compression } : {}),
     idempotent: true,
     acks: -1,
     maxInflights: 1,
@@ -39,10 +40,10 @@ export function sinkProducerOptions(connection: KafkaConnection): ProducerOption
   } as ProducerOptions<Buffer, Buffer, string, string>;
 }
 
-export function platformaticSinkClients(connection: KafkaConnection): SinkClients {
+export function platformaticSinkClients(connection: KafkaConnection, producer?: ProducerSettings): SinkClients {
   const admin = new Admin(clientOptions(connection, 'admin'));
   return {
-    producer: new Producer(sinkProducerOptions(connection)),
+    producer: new Producer(sinkProducerOptions(connection, producer)),
     admin,
     createTopic: (topic, settings) => createTopicIfMissing(admin, topic, settings),
   };

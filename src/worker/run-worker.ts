@@ -57,7 +57,7 @@ export async function runWorker(settings: WorkerProcessSettings, loadFiles: stri
   // First of all: a signal from here on stops whatever has started, cleanly (see Shutdown).
   const shutdown = new Shutdown(log, { timeoutMs: settings.shutdownTimeoutMs, what: 'worker' });
   const definitions = await readDefinitions(loadFiles);
-  const kafka = openKafka({ clientId: 'pgcdc-worker', brokers: settings.kafkaBrokers });
+  const kafka = openKafka({ clientId: 'pgcdc-worker', brokers: settings.kafkaBrokers, security: settings.kafkaSecurity });
   const offsetStore = new KafkaOffsetStore(kafka, settings.offsetTopic);
   await offsetStore.start();
   shutdown.add('offset store', () => offsetStore.stop());

@@ -71,7 +71,7 @@ function authFrom(env: NodeJS.ProcessEnv, problems: string[]): RestAuth {
 /** Reads and checks the worker settings; throws SettingsError listing every problem. */
 export function workerProcessSettings(env: NodeJS.ProcessEnv = process.env): WorkerProcessSettings {
   const problems: string[] = [];
-  const base = workerSettingsFromEnv(env);
+  const base = workerSettingsFromEnv(env, problems);
   const restHost = env.PGCDC_REST_HOST || '127.0.0.1';
   const restPort = intSetting(env, 'PGCDC_REST_PORT', 8083, 1, 65535, problems);
   const auth = authFrom(env, problems);
@@ -136,7 +136,12 @@ export const WORKER_ENV_HELP = `Worker environment:
                                      required with file: comma-separated directories/files it may read
   PGCDC_CONFIG_PROVIDERS_ENV_PARAM_ALLOWLIST_PATTERN
                                      required with env: regex of the variable names it may read
-  PGCDC_KAFKA_BROKERS (127.0.0.1:9092)
+  PGCDC_KAFKA_BOOTSTRAP_SERVERS (127.0.0.1:9092)
+                                     Kafka brokers (alias: PGCDC_KAFKA_BROKERS)
+  PGCDC_WORKER_PROPERTIES            Kafka Connect worker properties file: bootstrap.servers,
+                                     security.protocol, sasl.*, ssl.* (PEM); see README
+  PGCDC_KAFKA_<KEY>                  any of those keys, upper case with _ for dots
+                                     (e.g. PGCDC_KAFKA_SECURITY_PROTOCOL); overrides the file
   PGCDC_OFFSET_TOPIC (pgcdc-offsets) compacted topic of connector offsets
   PGCDC_CONFIG_TOPIC (pgcdc-configs) compacted topic of connector configs and target states
   PGCDC_CONFIG_FILE                  keep connector configs in this local JSON file instead of the topic

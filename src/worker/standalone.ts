@@ -3,20 +3,23 @@ import type { Logger } from 'pino';
 import { formatConfigIssues, resolveConfigProviders, validateConnectorConfig } from '../config/index.js';
 import { Connector } from '../connector/connector.js';
 import { openKafka } from '../kafka/client.js';
+import { KAFKA_SECURITY_KEYS, kafkaSecurityFrom, type KafkaSecurity } from '../kafka/security.js';
 import { KafkaOffsetStore } from '../offsets/offset-store.js';
 import { Shutdown } from './shutdown.js';
 import { untilSafeToStop } from './stop-guard.js';
+import { workerKafkaProperties } from './worker-properties.js';
 
 export interface WorkerSettings {
   kafkaBrokers: string[];
+  /** security.protocol, sasl.*, ssl.*: applied to every Kafka client the worker creates. */
+  kafkaSecurity: KafkaSecurity;
   offsetTopic: string;
 }
 
-export function workerSettingsFromEnv(env = process.env): WorkerSettings {
-  return {
-    kafkaBrokers: (env.PGCDC_KAFKA_BROKERS ?? '127.0.0.1:9092').split(','),
-    offsetTopic: env.PGCDC_OFFSET_TOPIC ?? 'pgcdc-offsets',
-  };
+/** Problems (naming the key, never a secret value) are added to `problems`. */
+export function workerSettingsFromEnv(env: NodeJS.ProcessEnv, problems: string[]): WorkerSettings {
+  const { brokers, security } = kafkaSecurityFrom(workerKafkaProperties(env, KAFKA_SECURITY_KEYS, problems), problems);
+  return { kafkaBrokers: brokers, kafkaSecurity: security, offsetTopic: env.PGCDC_OFFSET_TOPIC ?? 'pgcdc-offsets' };
 }
 
 /** Reads a connector definition: a POST /connectors body, `{ "name": ..., "config": { ... } }`. */
@@ -36,7 +39,7 @@ export async function runStandalone(files: string[], settings: WorkerSettings, l
   // indefinitely, so start-up is not held), and no further connector starts.
   const shutdown = new Shutdown(log, { timeoutMs: shutdownTimeoutFromEnv(), what: 'connectors', exitCode: () => (connectors.some((c) => c.state === 'FAILED') ? 1 : 0) });
   shutdown.release();
-  const kafka = openKafka({ clientId: 'pgcdc', brokers: settings.kafkaBrokers });
+  const kafka = openKafka({ clientId: 'pgcdc', brokers: settings.kafkaBrokers, security: settings.kafkaSecurity });
   const offsetStore = new KafkaOffsetStore(kafka, settings.offsetTopic);
   for (const file of files) {
     const resolved = await resolveConfigProviders(readConnectorDefinition(file));

@@ -12,7 +12,7 @@ export class WorkerProcess {
   private child: ChildProcess | null = null;
   output = '';
 
-  constructor(private readonly services: TestServices, private readonly connector: Record<string, unknown>, private readonly offsetTopic: string) {}
+  constructor(private readonly services: TestServices, private readonly connector: Record<string, unknown>, private readonly offsetTopic: string, private readonly env: Record<string, string> = {}) {}
 
   start(): void {
     const dir = mkdtempSync(join(tmpdir(), 'pgcdc-test-'));
@@ -20,7 +20,7 @@ export class WorkerProcess {
     const { name, ...config } = this.connector;
     writeFileSync(file, JSON.stringify({ name, config }));
     this.child = spawn(process.execPath, [...NODE_FLAGS, CLI, 'run', file], {
-      env: { ...process.env, PGCDC_KAFKA_BROKERS: this.services.kafkaBrokers.join(','), PGCDC_OFFSET_TOPIC: this.offsetTopic, PGCDC_LOG_LEVEL: 'info', PGCDC_EXIT_ON_UNHANDLED: '1' },
+      env: { ...process.env, PGCDC_KAFKA_BROKERS: this.services.kafkaBrokers.join(','), PGCDC_OFFSET_TOPIC: this.offsetTopic, PGCDC_LOG_LEVEL: 'info', PGCDC_EXIT_ON_UNHANDLED: '1', ...this.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const keep = (chunk: Buffer) => {
