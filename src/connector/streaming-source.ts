@@ -35,6 +35,13 @@ export interface StreamBarrier {
   close(): Promise<void>;
 }
 
+/**
+ * What the streaming loop uses of the replication connection and of the table registry: the real
+ * ReplicationStream and TableRegistry in production, in-memory fakes in unit tests (test/fakes).
+ */
+export type StreamingInput = Pick<ReplicationStream, 'run' | 'pause' | 'resume' | 'stop' | 'keepalivePosition' | 'requestKeepalive' | 'on' | 'off'>;
+export type StreamingTables = Pick<TableRegistry, 'get' | 'onRelation' | 'forgetType'>;
+
 interface Queued {
   lsn: Lsn;
   message: PgoutputMessage;
@@ -77,8 +84,8 @@ export class StreamingSource {
   retrying: string | null = null;
 
   constructor(
-    private readonly stream: ReplicationStream,
-    private readonly tables: TableRegistry,
+    private readonly stream: StreamingInput,
+    private readonly tables: StreamingTables,
     private readonly events: ChangeEventBuilder,
     private readonly sink: RecordSink,
     private readonly checkpointer: Checkpointer,
