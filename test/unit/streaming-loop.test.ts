@@ -46,6 +46,20 @@ const tx1 = transaction(C1, 501, [
 ]);
 const tx2 = transaction(C2, 502, [pg.insert(ORDERS, ['11', 'pen']), pg.truncate([CUSTOMERS])]);
 
+/** runs still open when a test ends (after a failed assertion): closed by `it` */
+const open: (() => Promise<void>)[] = [];
+
+/** A test that fails in seconds rather than hanging, and leaves no run behind. */
+function it(name: string, fn: () => Promise<void>): void {
+  test(name, { timeout: 5000 }, async () => {
+    try {
+      await fn();
+    } finally {
+      await Promise.all(open.splice(0).map((close) => close()));
+    }
+  });
+}
+
 function harness(o: { resume?: SourceOffset | null; maxQueueSize?: number; maxBatchSize?: number; autoAck?: boolean } = {}) {
   const resume = o.resume ?? null;
   const stream = new FakeReplication();
@@ -71,6 +85,11 @@ function harness(o: { resume?: SourceOffset | null; maxQueueSize?: number; maxBa
     start: async () => {
       await store.start();
       const running = source.run(resume?.flushLsn ?? START);
+      open.push(async () => {
+        sink.ackAll(); // a failed assertion must not leave run() waiting for an acknowledgement
+        source.stop();
+        await running.catch(() => {});
+      });
       return async () => {
         source.stop();
         await running;
@@ -96,7 +115,7 @@ function show(r: SinkRecord): string {
   return `${r.table!.table} ${v.op}${row ? ` ${row.id}` : ''}`;
 }
 
-test('records reach the sink in WAL order, per table and overall; the final offset is stored, then confirmed', async () => {
+it('records reach the sink in WAL order, per table and overall; the final offset is stored, then confirmed', async () => {
   const h = harness();
   const stop = await h.start();
   h.feed([...relations, ...tx1, ...tx2]);
@@ -113,7 +132,7 @@ test('records reach the sink in WAL order, per table and overall; the final offs
   assert.equal(h.stream.startLsn, START);
 });
 
-test('resumed in the middle of a transaction: its delivered changes and earlier transactions are not re-sent, the rest are', async () => {
+it('resumed in the middle of a transaction: its delivered changes and earlier transactions are not re-sent, the rest are', async () => {
   const C0 = START + 0x800n;
   const tx0 = transaction(C0, 500, [pg.insert(CUSTOMERS, ['0', 'Old']), pg.insert(ORDERS, ['9', 'old'])]);
   // Stored after the first 2 changes of tx1 were acknowledged; the slot was confirmed up to tx0's end.
@@ -131,7 +150,7 @@ test('resumed in the middle of a transaction: its delivered changes and earlier 
   assert.equal((await h.stored())?.complete, true);
 });
 
-test('resumed after a transaction delivered whole: nothing of it is re-sent', async () => {
+it('resumed after a transaction delivered whole: nothing of it is re-sent', async () => {
   const resume: SourceOffset = { commitLsn: C1, txChanges: 5, complete: true, lsn: endOf(C1), flushLsn: endOf(C1), txId: 501, tsUsec: null };
   const h = harness({ resume });
   const stop = await h.start();
@@ -142,7 +161,7 @@ test('resumed after a transaction delivered whole: nothing of it is re-sent', as
   await stop();
 });
 
-test('checkpoint after ack: until Kafka acknowledges a batch, neither the stored offset nor the confirmed LSN covers it', async () => {
+it('checkpoint after ack: until Kafka acknowledges a batch, neither the stored offset nor the confirmed LSN covers it', async () => {
   const h = harness({ autoAck: false, maxBatchSize: 1 });
   const stop = await h.start();
   h.feed([...relations, ...transaction(C1, 501, [pg.insert(CUSTOMERS, ['1', 'Ann']), pg.insert(CUSTOMERS, ['2', 'Bob'])])]);
@@ -169,7 +188,7 @@ test('checkpoint after ack: until Kafka acknowledges a batch, neither the stored
   await stop();
 });
 
-test('stop while a batch waits for Kafka: run() drains it before storing and confirming the final offset', async () => {
+it('stop while a batch waits for Kafka: run() drains it before storing and confirming the final offset', async () => {
   const h = harness({ autoAck: false });
   const stop = await h.start();
   h.feed([...relations, ...tx1]);
@@ -183,7 +202,7 @@ test('stop while a batch waits for Kafka: run() drains it before storing and con
   assert.deepEqual(h.confirmed, [endOf(C1)]);
 });
 
-test('back-pressure: with max.queue.size reached behind a stalled sink the stream is paused, and resumed once drained', async () => {
+it('back-pressure: with max.queue.size reached behind a stalled sink the stream is paused, and resumed once drained', async () => {
   const h = harness({ autoAck: false, maxQueueSize: 4, maxBatchSize: 1 });
   const stop = await h.start();
   const inserts = Array.from({ length: 20 }, (_, i) => pg.insert(CUSTOMERS, [String(i + 1), `c${i + 1}`]));
@@ -200,7 +219,7 @@ test('back-pressure: with max.queue.size reached behind a stalled sink the strea
   await stop();
 });
 
-test('idle on a keepalive: the offset advances to the server position without any change', async () => {
+it('idle on a keepalive: the offset advances to the server position without any change', async () => {
   const h = harness();
   const stop = await h.start();
   h.feed([...relations, ...tx1]);
