@@ -24,8 +24,15 @@ export interface StartPlan {
 }
 
 export async function planStart(client: pg.Client, config: ConnectorConfig, stored: Record<string, unknown> | undefined): Promise<StartPlan> {
+  return decideStart(config, await readSlot(client, config.slotName), stored);
+}
+
+/** The settings the start decision reads. */
+export type StartSettings = Pick<ConnectorConfig, 'name' | 'slotName'> & { snapshot: Pick<ConnectorConfig['snapshot'], 'mode'> };
+
+/** The decision alone, from the slot as read and the stored offset: no I/O (unit-tested). */
+export function decideStart(config: StartSettings, slot: SlotState | undefined, stored: Record<string, unknown> | undefined): StartPlan {
   const mode = config.snapshot.mode;
-  const slot = await readSlot(client, config.slotName);
   const interrupted = stored ? fromStoredSnapshot(stored) : null;
   if (interrupted) {
     if (!slot) throw slotMissing(config, `an interrupted snapshot (streaming was to start at ${formatLsn(interrupted.lsn)})`);
@@ -49,7 +56,7 @@ export async function planStart(client: pg.Client, config: ConnectorConfig, stor
  * A missing slot (dropped, or never created for this offset) or a slot confirmed past the offset
  * would silently skip changes: that is an error unless snapshot.mode=when_needed.
  */
-function slotProblem(config: ConnectorConfig, slot: SlotState | undefined, offset: SourceOffset): PgcdcError | null {
+function slotProblem(config: StartSettings, slot: SlotState | undefined, offset: SourceOffset): PgcdcError | null {
   if (!slot) return slotMissing(config, `a stored offset (${describeOffset(offset)})`);
   if (slot.confirmedFlushLsn !== null && slot.confirmedFlushLsn > offset.flushLsn) {
     return new PgcdcError('offset-mismatch', `replication slot "${config.slotName}" is confirmed up to ${formatLsn(slot.confirmedFlushLsn)}, past the stored offset ${formatLsn(offset.flushLsn)}: the slot was recreated or advanced, and resuming would skip the changes in between`, {
@@ -60,7 +67,7 @@ function slotProblem(config: ConnectorConfig, slot: SlotState | undefined, offse
   return null;
 }
 
-function slotMissing(config: ConnectorConfig, what: string): PgcdcError {
+function slotMissing(config: StartSettings, what: string): PgcdcError {
   return new PgcdcError('offset-mismatch', `replication slot "${config.slotName}" does not exist, but connector "${config.name}" has ${what}: changes made after it may be gone`, {
     retriable: false,
     remedy: 'if losing those changes is acceptable, delete the connector offsets (DELETE /connectors/{name}/offsets) or set snapshot.mode=when_needed, and restart',

@@ -5,7 +5,7 @@ import type { RecordSink } from '../kafka/ports.js';
 import { alreadyDelivered, type SourceOffset } from '../offsets/source-offset.js';
 import { formatLsn, type Lsn } from '../postgres/lsn.js';
 import type { PendingSchemaChange } from '../schema-changes/pending.js';
-import type { ReplicationStream } from '../postgres/replication-stream.js';
+import type { ReplicationHandler } from '../postgres/replication-stream.js';
 import { withRetry, type RetryOptions } from '../errors/retry.js';
 import { PgcdcError } from '../errors/pgcdc-error.js';
 import { ChangeBatch } from './change-batch.js';
@@ -34,6 +34,23 @@ export interface StreamBarrier {
   pass(delivered: SourceOffset | null): Promise<boolean>;
   close(): Promise<void>;
 }
+
+/**
+ * What the streaming loop uses of the replication connection and of the table registry: the real
+ * ReplicationStream and TableRegistry in production, in-memory fakes in unit tests (test/fakes).
+ */
+export interface StreamingInput {
+  /** the last position the server reported in a keepalive */
+  readonly keepalivePosition: Lsn;
+  run(startLsn: Lsn, handler: ReplicationHandler): Promise<void>;
+  pause(): void;
+  resume(): void;
+  stop(): Promise<void>;
+  requestKeepalive(): void;
+  on(event: 'keepalive', listener: () => void): unknown;
+  off(event: 'keepalive', listener: () => void): unknown;
+}
+export type StreamingTables = Pick<TableRegistry, 'get' | 'onRelation' | 'forgetType'>;
 
 interface Queued {
   lsn: Lsn;
@@ -77,8 +94,8 @@ export class StreamingSource {
   retrying: string | null = null;
 
   constructor(
-    private readonly stream: ReplicationStream,
-    private readonly tables: TableRegistry,
+    private readonly stream: StreamingInput,
+    private readonly tables: StreamingTables,
     private readonly events: ChangeEventBuilder,
     private readonly sink: RecordSink,
     private readonly checkpointer: Checkpointer,

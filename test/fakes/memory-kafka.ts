@@ -85,3 +85,43 @@ export class MemoryKafkaClient implements KafkaClient {
     return [...this.logs.keys(), ...this.sinks.flatMap((s) => [...s.topics.keys()])];
   }
 }
+
+/**
+ * A sink whose acknowledgements the test releases: every `send` waits until `ack()` (one batch) or
+ * `ackAll()`; `autoAck` makes it acknowledge at once. An empty send (a batch carrying only an offset)
+ * resolves at once, as the Kafka sink's does. What was sent stays in `batches`, in order.
+ */
+export class GatedSink implements RecordSink {
+  readonly batches: SinkRecord[][] = [];
+  /** records acknowledged, in order */
+  readonly acked: SinkRecord[] = [];
+  private readonly waiting: (() => void)[] = [];
+
+  constructor(public autoAck = false) {}
+
+  async connect(): Promise<void> {}
+  async ensureTopic(): Promise<void> {}
+  async disconnect(): Promise<void> {}
+
+  async send(records: SinkRecord[]): Promise<void> {
+    if (records.length === 0) return;
+    const batch = [...records];
+    this.batches.push(batch);
+    if (!this.autoAck) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    this.acked.push(...batch);
+  }
+
+  /** sends waiting for an acknowledgement */
+  get pending(): number {
+    return this.waiting.length;
+  }
+
+  ack(): void {
+    this.waiting.shift()?.();
+  }
+
+  ackAll(): void {
+    this.autoAck = true;
+    while (this.waiting.length) this.ack();
+  }
+}
