@@ -69,18 +69,8 @@ export class PrivateKafka {
   }
 
   /** A metadata round trip with a controller elected: the broker can take produce requests. */
-  async answers(): Promise<boolean> {
-    const kafka = new Kafka({ clientId: 'pgcdc-private-probe', brokers: this.brokers, logLevel: logLevel.NOTHING, connectionTimeout: 1000, requestTimeout: 3000, retry: { retries: 0 } });
-    const admin = kafka.admin();
-    try {
-      await admin.connect();
-      const cluster = await admin.describeCluster();
-      return cluster.brokers.length > 0 && cluster.controller !== null && cluster.controller >= 0;
-    } catch {
-      return false;
-    } finally {
-      await admin.disconnect().catch(() => {});
-    }
+  answers(): Promise<boolean> {
+    return brokerAnswers(this.brokers, 'pgcdc-private-probe');
   }
 
   private cleanupSync(): void {
@@ -125,5 +115,19 @@ export class PrivateKafka {
     // A cluster id is 16 random bytes in URL-safe base64 (what StorageTool random-uuid prints).
     const clusterId = randomBytes(16).toString('base64url');
     execFileSync('java', ['-cp', `${KAFKA_LIB}/*`, `-Dlog4j2.configurationFile=${join(this.dir, 'log4j2.xml')}`, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', conf], { stdio: 'ignore', timeout: 60_000 });
+  }
+}
+
+/** A metadata round trip (plaintext) with a controller elected: the broker can take produce requests. */
+export async function brokerAnswers(brokers: string[], clientId: string): Promise<boolean> {
+  const admin = new Kafka({ clientId, brokers, logLevel: logLevel.NOTHING, connectionTimeout: 1000, requestTimeout: 3000, retry: { retries: 0 } }).admin();
+  try {
+    await admin.connect();
+    const cluster = await admin.describeCluster();
+    return cluster.brokers.length > 0 && cluster.controller !== null && cluster.controller >= 0;
+  } catch {
+    return false;
+  } finally {
+    await admin.disconnect().catch(() => {});
   }
 }

@@ -2,8 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { Kafka, logLevel } from 'kafkajs';
-import { KAFKA_LIB } from './private-kafka.js';
+import { brokerAnswers, KAFKA_LIB } from './private-kafka.js';
 import { alive, atExit, portNear, privateDir, signalGroup, spawnDetached, tail, terminate, waitUntil } from './private-process.js';
 
 /**
@@ -45,17 +44,8 @@ export class SecureKafka {
     this.cleanupSync();
   }
 
-  private async answers(): Promise<boolean> {
-    const admin = new Kafka({ clientId: 'pgcdc-secure-probe', brokers: [`127.0.0.1:${this.plainPort}`], logLevel: logLevel.NOTHING, connectionTimeout: 1000, requestTimeout: 3000, retry: { retries: 0 } }).admin();
-    try {
-      await admin.connect();
-      const cluster = await admin.describeCluster();
-      return cluster.controller !== null && cluster.controller >= 0;
-    } catch {
-      return false;
-    } finally {
-      await admin.disconnect().catch(() => {});
-    }
+  private answers(): Promise<boolean> {
+    return brokerAnswers([`127.0.0.1:${this.plainPort}`], 'pgcdc-secure-probe');
   }
 
   private cleanupSync(): void {
