@@ -95,7 +95,21 @@ export class WorkerHttp {
 
   /** Starts the worker and waits until GET / answers 200. */
   async start(args?: string[]): Promise<void> {
-    if (this.port === 0) this.port = await freePort();
+    // freePort closes the port before the worker binds it: another process can take it in between.
+    // A first start that lost that race tries another port (a restart keeps its port).
+    const fresh = this.port === 0;
+    for (let attempt = 1; ; attempt++) {
+      if (fresh) this.port = await freePort();
+      const from = this.output.length;
+      try {
+        return await this.startOnce(args);
+      } catch (err) {
+        if (!fresh || attempt >= 3 || !this.output.slice(from).includes('EADDRINUSE')) throw err;
+      }
+    }
+  }
+
+  private async startOnce(args?: string[]): Promise<void> {
     this.spawn(args);
     const deadline = Date.now() + 30_000;
     let exited = false;
