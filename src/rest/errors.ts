@@ -82,22 +82,35 @@ export function toErrorBody(err: FastifyError & { validation?: SchemaIssue[]; va
 /**
  * A refused body is still on its way: closing at once makes clients that send it whole before
  * reading (fetch, most HTTP libraries without Expect: 100-continue) see a reset instead of the 413.
- * So the rest is read and discarded, up to DRAIN_LIMIT_BYTES or DRAIN_LIMIT_MS, then the
- * connection is cut. Returns false when nothing is left to read.
+ * Even answering first and closing after is not enough: closing a socket whose peer is still
+ * sending makes the kernel reset the connection, and a reset can wipe the answer out of the
+ * client's receive buffer before the client read it. So the answer is written on the socket at
+ * once and the close lingers, as nginx's lingering_close does: the rest of the body is read and
+ * discarded, and only when it ended (or DRAIN_LIMIT_BYTES / DRAIN_LIMIT_MS are used up) is the
+ * connection closed. Returns false (and writes nothing) when nothing is left to read.
  */
 const DRAIN_LIMIT_BYTES = 64 * 1024 * 1024;
 const DRAIN_LIMIT_MS = 30_000;
-function drainRefusedBody(raw: IncomingMessage): boolean {
-  if (raw.complete || raw.destroyed) return false;
+/** After our FIN, how long a client may keep its side open before the socket is destroyed. */
+const CLOSE_GRACE_MS = 5_000;
+
+function answerAndLinger(raw: IncomingMessage, answer: ErrorBody): boolean {
+  const socket = raw.socket;
+  if (raw.complete || raw.destroyed || !socket || !socket.writable) return false;
+  writeAnswer(socket, answer);
   let bytes = 0;
-  const cut = () => raw.socket?.destroy();
+  const cut = () => socket.destroy();
   const timer = setTimeout(cut, DRAIN_LIMIT_MS);
   timer.unref();
   raw.on('data', (chunk: Buffer) => {
     bytes += chunk.length;
     if (bytes > DRAIN_LIMIT_BYTES) cut();
   });
-  raw.once('end', () => clearTimeout(timer));
+  raw.once('end', () => {
+    clearTimeout(timer);
+    socket.end();
+    setTimeout(cut, CLOSE_GRACE_MS).unref();
+  });
   raw.once('close', () => clearTimeout(timer));
   raw.resume();
   return true;
@@ -134,12 +147,17 @@ export function answerConnect(_req: IncomingMessage, socket: Socket): void {
 }
 
 function answerOnSocket(socket: Socket, answer: ErrorBody): void {
-  const body = JSON.stringify(answer);
-  const reason = { 400: 'Bad Request', 405: 'Method Not Allowed', 408: 'Request Timeout', 431: 'Request Header Fields Too Large' }[answer.error_code] ?? 'Bad Request';
-  if (socket.writable) {
-    socket.write(`HTTP/1.1 ${answer.error_code} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
-  }
+  if (socket.writable) writeAnswer(socket, answer);
   socket.destroy();
+}
+
+const REASONS: Record<number, string> = { 400: 'Bad Request', 405: 'Method Not Allowed', 408: 'Request Timeout', 413: 'Payload Too Large', 431: 'Request Header Fields Too Large' };
+
+/** A whole HTTP/1.1 answer written on the socket itself (node's response object is bypassed). */
+function writeAnswer(socket: Socket, answer: ErrorBody): void {
+  const body = JSON.stringify(answer);
+  const reason = REASONS[answer.error_code] ?? 'Bad Request';
+  socket.write(`HTTP/1.1 ${answer.error_code} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
 }
 
 /**
@@ -161,7 +179,11 @@ export function answerFrameworkError(err: FastifyError, _request: FastifyRequest
 export function installErrorHandling(app: FastifyInstance, log: Logger, maxBodyBytes: number, methodsOf: (path: string) => string[] = () => []): void {
   app.setErrorHandler((err: FastifyError, request, reply) => {
     const body = toErrorBody(err, maxBodyBytes);
-    if (body.error_code === 413 && drainRefusedBody(request.raw)) reply.removeHeader('connection');
+    if (body.error_code === 413 && answerAndLinger(request.raw, body)) {
+      reply.hijack();
+      log.debug({ method: request.method, url: request.url, status: 413 }, body.message);
+      return;
+    }
     if (body.error_code >= 500) log.error({ method: request.method, url: request.url, err: body.message }, 'REST request failed');
     else log.debug({ method: request.method, url: request.url, status: body.error_code }, body.message);
     void reply.code(body.error_code).type('application/json').send(body);
