@@ -11,6 +11,7 @@ import { avroName, firstCollision, recordFullName, topicName } from './names.js'
 import { envelopeSchema, splitName } from './source-schema.js';
 import { columnTransformFor, type CompiledColumnRule } from './column-masks.js';
 import type { MessageKeyChooser } from './message-key.js';
+import { fieldDefault, withConnectDefault, type FieldDefault } from './field-default.js';
 
 /** One captured column: where it sits in pgoutput's tuple and how it is represented. */
 export interface CapturedColumn {
@@ -24,7 +25,9 @@ export interface CapturedColumn {
   mapping: ColumnMapping;
   /** what `before`/`after` carry when the real value is not available (unchanged TOAST, identity-only rows) */
   unavailable: unknown;
-  /** what a NOT NULL column carries when pgoutput sent no value (Debezium's fallback: zero of its type) */
+  /** the column default in the schema (Debezium's), absent when it has none */
+  default?: FieldDefault;
+  /** what a NOT NULL column carries when pgoutput sent no value (Debezium's fallback: its default, else zero of its type) */
   fallback: unknown;
   /** column.truncate.* / column.mask.*: applied to every value of the column (events and dead letters) */
   transform?: (value: unknown) => unknown;
@@ -81,8 +84,11 @@ export function buildTableSchema(rel: RelationMessage, facts: TableFacts, ctx: S
     let mapping = mapColumn({ name: col.name, typeOid: col.typeOid, typeMod: col.typeMod, isKey: pk.has(col.name), notNull }, ctx.catalog, ctx.conversion, qualified);
     const transform = columnTransformFor(ctx.columnRules ?? [], rel.schema, rel.table, col.name, col.typeOid, col.typeMod);
     if (transform) mapping = { ...mapping, schema: transform.schema(mapping.schema) };
+    // A masked or truncated column's default is left out: it would show the value in clear.
+    const def = transform ? null : fieldDefault(fact?.defaultExpr ?? null, col.typeOid, ctx.catalog, mapping);
     columns.push({
       ...(transform ? { transform: transform.apply } : {}),
+      ...(def ? { default: def } : {}),
       name: col.name,
       fieldName: avroName(col.name),
       tupleIndex,
@@ -91,7 +97,7 @@ export function buildTableSchema(rel: RelationMessage, facts: TableFacts, ctx: S
       typeMod: col.typeMod,
       mapping,
       unavailable: NUMERIC_ARRAY_OIDS.has(col.typeOid) ? [...Buffer.from(ctx.placeholder)] : unavailableValue(mapping.schema, ctx.placeholder),
-      fallback: notNull ? zeroValue(mapping.schema) : null,
+      fallback: notNull ? (def ? def.value : zeroValue(mapping.schema)) : null,
     });
   });
   const clash = firstCollision(columns.map((c) => c.name), avroName);
@@ -140,6 +146,10 @@ function recordSchema(fullName: string, columns: CapturedColumn[]): Record<strin
     namespace,
     fields: columns.map((c) => {
       const type = referOnce(c.mapping.schema, defined);
+      if (c.default) {
+        const typed = withConnectDefault(type, c.default.json);
+        return { name: c.fieldName, type: c.optional ? [typed, 'null'] : typed, default: c.default.json };
+      }
       return c.optional ? { name: c.fieldName, type: ['null', type], default: null } : { name: c.fieldName, type };
     }),
     'connect.name': fullName,

@@ -2,16 +2,27 @@ import type pg from 'pg';
 import type { PgTypeInfo, TypeCatalog } from '../types/catalog.js';
 import type { CapturedTable } from './publication.js';
 
-/** Catalog facts pgoutput does not send: nullability and the primary key, per column. */
+/** One column's catalog facts. */
+export interface ColumnFacts {
+  notNull: boolean;
+  typeOid: number;
+  typeMod: number;
+  /** the stored default expression (`pg_get_expr` of pg_attrdef), null when none; generated columns have none */
+  defaultExpr: string | null;
+}
+
+/** Catalog facts pgoutput does not send: nullability, defaults and the primary key, per column. */
 export interface TableFacts {
-  columns: Map<string, { notNull: boolean; typeOid: number; typeMod: number }>;
+  columns: Map<string, ColumnFacts>;
   primaryKey: string[];
 }
 
 export async function loadTableFacts(client: pg.Client, relationOid: number): Promise<TableFacts> {
   const cols = await client.query(
-    `SELECT attname, attnotnull, atttypid::int AS typid, atttypmod FROM pg_attribute
-      WHERE attrelid = $1 AND attnum > 0 AND NOT attisdropped ORDER BY attnum`,
+    `SELECT a.attname, a.attnotnull, a.atttypid::int AS typid, a.atttypmod,
+            CASE WHEN a.attgenerated = '' THEN pg_get_expr(d.adbin, d.adrelid) END AS default_expr
+       FROM pg_attribute a LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+      WHERE a.attrelid = $1 AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum`,
     [relationOid],
   );
   const pk = await client.query(
@@ -21,8 +32,10 @@ export async function loadTableFacts(client: pg.Client, relationOid: number): Pr
       WHERE i.indrelid = $1 AND i.indisprimary ORDER BY k.ord`,
     [relationOid],
   );
-  const columns = new Map<string, { notNull: boolean; typeOid: number; typeMod: number }>();
-  for (const r of cols.rows) columns.set(r.attname, { notNull: r.attnotnull, typeOid: Number(r.typid), typeMod: Number(r.atttypmod) });
+  const columns = new Map<string, ColumnFacts>();
+  for (const r of cols.rows) {
+    columns.set(r.attname, { notNull: r.attnotnull, typeOid: Number(r.typid), typeMod: Number(r.atttypmod), defaultExpr: r.default_expr ?? null });
+  }
   return { columns, primaryKey: pk.rows.map((r) => r.attname) };
 }
 

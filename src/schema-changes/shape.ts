@@ -8,7 +8,7 @@ import type { TableSchema } from '../events/table-schema.js';
 
 export interface ColumnShape {
   name: string;
-  /** Avro type of the field without its ["null", …] union */
+  /** Avro type of the field without its null branch and without connect.default */
   type: unknown;
   optional: boolean;
   /** the PostgreSQL column has a DEFAULT; null when unknown (a shape read from the registry) */
@@ -63,9 +63,21 @@ function recordFields(schema: unknown): Field[] | null {
   return s.type === 'record' && Array.isArray(s.fields) ? (s.fields as Field[]) : null;
 }
 
+/**
+ * The field's type without its null branch (`["null", T]`, or `[T, "null"]` for a column with a
+ * default) and without `connect.default`: a default is not part of the column's type.
+ */
 export function unwrap(type: unknown): { type: unknown; optional: boolean } {
-  if (Array.isArray(type) && type.length === 2 && type[0] === 'null') return { type: type[1], optional: true };
-  return { type, optional: false };
+  if (Array.isArray(type) && type.length === 2 && (type[0] === 'null' || type[1] === 'null')) {
+    return { type: withoutDefault(type[0] === 'null' ? type[1] : type[0]), optional: true };
+  }
+  return { type: withoutDefault(type), optional: false };
+}
+
+function withoutDefault(type: unknown): unknown {
+  if (!type || typeof type !== 'object' || Array.isArray(type) || !('connect.default' in type)) return type;
+  const { ['connect.default']: _default, ...rest } = type as Record<string, unknown>;
+  return Object.keys(rest).length === 1 && typeof rest.type === 'string' ? rest.type : rest;
 }
 
 /** Named types defined once and referred to by full name later (VariableScaleDecimal). */

@@ -27,7 +27,7 @@ export function relationOf(relationOid: number, table: string, columns: [name: s
 
 /** The schema a table gets, with `primaryKey` as its catalog's primary key (NOT NULL) and every other column nullable. */
 export function tableSchemaOf(rel: RelationMessage, primaryKey = ['id']): TableSchema {
-  const facts: TableFacts = { primaryKey, columns: new Map(rel.columns.map((c) => [c.name, { notNull: primaryKey.includes(c.name), typeOid: c.typeOid, typeMod: c.typeMod }])) };
+  const facts: TableFacts = { primaryKey, columns: new Map(rel.columns.map((c) => [c.name, { notNull: primaryKey.includes(c.name), typeOid: c.typeOid, typeMod: c.typeMod, defaultExpr: null }])) };
   return buildTableSchema(rel, facts, schemaContext);
 }
 

@@ -126,7 +126,7 @@ const INT4 = 23;
 function table(columns: [string, number, number][], primaryKey: string[]): { rel: RelationMessage; facts: TableFacts } {
   return {
     rel: { tag: 'relation', relationOid: 42, schema: 'public', table: 'users', replicaIdentity: 'full', columns: columns.map(([name, typeOid, typeMod]) => ({ name, typeOid, typeMod, isKey: primaryKey.includes(name) })) },
-    facts: { primaryKey, columns: new Map(columns.map(([name, typeOid, typeMod]) => [name, { notNull: primaryKey.includes(name), typeOid, typeMod }])) },
+    facts: { primaryKey, columns: new Map(columns.map(([name, typeOid, typeMod]) => [name, { notNull: primaryKey.includes(name), typeOid, typeMod, defaultExpr: null }])) },
   };
 }
 
