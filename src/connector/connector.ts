@@ -4,6 +4,7 @@ import type { ConnectorConfig } from '../config/index.js';
 import { PgcdcError, isRetriable } from '../errors/pgcdc-error.js';
 import { classifyPostgresError } from '../errors/classify-postgres.js';
 import { sleep } from '../errors/retry.js';
+import { nullValueWarner } from './null-value-warnings.js';
 import { ChangeEventBuilder } from '../events/change-events.js';
 import { compileColumnRules } from '../events/column-masks.js';
 import { messageKeyChooser } from '../events/message-key.js';
@@ -242,6 +243,7 @@ export class Connector {
         database: db.dbname,
         tombstonesOnDelete: cfg.tombstonesOnDelete,
         skippedOperations: cfg.skippedOperations,
+        onValueWrittenAsNull: nullValueWarner(this.log),
       });
       const retry = { maxRetries: cfg.errors.maxRetries, initialDelayMs: cfg.errors.retryDelayInitialMs, maxDelayMs: cfg.errors.retryDelayMaxMs };
 

@@ -4,6 +4,7 @@ import type { SnapshotMarker, SourceBlock } from './source-schema.js';
 import type { CapturedColumn, TableSchema } from './table-schema.js';
 import type { Lsn } from '../postgres/lsn.js';
 import { PgcdcError } from '../errors/pgcdc-error.js';
+import { ConversionError } from '../types/errors.js';
 import { formatLsn } from '../postgres/lsn.js';
 import { keyText, type Undeliverable } from '../connector/dead-letter.js';
 
@@ -45,6 +46,12 @@ export interface EventOptions {
   database: string;
   tombstonesOnDelete: boolean;
   skippedOperations: Set<string>;
+  /**
+   * Told of each value written as null because its schema cannot carry it (numeric NaN/±Infinity
+   * under decimal.handling.mode=precise, an enum array with a NULL element), as Debezium does, so
+   * the caller can warn. Such a value in a NOT NULL column still fails the change.
+   */
+  onValueWrittenAsNull?: (table: TableSchema, column: CapturedColumn, err: ConversionError) => void;
 }
 
 /**
@@ -149,6 +156,10 @@ export class ChangeEventBuilder {
     try {
       return c.mapping.convert(raw);
     } catch (err) {
+      if (err instanceof ConversionError && err.writtenAsNull && c.optional) {
+        this.opts.onValueWrittenAsNull?.(t, c, err);
+        return null;
+      }
       if (err instanceof PgcdcError) throw err;
       throw new PgcdcError('conversion', `cannot convert column "${c.name}" of ${t.schema}.${t.table}: ${(err as Error).message}`, { cause: err, retriable: false });
     }

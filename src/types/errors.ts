@@ -10,14 +10,17 @@ export class ConversionError extends PgcdcError {
   readonly table: string;
   readonly column: string;
   readonly typeName: string;
+  /** Debezium writes such a value as null (with a warning) where the column allows null */
+  readonly writtenAsNull: boolean;
 
-  constructor(table: string, column: string, typeName: string, reason: string, opts: { remedy?: string; cause?: unknown } = {}) {
+  constructor(table: string, column: string, typeName: string, reason: string, opts: { remedy?: string; cause?: unknown; writtenAsNull?: boolean } = {}) {
     super('conversion', `cannot convert value of column ${column} (${typeName}) in table ${table}: ${reason}`, {
       retriable: false,
       remedy: opts.remedy,
       cause: opts.cause,
     });
     this.name = 'ConversionError';
+    this.writtenAsNull = opts.writtenAsNull ?? false;
     this.table = table;
     this.column = column;
     this.typeName = typeName;
@@ -53,9 +56,12 @@ export class UnsupportedTypeError extends PgcdcError {
  */
 export class TextFormatError extends Error {
   readonly remedy?: string;
-  constructor(message: string, remedy?: string) {
+  /** a well-formed value the schema cannot carry, which Debezium writes as null (NaN in a precise decimal) */
+  readonly writtenAsNull: boolean;
+  constructor(message: string, remedy?: string, writtenAsNull = false) {
     super(message);
     this.name = 'TextFormatError';
     this.remedy = remedy;
+    this.writtenAsNull = writtenAsNull;
   }
 }

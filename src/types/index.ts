@@ -135,7 +135,7 @@ function array(elementOid: number, typmod: number, where: Where, depth: number):
       const item = items[i];
       if (item !== null) out[i] = convertElement(item);
       else if (optionalItems) out[i] = null;
-      else throw new TextFormatError('a NULL element in an enum array cannot be represented (Debezium declares enum array items non-optional)');
+      else throw new TextFormatError('a NULL element in an enum array cannot be represented (Debezium declares enum array items non-optional)', undefined, true);
     }
     return out;
   };
@@ -144,6 +144,6 @@ function array(elementOid: number, typmod: number, where: Where, depth: number):
 
 function asConversionError(err: unknown, table: string, column: string, typeName: string): ConversionError {
   if (err instanceof ConversionError) return err;
-  if (err instanceof TextFormatError) return new ConversionError(table, column, typeName, err.message, { remedy: err.remedy, cause: err });
+  if (err instanceof TextFormatError) return new ConversionError(table, column, typeName, err.message, { remedy: err.remedy, cause: err, writtenAsNull: err.writtenAsNull });
   return new ConversionError(table, column, typeName, err instanceof Error ? err.message : String(err), { cause: err });
 }

@@ -1,6 +1,7 @@
 /**
- * Issue 7, scenario 9: a value that cannot be encoded (NaN/±Infinity numeric under
- * decimal.handling.mode=precise). Guarantees:
+ * Issue 7, scenario 9: a value that cannot be encoded (NaN/±Infinity in a NOT NULL numeric under
+ * decimal.handling.mode=precise; in a nullable column Debezium and pgcdc write null, see
+ * null-values.test.ts). Guarantees:
  *  - errors.tolerance=none: the connector goes FAILED naming table, key and LSN; nothing from that
  *    change on is confirmed (confirmed_flush_lsn stays before it and never passes the stored
  *    offset), and a restart fails again at the same LSN instead of skipping it. Same in a snapshot.
@@ -33,10 +34,10 @@ before(async () => {
   services = await testServices();
   db = await freshDatabase(services, DB);
   await withClient(db, async (c) => {
-    await c.query('CREATE TABLE amounts (id int PRIMARY KEY, amount numeric, note text)');
-    await c.query('CREATE TABLE snap_bad (id int PRIMARY KEY, amount numeric)');
+    await c.query('CREATE TABLE amounts (id int PRIMARY KEY, amount numeric NOT NULL, note text)');
+    await c.query('CREATE TABLE snap_bad (id int PRIMARY KEY, amount numeric NOT NULL)');
     await c.query(`INSERT INTO snap_bad VALUES (1, 1), (2, 'NaN'), (3, 3)`);
-    await c.query('CREATE TABLE ledger (id int PRIMARY KEY, amount numeric, note text)');
+    await c.query('CREATE TABLE ledger (id int PRIMARY KEY, amount numeric NOT NULL, note text)');
     await c.query(`INSERT INTO ledger SELECT g, CASE WHEN g = 7 THEN 'NaN'::numeric ELSE g * 1.5 END, 'n' || g FROM generate_series(1, 20) g`);
   });
 });

@@ -12,7 +12,8 @@ import { ARRAYS, createTableSql, DECIMALS, ENUMS, insertSql, rowCount, SCALARS, 
  * Every PostgreSQL type pgcdc maps, value by value, streamed through pgoutput into Kafka and decoded
  * through the schema registry, against literal expectations (see types-cases.ts). Also: unchanged
  * TOASTed values under REPLICA IDENTITY DEFAULT and FULL, key-less tables, and the decimal handling
- * modes around NaN/Infinity (precise fails the connector, string and double carry them).
+ * modes around NaN/Infinity (precise writes null where the column allows it and fails a NOT NULL
+ * column, string and double carry them).
  */
 
 const NAME = 'pgcdc_it_types';
@@ -140,7 +141,7 @@ before(async () => {
     await c.query(`ALTER TABLE nopk_full REPLICA IDENTITY FULL`);
     await c.query(`CREATE TABLE nopk_default (a int, b text)`);
     await c.query(DECIMALS.ddl);
-    await c.query(`CREATE TABLE nan_precise (id int PRIMARY KEY, amount numeric)`);
+    await c.query(`CREATE TABLE nan_precise (id int PRIMARY KEY, amount numeric NOT NULL)`);
   });
 
   const include = (tables: string[]) => ({ 'table.include.list': tables.map((t) => `public\\.${t}`).join(',') });
@@ -330,7 +331,7 @@ for (const mode of ['string', 'double'] as const) {
   });
 }
 
-test('decimal.handling.mode=precise: NaN in an unconstrained numeric FAILS the connector, naming table and column', async () => {
+test('decimal.handling.mode=precise: NaN in a NOT NULL unconstrained numeric FAILS the connector, naming table and column', async () => {
   const running = await startConnector(services, testConnectorConfig(db, services, NAN_NAME, { 'table.include.list': 'public\\.nan_precise' }));
   connectors.push(running);
   assert.equal(running.connector.state, 'RUNNING', running.connector.trace ?? '');

@@ -86,7 +86,7 @@ export const numericRow: TypeRow = row(
     if (!ps) {
       return (text) => {
         const v = parseNumeric(text);
-        if (v.special !== null) throw new TextFormatError(`${v.special} cannot be represented as a decimal`, PRECISE_SPECIAL_REMEDY);
+        if (v.special !== null) throw new TextFormatError(`${v.special} cannot be represented as a decimal`, PRECISE_SPECIAL_REMEDY, true);
         const vs = variableScale(v);
         return { scale: vs.scale, value: twosComplement(v.negative, vs.digits) };
       };
@@ -94,7 +94,7 @@ export const numericRow: TypeRow = row(
     const scale = Math.max(0, ps.scale);
     return (text) => {
       const v = parseNumeric(text);
-      if (v.special !== null) throw new TextFormatError(`${v.special} cannot be represented as a decimal`, PRECISE_SPECIAL_REMEDY);
+      if (v.special !== null) throw new TextFormatError(`${v.special} cannot be represented as a decimal`, PRECISE_SPECIAL_REMEDY, true);
       return twosComplement(v.negative, unscaledDigits(v, scale, false));
     };
   },
