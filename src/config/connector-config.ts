@@ -48,6 +48,8 @@ export interface ConnectorConfig {
   /** message.key.columns; empty = primary keys */
   messageKeyColumns: MessageKeyEntry[];
   tombstonesOnDelete: boolean;
+  /** extended.headers.enabled: Debezium's __debezium.context.* headers on every event */
+  extendedHeaders: boolean;
   skippedOperations: Set<SkippableOperation>;
   /** always false: true is refused until BEGIN/END records and the transaction block are written */
   provideTransactionMetadata: boolean;
@@ -156,6 +158,7 @@ export function buildConnectorConfig(v: ParsedValues, raw: Readonly<Record<strin
     columnRules: parseColumnRules(raw).rules,
     messageKeyColumns: messageKeyEntries(optStr('message.key.columns')),
     tombstonesOnDelete: bool('tombstones.on.delete'),
+    extendedHeaders: bool('extended.headers.enabled'),
     skippedOperations: new Set(skipped),
     provideTransactionMetadata: bool('provide.transaction.metadata'),
     heartbeatIntervalMs: num('heartbeat.interval.ms'),

@@ -74,6 +74,8 @@ export const filterKeys: ConfigKey[] = [
 export const eventKeys: ConfigKey[] = [
   evt('tombstones.on.delete', 'BOOLEAN', true, 'MEDIUM', 'Tombstones on delete',
     'Follow each delete event with a tombstone (same key, null value) so log compaction can drop the key.'),
+  evt('extended.headers.enabled', 'BOOLEAN', true, 'LOW', 'Extended headers',
+    'Add Debezium\'s context headers to every change event and tombstone: __debezium.context.connectorLogicalName (topic.prefix), .connectorName (postgresql), .taskId (0) and .runId (a UUID per connector run).'),
   evt('skipped.operations', 'LIST', ['t'], 'LOW', 'Skipped operations',
     'Operations not emitted: c (create), u (update), d (delete), t (truncate), or none.',
     {

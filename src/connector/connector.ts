@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import type { Logger } from 'pino';
 import type { ConnectorConfig } from '../config/index.js';
@@ -5,7 +6,7 @@ import { PgcdcError, isRetriable } from '../errors/pgcdc-error.js';
 import { classifyPostgresError } from '../errors/classify-postgres.js';
 import { sleep } from '../errors/retry.js';
 import { nullValueWarner } from './null-value-warnings.js';
-import { ChangeEventBuilder } from '../events/change-events.js';
+import { contextHeaders, ChangeEventBuilder } from '../events/change-events.js';
 import { compileColumnRules } from '../events/column-masks.js';
 import { messageKeyChooser } from '../events/message-key.js';
 import type { KafkaClient } from '../kafka/ports.js';
@@ -244,6 +245,7 @@ export class Connector {
         tombstonesOnDelete: cfg.tombstonesOnDelete,
         skippedOperations: cfg.skippedOperations,
         onValueWrittenAsNull: nullValueWarner(this.log),
+        ...(cfg.extendedHeaders ? { contextHeaders: contextHeaders(cfg.topicPrefix, randomUUID()) } : {}),
       });
       const retry = { maxRetries: cfg.errors.maxRetries, initialDelayMs: cfg.errors.retryDelayInitialMs, maxDelayMs: cfg.errors.retryDelayMaxMs };
 

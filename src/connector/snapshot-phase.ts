@@ -1,3 +1,4 @@
+import { snapshotOrder } from '../config/filters.js';
 import type pg from 'pg';
 import type { Logger } from 'pino';
 import type { ConnectorConfig } from '../config/index.js';
@@ -67,7 +68,9 @@ export async function runSnapshotPhase(plan: StartPlan, tables: CapturedTable[],
     exported = plan.snapshot === 'new-slot' ? await createSlotWithSnapshot(clientConfig(db), cfg.slotName) : await exportCurrentSnapshot(clientConfig(db));
     const lsn = exported.consistentPoint ?? plan.offset?.flushLsn ?? plan.slot?.confirmedFlushLsn ?? 0n;
     const include = snapshotFilter(cfg);
-    const chunks = await planChunks(d.catalog, tables.filter((t) => include(t.schema, t.table)), chunkBounds(cfg));
+    // Tables in Debezium's order: by table.include.list entry, then by name.
+    const ordered = snapshotOrder(tables.filter((t) => include(t.schema, t.table)), cfg.filterLists.tableIncludeList);
+    const chunks = await planChunks(d.catalog, ordered, chunkBounds(cfg));
     state = { lsn, chunks, done: new Set(), stream: plan.offset, filenodes: {} };
     // Stored before reading, so that a crash from here on resumes instead of starting over.
     await d.offsets.store.write(d.offsets.key, toStoredSnapshot(state));

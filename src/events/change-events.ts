@@ -51,6 +51,8 @@ export interface EventOptions {
    * under decimal.handling.mode=precise, an enum array with a NULL element), as Debezium does, so
    * the caller can warn. Such a value in a NOT NULL column still fails the change.
    */
+  /** extended.headers.enabled: Debezium's __debezium.context.* headers, the same object on every record (see contextHeaders) */
+  contextHeaders?: Readonly<Record<string, string>>;
   onValueWrittenAsNull?: (table: TableSchema, column: CapturedColumn, err: ConversionError) => void;
 }
 
@@ -62,12 +64,19 @@ export interface EventOptions {
 export class ChangeEventBuilder {
   constructor(private readonly opts: EventOptions) {}
 
+  /** The record's own headers (a key change's old/new key) followed by the context headers, as Debezium orders them. */
+  private headers(own?: Record<string, string>): Record<string, string> | undefined {
+    const context = this.opts.contextHeaders;
+    if (!own) return context;
+    return context ? { ...own, ...context } : own;
+  }
+
   insert(t: TableSchema, tuple: Tuple, tx: TxContext, lsn: Lsn, out: ChangeRecord[]): void {
     if (this.opts.skippedOperations.has('c')) return;
     const n = out.length;
     try {
       const after = this.row(t, tuple, null);
-      out.push({ table: t, key: this.key(t, after), value: this.envelope(t, 'c', null, after, tx, lsn) });
+      out.push({ table: t, key: this.key(t, after), value: this.envelope(t, 'c', null, after, tx, lsn), headers: this.headers() });
     } catch (err) {
       this.unconvertible(t, 'c', null, tuple, lsn, err, out, n);
     }
@@ -89,19 +98,19 @@ export class ChangeEventBuilder {
     const oldKey = before ? this.key(t, before) : null;
     if (oldKey && newKey && !sameKey(t, oldKey, newKey)) {
       // Debezium turns a primary-key change into a delete (+ tombstone) of the old key and a create of the new.
-      const headers = { '__debezium.newkey': JSON.stringify(newKey, jsonSafe) };
+      const headers = this.headers({ '__debezium.newkey': JSON.stringify(newKey, jsonSafe) });
       if (!this.opts.skippedOperations.has('d')) {
         out.push({ table: t, key: oldKey, value: this.envelope(t, 'd', before, null, tx, lsn), headers });
         if (this.opts.tombstonesOnDelete) out.push({ table: t, key: oldKey, value: null, headers });
       }
       if (!this.opts.skippedOperations.has('c')) {
-        out.push({ table: t, key: newKey, value: this.envelope(t, 'c', null, after, tx, lsn), headers: { '__debezium.oldkey': JSON.stringify(oldKey, jsonSafe) } });
+        out.push({ table: t, key: newKey, value: this.envelope(t, 'c', null, after, tx, lsn), headers: this.headers({ '__debezium.oldkey': JSON.stringify(oldKey, jsonSafe) }) });
       }
       return;
     }
     if (this.opts.skippedOperations.has('u')) return;
     // Under REPLICA IDENTITY DEFAULT pgoutput sends no old row for an update that keeps the key.
-    out.push({ table: t, key: newKey, value: this.envelope(t, 'u', oldTuple ? before : null, after, tx, lsn) });
+    out.push({ table: t, key: newKey, value: this.envelope(t, 'u', oldTuple ? before : null, after, tx, lsn), headers: this.headers() });
   }
 
   delete(t: TableSchema, keyTuple: Tuple | null, oldTuple: Tuple | null, tx: TxContext, lsn: Lsn, out: ChangeRecord[]): void {
@@ -114,8 +123,9 @@ export class ChangeEventBuilder {
       return this.unconvertible(t, 'd', tuple, null, lsn, err, out, out.length);
     }
     const key = before ? this.key(t, before) : null;
-    out.push({ table: t, key, value: this.envelope(t, 'd', before, null, tx, lsn) });
-    if (this.opts.tombstonesOnDelete && key) out.push({ table: t, key, value: null });
+    out.push({ table: t, key, value: this.envelope(t, 'd', before, null, tx, lsn), headers: this.headers() });
+    // Debezium follows a key-less table's delete with a (null-key) tombstone as well.
+    if (this.opts.tombstonesOnDelete) out.push({ table: t, key, value: null, headers: this.headers() });
   }
 
   /** A row read by a snapshot: op=r with Debezium's snapshot marker in source.snapshot. */
@@ -128,12 +138,12 @@ export class ChangeEventBuilder {
     }
     const value = this.envelope(t, 'r', null, after, tx, lsn);
     value.source.snapshot = marker;
-    out.push({ table: t, key: this.key(t, after), value });
+    out.push({ table: t, key: this.key(t, after), value, headers: this.headers() });
   }
 
   truncate(t: TableSchema, tx: TxContext, lsn: Lsn, out: ChangeRecord[]): void {
     if (this.opts.skippedOperations.has('t')) return;
-    out.push({ table: t, key: null, value: this.envelope(t, 't', null, null, tx, lsn) });
+    out.push({ table: t, key: null, value: this.envelope(t, 't', null, null, tx, lsn), headers: this.headers() });
   }
 
   /** Converts a tuple to the Value record; `fallback` supplies unchanged TOAST values under REPLICA IDENTITY FULL. */
@@ -245,4 +255,17 @@ function jsonSafe(_k: string, v: unknown): unknown {
   if (typeof v === 'bigint') return v.toString();
   if (v && typeof v === 'object' && (v as { type?: string }).type === 'Buffer') return Buffer.from((v as { data: number[] }).data).toString('base64');
   return v;
+}
+
+/**
+ * Debezium's extended headers (DebeziumHeaderProducer): the logical name (topic.prefix), the plugin
+ * name, the task id (pgcdc runs one task) and a UUID that is new for every run of the connector.
+ */
+export function contextHeaders(topicPrefix: string, runId: string): Readonly<Record<string, string>> {
+  return Object.freeze({
+    '__debezium.context.connectorLogicalName': topicPrefix,
+    '__debezium.context.taskId': '0',
+    '__debezium.context.connectorName': 'postgresql',
+    '__debezium.context.runId': runId,
+  });
 }

@@ -46,6 +46,8 @@ export class SnapshotSource {
   private lastWrite = 0;
   private writing: Promise<void> = Promise.resolve();
   private workers: pg.Client[] = [];
+  /** the snapshot transaction's id (source.txId of its events), read when the transactions open */
+  private snapshotXid = 0;
 
   constructor(
     private readonly db: pg.ClientConfig,
@@ -92,6 +94,10 @@ export class SnapshotSource {
         await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
         await client.query(`SET TRANSACTION SNAPSHOT '${snapshotName}'`);
       }
+      // source.txId of snapshot events: the snapshot transaction's id, as Debezium reads it
+      // (txid_current() gives it one; pg_current_xact_id() is the same from PostgreSQL 13 on).
+      const xid = await this.workers[0]!.query('SELECT txid_current()::text AS xid');
+      this.snapshotXid = Number(xid.rows[0].xid);
     } catch (err) {
       await this.close();
       throw classifyPostgresError(err, 'opening snapshot transactions');
@@ -218,7 +224,7 @@ export class SnapshotSource {
   }
 
   private txContext(): TxContext {
-    return { xid: 0, commitLsn: this.readAt, commitTimeUs: BigInt(Date.now()) * 1000n, previousCommitLsn: null };
+    return { xid: this.snapshotXid, commitLsn: this.readAt, commitTimeUs: BigInt(Date.now()) * 1000n, previousCommitLsn: null };
   }
 
   private async readChunk(client: pg.Client, chunk: SnapshotChunk): Promise<void> {

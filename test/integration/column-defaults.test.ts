@@ -70,10 +70,15 @@ test('registered schemas carry the column defaults; ADD COLUMN NOT NULL DEFAULT 
     assert.equal(fields.get(none).type[0], 'null', `${none}: null first in the union`);
   }
   assert.equal(first!.value!.after.name, "it's");
+  // Debezium's extended headers (extended.headers.enabled=true by default)
+  assert.equal(first!.headers['__debezium.context.connectorLogicalName'], topicPrefixFor(NAME));
+  assert.equal(first!.headers['__debezium.context.connectorName'], 'postgresql');
+  assert.equal(first!.headers['__debezium.context.taskId'], '0');
+  assert.match(first!.headers['__debezium.context.runId'] ?? '', /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
 
   // A NOT NULL column with a default: BACKWARD compatible thanks to the default; streams on.
   await sql(`ALTER TABLE t ADD COLUMN extra text NOT NULL DEFAULT 'z'; INSERT INTO t (plain) VALUES ('two'); DELETE FROM t WHERE plain = 'one'`);
-  const records = await readTopics(services.kafkaBrokers, services.registryUrl, [topic], (r) => r.filter((x) => x.value).length >= 3);
+  const records = await readTopics(services.kafkaBrokers, services.registryUrl, [topic], (r) => r.filter((x) => x.value).length >= 3 && r.some((x) => x.value === null));
   const second = records.find((r) => r.value?.op === 'c' && r.value.after.plain === 'two');
   assert.ok(second, 'the insert after ADD COLUMN ... NOT NULL DEFAULT was delivered');
   assert.equal(second.value!.after.extra, 'z');
@@ -82,5 +87,7 @@ test('registered schemas carry the column defaults; ADD COLUMN NOT NULL DEFAULT 
   assert.equal(deleted.value!.before.name, "it's", 'a NOT NULL column missing from the key-only before-image carries its default');
   assert.equal(deleted.value!.before.extra, 'z');
   assert.equal(deleted.value!.before.small, -3);
+  const tombstone = records.find((r) => r.value === null);
+  assert.equal(tombstone?.headers['__debezium.context.runId'], first!.headers['__debezium.context.runId'], 'the tombstone carries the same context headers');
   await eventually(() => running!.connector.state === 'RUNNING', 'the connector to be RUNNING');
 });

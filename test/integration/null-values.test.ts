@@ -30,6 +30,9 @@ test('decimal.handling.mode=precise: NaN and ±Infinity become null, as does an 
   const records = await readTopics(services.kafkaBrokers, services.registryUrl, [topic], (r) => r.length >= 3);
   const after = new Map(records.map((r) => [Number(r.value!.after.id), r.value!.after]));
   assert.equal(records[0]!.value!.op, 'r', 'the snapshot row');
+  const snapshotTx = Number(records[0]!.value!.source.txId);
+  assert.ok(snapshotTx > 0, `a snapshot event carries the snapshot transaction's id as txId, as Debezium (got ${snapshotTx})`);
+  assert.ok(Number(records[1]!.value!.source.txId) > snapshotTx, 'the streamed insert came from a later transaction');
   assert.deepEqual({ ...after.get(1), id: 1 }, { id: 1, nu: null, n: null, a_nu: null, moods: null }, 'snapshot: every unrepresentable value is null');
   const second = after.get(2)!;
   assert.equal(second.nu, null, '-Infinity in an unconstrained numeric');

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { UNCHANGED_TOAST } from '../../src/decoding/messages.js';
-import { ChangeEventBuilder, type ChangeRecord, type EventOptions, type TxContext } from '../../src/events/change-events.js';
+import { ChangeEventBuilder, contextHeaders as contextHeadersOf, type ChangeRecord, type EventOptions, type TxContext } from '../../src/events/change-events.js';
 import { INT4, relationOf, tableSchemaOf, TEXT } from '../fakes/memory-tables.js';
 
 const options = (o: Partial<EventOptions> = {}): EventOptions => ({ connectorVersion: '2.7.0-pgcdc', serverName: 'dbserver1', database: 'inventory', tombstonesOnDelete: true, skippedOperations: new Set(), ...o });
@@ -81,7 +81,7 @@ test('delete: op d, before from the old key (other columns null) or the old row,
   assert.deepEqual(out[0].value!.before, { id: 1, name: null, bio: null });
   assert.equal(out[0].value!.after, null);
   assert.deepEqual(out[0].key, { id: 1 });
-  assert.deepEqual(out[1], { table: customers, key: { id: 1 }, value: null }, 'tombstone: same key, null value');
+  assert.deepEqual({ table: out[1].table, key: out[1].key, value: out[1].value, headers: out[1].headers }, { table: customers, key: { id: 1 }, value: null, headers: undefined }, 'tombstone: same key, null value');
   const [full] = build((b, o) => b.delete(customersFull, null, ['1', 'Ann', 'bio'], tx, LSN, o));
   assert.deepEqual(full.value!.before, { id: 1, name: 'Ann', bio: 'bio' });
 });
@@ -114,11 +114,30 @@ test('skipped.operations: skipped kinds produce nothing', () => {
   }, skip), []);
 });
 
-test('a table without a primary key: key-less events, and no tombstone after a delete', () => {
+test('a table without a primary key: key-less events, and a null-key tombstone after a delete (as Debezium 3.7)', () => {
   const nokey = tableSchemaOf(relationOf(16390, 'logs', [['id', INT4], ['msg', TEXT]], 'full', []), []);
   const out = build((b, o) => {
     b.insert(nokey, ['1', 'x'], tx, LSN, o);
     b.delete(nokey, null, ['1', 'x'], tx, LSN, o);
   });
-  assert.deepEqual(out.map((r) => [r.value?.op, r.key]), [['c', null], ['d', null]]);
+  assert.deepEqual(out.map((r) => [r.value?.op ?? 'tombstone', r.key]), [['c', null], ['d', null], ['tombstone', null]]);
+});
+
+test('extended headers: the context headers on every event and tombstone, after a key change\'s own', () => {
+  const contextHeaders = contextHeadersOf('dbserver1', '5f0c6c4e-0000-4000-8000-000000000001');
+  const context = {
+    '__debezium.context.connectorLogicalName': 'dbserver1',
+    '__debezium.context.taskId': '0',
+    '__debezium.context.connectorName': 'postgresql',
+    '__debezium.context.runId': '5f0c6c4e-0000-4000-8000-000000000001',
+  };
+  const out = build((b, o) => {
+    b.insert(customers, ['1', 'Ann', null], tx, LSN, o);
+    b.delete(customers, ['1', null, null], null, tx, LSN, o);
+    b.truncate(customers, tx, LSN, o);
+  }, { contextHeaders, skippedOperations: new Set() });
+  assert.deepEqual(out.map((r) => r.headers), [context, context, context, context]);
+  const keyChange = build((b, o) => b.update(customers, ['1', null, null], null, ['2', 'Ann', null], tx, LSN, o), { contextHeaders });
+  assert.deepEqual(Object.keys(keyChange[2].headers!), ['__debezium.oldkey', ...Object.keys(context)]);
+  assert.equal(keyChange[1].headers!['__debezium.newkey'], '{"id":2}');
 });
