@@ -22,9 +22,12 @@ import type { SnapshotChunk } from '../../src/snapshot/snapshot-state.js';
 const ROWS = 200_000;
 const names: string[] = [];
 const workers: WorkerProcess[] = [];
+/** Kafka clients a failed case left open (they would keep the test process alive). */
+const closers: (() => Promise<unknown>)[] = [];
 
 after(async () => {
   for (const w of workers) await w.kill('SIGKILL');
+  for (const close of closers) await close().catch(() => {});
   const services = await testServices();
   for (const n of names) await dropDatabase(services, n);
 });
@@ -56,12 +59,14 @@ async function run(s: Scenario): Promise<{ records: DecodedRecord[]; stored: Sna
   const offsetTopic = `pgcdc-test-offsets-${topicPrefixFor(s.name)}`;
   const offsets = new KafkaOffsetStore(openKafka({ clientId: 'pgcdc-test', brokers: services.kafkaBrokers }), offsetTopic);
   await offsets.start();
+  closers.push(() => offsets.stop());
   const key = KafkaOffsetStore.key(s.name, topicPrefixFor(s.name));
   const worker = new WorkerProcess(services, config, offsetTopic);
   workers.push(worker);
   worker.start();
   // The snapshot is fast: its progress is followed live on the offset topic to stop it part way.
   const tail = tailOffsets(services.kafkaBrokers, offsetTopic, key);
+  closers.push(() => tail.stop());
   let seen: Snap | undefined;
   await eventually(async () => {
     const snap = tail.latest?.pgcdc_snapshot as Snap | undefined;
