@@ -54,14 +54,17 @@ test('the loader consumes from a SASL_SSL + SCRAM-SHA-512 broker with the worker
   const { security } = kafkaSecurityFrom(settings, problems);
   assert.deepEqual(problems, []);
   oracle = await PgOracle.start({ brokers, security, registryUrl: shared.registryUrl, pg: shared.pg, sourceDatabase: NAME, topicPrefix: topicPrefixFor(NAME) });
+  const converge = () => oracle!.converge(db, ['public.items'], 120_000).catch((err) => {
+    throw new Error(`${(err as Error).message}\nworker output:\n${worker!.output.slice(-3000)}`);
+  });
+  await withClient(db, (c) => c.query(`INSERT INTO items SELECT g, 'row ' || g FROM generate_series(1, 50) g`));
+  await converge();
+  // Now streaming: the deletes arrive as events (not as rows missing from a snapshot).
   await withClient(db, async (c) => {
-    await c.query(`INSERT INTO items SELECT g, 'row ' || g FROM generate_series(1, 50) g`);
     await c.query(`UPDATE items SET label = label || '+' WHERE id % 5 = 0`);
     await c.query(`DELETE FROM items WHERE id % 7 = 0`);
   });
-  await oracle.converge(db, ['public.items'], 120_000).catch((err) => {
-    throw new Error(`${(err as Error).message}\nworker output:\n${worker!.output.slice(-3000)}`);
-  });
+  await converge();
   assert.equal(oracle.loader.stats.deleted, 7, `loader stats ${JSON.stringify(oracle.loader.stats)}`);
   assert.equal(await worker.kill('SIGTERM'), 0);
 });
