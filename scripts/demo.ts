@@ -196,7 +196,6 @@ async function main(): Promise<void> {
       PGCDC_CONFIG_PROVIDERS: 'env',
       PGCDC_CONFIG_PROVIDERS_ENV_PARAM_ALLOWLIST_PATTERN: 'PGPASSWORD',
       PGCDC_LOG_LEVEL: process.env.PGCDC_LOG_LEVEL ?? 'warn',
-      KAFKAJS_NO_PARTITIONER_WARNING: '1',
       PGCDC_REST_HOST: '127.0.0.1',
       PGCDC_REST_PORT: String(port),
       PGCDC_CONFIG_FILE: join(configDir, 'connectors.json'),
