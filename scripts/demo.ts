@@ -12,11 +12,13 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { Kafka, logLevel } from 'kafkajs';
+import { Admin } from '@platformatic/kafka';
 import pg from 'pg';
 import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
 import { exactLongHook } from '../src/avro/codec.js';
 import { openKafka } from '../src/kafka/client.js';
+import { PartitionFetcher } from '../src/kafka/partition-fetch.js';
+import { clientOptions, createTopicIfMissing } from '../src/kafka/platformatic-topics.js';
 import { KafkaOffsetStore } from '../src/offsets/offset-store.js';
 import { removeDemoObjects } from './demo/cleanup.js';
 
@@ -79,32 +81,41 @@ function startWriteLoad(): () => Promise<void> {
 }
 
 async function liveView(): Promise<{ stop: () => Promise<number> }> {
-  const kafka = new Kafka({ clientId: 'pgcdc-demo-view', brokers, logLevel: logLevel.NOTHING });
+  const connection = { clientId: 'pgcdc-demo-view', brokers };
   // Debezium's ts_ns exceeds 2^53: decode longs exactly (as bigint when needed), not as lossy numbers.
   const registry = new SchemaRegistry({ host: cfg['value.converter.schema.registry.url'] }, { [SchemaType.AVRO]: { typeHook: exactLongHook } } as never);
-  // The topics exist before pgcdc writes to them, so the view can subscribe to exactly them and show
-  // only this run's events (topics of earlier runs keep their old events).
+  // The topics exist before pgcdc writes to them, so the view can read exactly them from their
+  // current end and show only this run's events (topics of earlier runs keep their old events).
   const topics = ['customers', 'products', 'orders'].map((t) => `${cfg['topic.prefix']}.public.${t}`);
-  const kafkaAdmin = kafka.admin();
-  await kafkaAdmin.connect();
-  const existing = new Set(await kafkaAdmin.listTopics());
-  await kafkaAdmin.createTopics({ waitForLeaders: true, topics: topics.filter((t) => !existing.has(t)).map((topic) => ({ topic, numPartitions: 1 })) });
-  await kafkaAdmin.disconnect();
-  const consumer = kafka.consumer({ groupId: `pgcdc-demo-${Date.now()}`, maxWaitTimeInMs: 100 });
-  await consumer.connect();
-  await consumer.subscribe({ topics, fromBeginning: false });
-  const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
+  const admin = new Admin(clientOptions(connection, 'admin'));
+  try {
+    for (const topic of topics) await createTopicIfMissing(admin, topic, { partitions: 1, replicationFactor: -1, cleanupPolicy: 'delete' });
+  } finally {
+    await admin.close();
+  }
+  // Read by partition and offset: a view that only reads joins no consumer group.
+  const fetcher = new PartitionFetcher(connection, 'view');
+  const positions: { topic: string; partition: number; next: bigint }[] = [];
+  for (const topic of topics) for (const [partition, next] of (await fetcher.endOffsets(topic)).entries()) positions.push({ topic, partition, next });
   let count = 0;
-  await consumer.run({
-    eachMessage: async ({ topic, message }) => {
-      count++;
-      try {
-        await printEvent(topic, message.key, message.value);
-      } catch (err) {
-        console.log(`  ${topic}: cannot decode (${(err as Error).message})`);
+  let stopped = false;
+  const reading = (async () => {
+    while (!stopped) {
+      for (const p of positions) {
+        const fetched = await fetcher.fetch(p.topic, p.partition, p.next, 100).catch(() => ({ records: [], next: p.next }));
+        p.next = fetched.next;
+        for (const r of fetched.records) {
+          count++;
+          try {
+            await printEvent(p.topic, r.key, r.value);
+          } catch (err) {
+            console.log(`  ${p.topic}: cannot decode (${(err as Error).message})`);
+          }
+        }
       }
-    },
-  });
+    }
+    await fetcher.close();
+  })();
   async function printEvent(topic: string, keyBytes: Buffer | null, valueBytes: Buffer | null): Promise<void> {
     {
       const message = { key: keyBytes, value: valueBytes };
@@ -119,8 +130,13 @@ async function liveView(): Promise<{ stop: () => Promise<number> }> {
       }
     }
   }
-  await joined;
-  return { stop: async () => (await consumer.disconnect(), count) };
+  return {
+    stop: async () => {
+      stopped = true;
+      await reading;
+      return count;
+    },
+  };
 }
 
 /** A free loopback port for the demo worker's REST API (8083 may be taken by a real worker). */
@@ -180,7 +196,6 @@ async function main(): Promise<void> {
       PGCDC_CONFIG_PROVIDERS: 'env',
       PGCDC_CONFIG_PROVIDERS_ENV_PARAM_ALLOWLIST_PATTERN: 'PGPASSWORD',
       PGCDC_LOG_LEVEL: process.env.PGCDC_LOG_LEVEL ?? 'warn',
-      KAFKAJS_NO_PARTITIONER_WARNING: '1',
       PGCDC_REST_HOST: '127.0.0.1',
       PGCDC_REST_PORT: String(port),
       PGCDC_CONFIG_FILE: join(configDir, 'connectors.json'),

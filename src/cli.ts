@@ -4,8 +4,6 @@
 // process before a handler exists, so signals are held first and the worker's Shutdown carries
 // them out once it is installed (see src/worker/early-signals.ts).
 import { holdEarlySignals } from './worker/early-signals.js';
-import { dropKnownWarnings } from './worker/known-warnings.js';
 
 holdEarlySignals();
-dropKnownWarnings();
 await import('./cli/main.js');

@@ -3,23 +3,25 @@
  * records counted by end offsets (= acknowledged by the broker), record sizes, and cleanup of
  * topics and registry subjects.
  */
-import { Kafka, logLevel, type Admin } from 'kafkajs';
+import { Admin } from '@platformatic/kafka';
+import { PartitionFetcher } from '../../src/kafka/partition-fetch.js';
+import { clientOptions, createTopicIfMissing } from '../../src/kafka/platformatic-topics.js';
 import { round } from './common.js';
 import type { BenchOptions } from './options.js';
 
 export class BenchKafka {
-  readonly kafka: Kafka;
   readonly admin: Admin;
   private readonly created = new Set<string>();
-  private readonly groups: string[] = [];
+  private readonly connection: { clientId: string; brokers: string[] };
 
   constructor(private readonly o: BenchOptions) {
-    this.kafka = new Kafka({ clientId: 'pgcdc-bench', brokers: o.brokers, logLevel: logLevel.NOTHING, retry: { retries: 2, initialRetryTime: 100 } });
-    this.admin = this.kafka.admin();
+    this.connection = { clientId: 'pgcdc-bench', brokers: o.brokers };
+    this.admin = new Admin(clientOptions(this.connection, 'admin'));
   }
 
-  connect(): Promise<void> {
-    return this.admin.connect();
+  /** Fails early when the broker does not answer. */
+  async connect(): Promise<void> {
+    await this.admin.metadata({ topics: [] });
   }
 
   /**
@@ -28,53 +30,51 @@ export class BenchKafka {
    */
   async createTopic(topic: string, logAppendTime = false): Promise<void> {
     await this.admin.deleteTopics({ topics: [topic] }).catch(() => {});
-    await this.admin.createTopics({
-      waitForLeaders: true,
-      topics: [{ topic, numPartitions: 1, replicationFactor: 1, configEntries: logAppendTime ? [{ name: 'message.timestamp.type', value: 'LogAppendTime' }] : [] }],
-    });
+    // A deleted topic disappears asynchronously: wait until it is gone before creating it again.
+    for (let i = 0; i < 50 && (await this.admin.listTopics()).includes(topic); i++) await new Promise((r) => setTimeout(r, 100));
+    if (logAppendTime) {
+      await this.admin.createTopics({ topics: [topic], partitions: 1, replicas: 1, configs: [{ name: 'message.timestamp.type', value: 'LogAppendTime' }] });
+    }
+    await createTopicIfMissing(this.admin, topic, { partitions: 1, replicationFactor: 1, cleanupPolicy: 'delete' });
     this.created.add(topic);
   }
 
-  /** Records in the topic (sum of high watermarks); 0 while it does not exist. */
+  /** Records in the topic (sum of end offsets); 0 while it does not exist. */
   async count(topic: string): Promise<number> {
+    const fetcher = new PartitionFetcher(this.connection, 'bench-count');
     try {
-      const offsets = await this.admin.fetchTopicOffsets(topic);
-      return offsets.reduce((n, p) => n + Number(p.high), 0);
+      return (await fetcher.endOffsets(topic)).reduce((n, end) => n + Number(end), 0);
     } catch {
       return 0;
+    } finally {
+      await fetcher.close();
     }
   }
 
-  groupId(what: string): string {
-    const id = `pgcdc-bench-${what}-${process.pid}-${Date.now()}`;
-    this.groups.push(id);
-    return id;
-  }
-
-  /** Reads a topic from its start until `limit` records (or `timeoutMs` of silence); calls `each` per record. */
+  /**
+   * Reads a topic from its start until `limit` records (or `timeoutMs` of silence); calls `each` per
+   * record. Reads by partition and offset, so no consumer group is created.
+   */
   async consume(topic: string, limit: number, each: (key: Buffer | null, value: Buffer | null, timestamp: number) => void, timeoutMs = 20_000): Promise<number> {
-    const consumer = this.kafka.consumer({ groupId: this.groupId('read'), maxBytes: 16 << 20, maxBytesPerPartition: 16 << 20 });
+    const fetcher = new PartitionFetcher(this.connection, 'bench-reader');
     let n = 0;
     try {
-      await consumer.connect();
-      await consumer.subscribe({ topic, fromBeginning: true });
-      await new Promise<void>((done) => {
-        let timer = setTimeout(done, timeoutMs);
-        void consumer.run({
-          autoCommit: false,
-          eachBatch: async ({ batch }) => {
-            clearTimeout(timer);
-            for (const m of batch.messages) {
-              if (n >= limit) break;
-              n++;
-              each(m.key, m.value, Number(m.timestamp));
-            }
-            timer = setTimeout(done, n >= limit ? 0 : timeoutMs);
-          },
-        });
-      });
+      const next = (await fetcher.endOffsets(topic)).map(() => 0n);
+      let lastRecordAt = Date.now();
+      while (n < limit && Date.now() - lastRecordAt < timeoutMs) {
+        for (let p = 0; p < next.length && n < limit; p++) {
+          const fetched = await fetcher.fetch(topic, p, next[p]!, 500);
+          next[p] = fetched.next;
+          if (fetched.records.length > 0) lastRecordAt = Date.now();
+          for (const r of fetched.records) {
+            if (n >= limit) break;
+            n++;
+            each(r.key, r.value, Number(r.timestamp));
+          }
+        }
+      }
     } finally {
-      await consumer.disconnect().catch(() => {});
+      await fetcher.close();
     }
     return n;
   }
@@ -94,13 +94,12 @@ export class BenchKafka {
   async cleanup(extraTopics: string[] = []): Promise<void> {
     const topics = [...new Set([...this.created, ...extraTopics])];
     if (topics.length > 0) await this.admin.deleteTopics({ topics }).catch(() => {});
-    if (this.groups.length > 0) await this.admin.deleteGroups(this.groups).catch(() => {});
     for (const t of topics) await deleteSubjects(this.o.registryUrl, t);
     this.created.clear();
   }
 
   disconnect(): Promise<void> {
-    return this.admin.disconnect().catch(() => {});
+    return this.admin.close().catch(() => {});
   }
 }
 

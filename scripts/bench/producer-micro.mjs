@@ -5,12 +5,12 @@
 // Prints one JSON line: records/s, CPU seconds (user+sys, whole process, producing only), peak RSS,
 // p50/p99 of the per-batch acknowledgement latency. Plain JS so that it runs whichever client
 // packages are installed (npm install --no-save ...), without compiling.
-// Usage: node producer-micro.mjs <kafkajs|kafkajs-patched|platformatic|confluent> [recordBytes=250] [records=500000] [batch=512] [broker=127.0.0.1:9092]
+// Usage: node producer-micro.mjs <platformatic|confluent> [recordBytes=250] [records=500000] [batch=512] [broker=127.0.0.1:9092]
 import { createRequire } from 'node:module';
 import { randomBytes } from 'node:crypto';
 
 const require = createRequire(import.meta.url);
-const [client = 'kafkajs', bytesArg = '250', recordsArg = '500000', batchArg = '512', broker = '127.0.0.1:9092'] = process.argv.slice(2);
+const [client = 'platformatic', bytesArg = '250', recordsArg = '500000', batchArg = '512', broker = '127.0.0.1:9092'] = process.argv.slice(2);
 const recordBytes = Number(bytesArg);
 const total = Number(recordsArg);
 const batch = Number(batchArg);
@@ -21,31 +21,23 @@ const keyBytes = 40;
 const pool = Array.from({ length: 1024 }, () => ({ key: randomBytes(keyBytes), value: randomBytes(recordBytes - keyBytes) }));
 
 async function createTopic() {
-  const { Kafka, logLevel } = require('kafkajs');
-  const admin = new Kafka({ clientId: 'pgcdc-bench-micro-admin', brokers: [broker], logLevel: logLevel.NOTHING }).admin();
-  await admin.connect();
-  await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: 1, replicationFactor: 1 }] });
+  const { Admin } = await import('@platformatic/kafka');
+  const admin = new Admin({ clientId: 'pgcdc-bench-micro-admin', bootstrapBrokers: [broker] });
+  await admin.createTopics({ topics: [topic], partitions: 1, replicas: 1 });
+  // Wait until the partition has a leader (a producer asked to send before that fails).
+  for (;;) {
+    const meta = await admin.metadata({ topics: [topic], forceUpdate: true }).catch(() => undefined);
+    if ((meta?.topics.get(topic)?.partitions[0]?.leader ?? -1) >= 0) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
   return async () => {
     await admin.deleteTopics({ topics: [topic] }).catch(() => {});
-    await admin.disconnect();
+    await admin.close();
   };
 }
 
 /** Each returns { send(records) → Promise acknowledged, close() }. */
 const clients = {
-  async kafkajs(patched = false) {
-    if (patched) {
-      const { installRecordBatchEncoder } = await import('../../dist/src/kafka/kafkajs-produce-patch.js');
-      if (!installRecordBatchEncoder((m) => console.error(m))) throw new Error('patch not installed');
-    }
-    const { Kafka, logLevel, CompressionTypes } = require('kafkajs');
-    const producer = new Kafka({ clientId: 'pgcdc-bench-micro', brokers: [broker], logLevel: logLevel.WARN }).producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
-    await producer.connect();
-    return {
-      send: (records) => producer.sendBatch({ topicMessages: [{ topic, messages: records }], acks: -1, compression: CompressionTypes.None }),
-      close: () => producer.disconnect(),
-    };
-  },
   async platformatic() {
     const { Producer, ProduceAcks } = await import('@platformatic/kafka');
     const producer = new Producer({ clientId: 'pgcdc-bench-micro', bootstrapBrokers: [broker], idempotent: true, acks: ProduceAcks.ALL, autocreateTopics: false });
@@ -68,7 +60,8 @@ const clients = {
 };
 
 const dropTopic = await createTopic();
-const impl = client === 'kafkajs-patched' ? await clients.kafkajs(true) : await clients[client]();
+if (!(client in clients)) throw new Error(`unknown client ${client} (platformatic or confluent)`);
+const impl = await clients[client]();
 // Warm-up (connections, producer id, metadata), not measured.
 await impl.send(pool.slice(0, 10));
 const latencies = [];

@@ -69,11 +69,11 @@ kafka_format() {
   say "kafka: formatted storage (cluster id $id)"
 }
 
-# Broker answers a metadata request: kafkajs if the project has it, else Kafka's own tool.
+# Broker answers a metadata request: the project's Kafka client if installed, else Kafka's own tool.
 kafka_probe() {
   (exec 3<>"/dev/tcp/$HOST/$KAFKA_PORT") 2>/dev/null || return 1
-  if [ -d "$ROOT/node_modules/kafkajs" ]; then
-    (source "$ROOT/scripts/node-env.sh" && node --disable-warning=TimeoutNegativeWarning "$STACK_HERE/kafka-ready.mjs" "$HOST:$KAFKA_PORT" 5)
+  if [ -d "$ROOT/node_modules/@platformatic/kafka" ]; then
+    (source "$ROOT/scripts/node-env.sh" && node "$STACK_HERE/kafka-ready.mjs" "$HOST:$KAFKA_PORT" 5)
   else
     timeout 20 java -cp "$KAFKA_HOME/lib/*" \
       org.apache.kafka.tools.BrokerApiVersionsCommand --bootstrap-server "$HOST:$KAFKA_PORT" >/dev/null 2>&1

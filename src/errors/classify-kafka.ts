@@ -14,14 +14,11 @@ export interface ProduceRequestInfo {
 }
 
 interface ErrorLike {
-  retriable?: boolean;
   /** @platformatic/kafka: whether the library would retry it (false on a permanent broker answer) */
   canRetry?: boolean;
   name?: string;
   message?: string;
   status?: number;
-  /** kafkajs: the broker's error name */
-  type?: string;
   /** @platformatic/kafka: the broker's error name (ProtocolError) */
   apiId?: string;
   code?: string;
@@ -36,7 +33,6 @@ function protocolErrorTypes(err: unknown): string[] {
   const visit = (x: unknown, depth: number): void => {
     const e = x as ErrorLike | undefined;
     if (!e || typeof e !== 'object' || depth > 6) return;
-    if (typeof e.type === 'string') types.push(e.type);
     if (typeof e.apiId === 'string') types.push(e.apiId);
     if (Array.isArray(e.errors)) for (const n of e.errors) visit(n, depth + 1);
     if (e.cause !== undefined) visit(e.cause, depth + 1);
@@ -48,11 +44,9 @@ function protocolErrorTypes(err: unknown): string[] {
 /** Retriable failures: connection, leadership, timeouts, an unavailable cluster or registry. */
 function isTransient(e: ErrorLike): boolean {
   return (
-    e.retriable === true ||
     e.canRetry === true ||
     e.code === 'PLT_KFK_NETWORK' ||
     e.code === 'PLT_KFK_TIMEOUT' ||
-    /KafkaJSConnectionError|KafkaJSNumberOfRetriesExceeded|KafkaJSRequestTimeoutError|KafkaJSBrokerNotFound|KafkaJSLockTimeout/.test(e.name ?? '') ||
     (typeof e.status === 'number' && e.status >= 500) ||
     /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|socket hang up/.test(`${e.code ?? ''} ${e.message ?? ''}`)
   );
@@ -94,10 +88,9 @@ const fmt = (n: number): string => n.toLocaleString('en-US');
 const quoteList = (names: string[]): string => names.map((n) => `"${n}"`).join(', ');
 
 /**
- * Classifies errors from @platformatic/kafka (the worker's client), kafkajs (the loader's) and the
- * schema registry client. @platformatic/kafka marks errors with `canRetry` and a `code`
- * (PLT_KFK_NETWORK, PLT_KFK_TIMEOUT, ...), kafkajs with `retriable`; the registry client carries an
- * HTTP `status`. An error made of several (retries, brokers) is retriable only if every one is.
+ * Classifies errors from @platformatic/kafka (pgcdc's Kafka client) and the schema registry
+ * client. @platformatic/kafka marks errors with `canRetry` and a `code` (PLT_KFK_NETWORK,
+ * PLT_KFK_TIMEOUT, ...); the registry client carries an HTTP `status`. An error made of several (retries, brokers) is retriable only if every one is.
  * `produce` describes the request when the error came from producing records.
  */
 export function classifyKafkaError(err: unknown, context: string, produce?: ProduceRequestInfo): PgcdcError {

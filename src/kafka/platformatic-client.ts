@@ -1,12 +1,13 @@
-import { Admin } from '@platformatic/kafka';
+import { Admin, ListOffsetTimestamps } from '@platformatic/kafka';
 import type { ConnectorMetrics } from '../metrics/connector-metrics.js';
 import { PlatformaticCompactedLog } from './compacted-topic.js';
-import type { CompactedLog, KafkaClient, KafkaConnection, ProducerSettings, RecordSink, TopicSettings } from './ports.js';
+import { PlatformaticGroupConsumer } from './group-consumer.js';
+import type { CompactedLog, ConsumedBatch, GroupConsumer, KafkaClient, KafkaConnection, KafkaConsumerClient, ProducerSettings, RecordSink, TopicSettings } from './ports.js';
 import { clientOptions } from './platformatic-topics.js';
 import { KafkaSink, platformaticSinkClients } from './sink.js';
 
 /** KafkaClient on @platformatic/kafka: each port gets its own clients, closed with it. */
-export class PlatformaticClient implements KafkaClient {
+export class PlatformaticClient implements KafkaClient, KafkaConsumerClient {
   constructor(private readonly connection: KafkaConnection) {}
 
   sink(topicSettings: TopicSettings, metrics?: ConnectorMetrics, producer?: ProducerSettings): RecordSink {
@@ -25,6 +26,32 @@ export class PlatformaticClient implements KafkaClient {
     return this.withAdmin((admin) => admin.listTopics());
   }
 
+  groupConsumer(groupId: string, topics: string[], handle: (batch: ConsumedBatch) => Promise<void>, onError?: (err: Error) => void): GroupConsumer {
+    return new PlatformaticGroupConsumer(this.connection, groupId, topics, handle, onError);
+  }
+
+  async endOffsets(topics: string[]): Promise<Map<string, bigint[]>> {
+    if (topics.length === 0) return new Map();
+    return this.withAdmin(async (admin) => {
+      const meta = await admin.metadata({ topics });
+      const listed = await admin.listOffsets({
+        topics: topics.map((name) => ({ name, partitions: [...(meta.topics.get(name)?.partitions ?? []).keys()].map((partitionIndex) => ({ partitionIndex, timestamp: ListOffsetTimestamps.LATEST })) })),
+      });
+      return new Map(listed.map((t) => [t.name, byPartition(t.partitions.map((p) => [p.partitionIndex, p.offset]))]));
+    });
+  }
+
+  async committedOffsets(groupId: string, topics: string[]): Promise<Map<string, bigint[]>> {
+    if (topics.length === 0) return new Map();
+    return this.withAdmin(async (admin) => {
+      const ends = await this.endOffsets(topics);
+      const [group] = await admin.listConsumerGroupOffsets({ groups: [{ groupId, topics: topics.map((name) => ({ name, partitionIndexes: [...(ends.get(name) ?? []).keys()] })) }] });
+      const committed = new Map<string, bigint[]>(topics.map((t) => [t, (ends.get(t) ?? []).map(() => -1n)]));
+      for (const t of group?.topics ?? []) for (const p of t.partitions) committed.get(t.name)![p.partitionIndex] = p.committedOffset;
+      return committed;
+    });
+  }
+
   private async withAdmin<T>(fn: (admin: Admin) => Promise<T>): Promise<T> {
     const admin = new Admin(clientOptions(this.connection, 'admin'));
     try {
@@ -33,4 +60,11 @@ export class PlatformaticClient implements KafkaClient {
       await admin.close().catch(() => {});
     }
   }
+}
+
+/** [partition, offset] pairs as an array indexed by partition. */
+function byPartition(pairs: [number, bigint][]): bigint[] {
+  const out: bigint[] = [];
+  for (const [p, o] of pairs) out[p] = o;
+  return out;
 }

@@ -73,3 +73,44 @@ export interface KafkaClient {
   clusterId(): Promise<string>;
   listTopics(): Promise<string[]>;
 }
+
+/** A record as a group consumer hands it over (bytes untouched; null key or value stays null). */
+export interface ConsumedRecord {
+  offset: bigint;
+  timestamp: bigint;
+  key: Buffer | null;
+  value: Buffer | null;
+}
+
+/** Consecutive records of one topic partition, in offset order, as fetched together. */
+export interface ConsumedBatch {
+  topic: string;
+  partition: number;
+  records: ConsumedRecord[];
+}
+
+/**
+ * A member of a consumer group reading topics (the warehouse loader). Contract:
+ * - a partition without a committed offset is read from its earliest offset;
+ * - `handle` gets one batch at a time, never concurrently, each partition's records in offset order;
+ * - once `handle` resolves, the offset after the batch's last record is committed for the group,
+ *   and the next batch is handed over only after the broker acknowledged that commit;
+ * - when `handle` rejects or the consumer fails (broker unreachable, rebalance), that batch is not
+ *   committed: `onError` is told, and after a pause (growing, capped) the consumer joins the group
+ *   again and reads from the committed offsets, so the batch comes again (at least once);
+ * - `close` waits for the batch being handled and its commit, then leaves the group.
+ */
+export interface GroupConsumer {
+  readonly groupId: string;
+  close(): Promise<void>;
+}
+
+/** What a consumer of pgcdc's topics uses (the warehouse loader): topics, offsets, a group consumer. */
+export interface KafkaConsumerClient {
+  listTopics(): Promise<string[]>;
+  /** Each partition's end offset (high watermark), by topic, then partition index. */
+  endOffsets(topics: string[]): Promise<Map<string, bigint[]>>;
+  /** The group's committed offset of each partition, by topic, then partition index (-1: none). */
+  committedOffsets(groupId: string, topics: string[]): Promise<Map<string, bigint[]>>;
+  groupConsumer(groupId: string, topics: string[], handle: (batch: ConsumedBatch) => Promise<void>, onError?: (err: Error) => void): GroupConsumer;
+}

@@ -1,5 +1,7 @@
-import { Kafka, logLevel, type Consumer, type EachBatchPayload } from 'kafkajs';
 import pg from 'pg';
+import { openKafka } from '../kafka/client.js';
+import type { ConsumedBatch, GroupConsumer, KafkaConsumerClient } from '../kafka/ports.js';
+import type { KafkaSecurity } from '../kafka/security.js';
 import { applyEvents, newStats, type ApplyStats, type TableEvent } from './apply-events.js';
 import { copyColumnType } from './column-types.js';
 import { copyTableExists, ensureCopyTable } from './copy-table.js';
@@ -9,6 +11,8 @@ import { copyTargetOf, shapeOf, type CopyColumn, type TableShape } from './table
 
 export interface LoaderOptions {
   brokers: string[];
+  /** TLS and SASL options for a secured Kafka (kafkaSecurityFrom: the worker's security.protocol, ssl.*, sasl.* settings) */
+  security?: KafkaSecurity;
   /** Confluent-compatible registry, e.g. http://127.0.0.1:8081/apis/ccompat/v7 */
   registryUrl: string;
   /** a connector's registry access (credentials, PEM trust) instead of the bare URL */
@@ -41,19 +45,19 @@ export class WarehouseLoader {
   /** records of refetched batches skipped because their transaction had already committed */
   refetchedSkipped = 0;
   readonly groupId: string;
-  private readonly kafka: Kafka;
+  private readonly kafka: KafkaConsumerClient;
   private readonly schemas: RegistrySchemas;
   private readonly shapes = new Map<number, TableShape>();
   private readonly keyColumns = new Map<number, CopyColumn[]>();
   private client: pg.Client | null = null;
-  private consumer: Consumer | null = null;
+  private consumer: GroupConsumer | null = null;
   private subscribed: string[] = [];
   private timer: NodeJS.Timeout | null = null;
   private busy: Promise<void> = Promise.resolve();
   private stopped = false;
 
   constructor(private readonly options: LoaderOptions) {
-    this.kafka = new Kafka({ clientId: 'pgcdc-loader', brokers: options.brokers, logLevel: logLevel.NOTHING });
+    this.kafka = openKafka({ clientId: 'pgcdc-loader', brokers: options.brokers, security: options.security });
     this.schemas = new RegistrySchemas(options.registry ?? options.registryUrl);
     this.groupId = options.groupId ?? `pgcdc-loader-${options.topicPrefix}-${options.target.database ?? 'db'}`;
   }
@@ -72,20 +76,14 @@ export class WarehouseLoader {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     await this.busy.catch(() => {});
-    await this.consumer?.disconnect().catch(() => {});
+    await this.consumer?.close().catch(() => {});
     await this.client?.end().catch(() => {});
   }
 
   /** The table topics this loader reads, as they exist now. */
   async tableTopics(): Promise<string[]> {
-    const admin = this.kafka.admin();
-    await admin.connect();
-    try {
-      const all = await admin.listTopics();
-      return all.filter((t) => copyTargetOf(t, this.options.topicPrefix) !== null && (!this.options.topics || this.options.topics.includes(t))).sort();
-    } finally {
-      await admin.disconnect().catch(() => {});
-    }
+    const all = await this.kafka.listTopics();
+    return all.filter((t) => copyTargetOf(t, this.options.topicPrefix) !== null && (!this.options.topics || this.options.topics.includes(t))).sort();
   }
 
   /**
@@ -95,26 +93,18 @@ export class WarehouseLoader {
    */
   async caughtUp(timeoutMs = 60_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
-    const admin = this.kafka.admin();
-    await admin.connect();
-    try {
-      const topics = await this.tableTopics();
-      const ends = new Map<string, bigint>();
-      for (const topic of topics) for (const p of await admin.fetchTopicOffsets(topic)) ends.set(`${topic}:${p.partition}`, BigInt(p.high));
-      let behind: string[] = [];
-      while (Date.now() < deadline) {
-        const committed = new Map<string, bigint>();
-        for (const t of await admin.fetchOffsets({ groupId: this.groupId, topics })) {
-          for (const p of t.partitions) committed.set(`${t.topic}:${p.partition}`, BigInt(p.offset === '-1' ? 0 : p.offset));
-        }
-        behind = [...ends].filter(([tp, end]) => (committed.get(tp) ?? 0n) < end).map(([tp, end]) => `${tp} at ${committed.get(tp) ?? 0n} of ${end}`);
-        if (behind.length === 0) return;
-        await new Promise((r) => setTimeout(r, 200));
-      }
-      throw new Error(`loader ${this.groupId} did not catch up within ${timeoutMs} ms: ${behind.join(', ')}${this.lastError ? `; last error: ${this.lastError.message}` : ''}`);
-    } finally {
-      await admin.disconnect().catch(() => {});
+    const topics = await this.tableTopics();
+    const ends = new Map<string, bigint>();
+    for (const [topic, partitions] of await this.kafka.endOffsets(topics)) partitions.forEach((end, p) => ends.set(`${topic}:${p}`, end));
+    let behind: string[] = [];
+    while (Date.now() < deadline) {
+      const committed = new Map<string, bigint>();
+      for (const [topic, partitions] of await this.kafka.committedOffsets(this.groupId, topics)) partitions.forEach((o, p) => committed.set(`${topic}:${p}`, o < 0n ? 0n : o));
+      behind = [...ends].filter(([tp, end]) => (committed.get(tp) ?? 0n) < end).map(([tp, end]) => `${tp} at ${committed.get(tp) ?? 0n} of ${end}`);
+      if (behind.length === 0) return;
+      await new Promise((r) => setTimeout(r, 200));
     }
+    throw new Error(`loader ${this.groupId} did not catch up within ${timeoutMs} ms: ${behind.join(', ')}${this.lastError ? `; last error: ${this.lastError.message}` : ''}`);
   }
 
   /** New table topics restart the consumer with the longer list; committed offsets carry over. */
@@ -123,24 +113,20 @@ export class WarehouseLoader {
       if (this.stopped) return;
       const topics = await this.tableTopics();
       if (topics.join('\n') === this.subscribed.join('\n') || topics.length === 0) return;
-      await this.consumer?.disconnect().catch(() => {});
+      await this.consumer?.close().catch(() => {});
       this.subscribed = topics;
-      const consumer = this.kafka.consumer({ groupId: this.groupId, maxWaitTimeInMs: 200, maxBytesPerPartition: 8 << 20, maxBytes: 32 << 20 });
-      this.consumer = consumer;
-      consumer.on(consumer.events.CRASH, (e) => {
-        this.lastError = e.payload.error;
-        this.options.log?.warn({ err: e.payload.error.message }, 'loader consumer crashed; kafkajs restarts it');
+      this.consumer = this.kafka.groupConsumer(this.groupId, topics, (batch) => this.loadBatch(batch), (err) => {
+        this.lastError = err;
+        this.options.log?.warn({ err: err.message }, 'loader consumer failed; it rejoins and reads again from the committed offsets');
       });
-      await consumer.connect();
-      await consumer.subscribe({ topics, fromBeginning: true });
-      await consumer.run({ autoCommit: false, eachBatch: (b) => this.loadBatch(consumer, b) });
       this.options.log?.info({ topics }, 'loader consuming');
     });
     return this.busy;
   }
 
-  private async loadBatch(consumer: Consumer, { batch, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
-    if (batch.messages.length === 0 || !isRunning() || isStale()) return;
+  /** One target transaction for the batch; the group consumer commits its offset once this resolves. */
+  private async loadBatch(batch: ConsumedBatch): Promise<void> {
+    if (batch.records.length === 0) return;
     const target = copyTargetOf(batch.topic, this.options.topicPrefix)!;
     const client = this.client!;
     try {
@@ -151,8 +137,9 @@ export class WarehouseLoader {
       // key-less copies are not idempotent.
       const applied = await client.query(`SELECT next_offset FROM pgcdc_loader.applied WHERE group_id = $1 AND topic = $2 AND partition = $3`, [this.groupId, batch.topic, batch.partition]);
       const from = BigInt(applied.rows[0]?.next_offset ?? -1);
-      const fresh = batch.messages.filter((x) => BigInt(x.offset) >= from);
-      this.refetchedSkipped += batch.messages.length - fresh.length;
+      const fresh = batch.records.filter((x) => x.offset >= from);
+      this.refetchedSkipped += batch.records.length - fresh.length;
+      const next = (batch.records[batch.records.length - 1]!.offset + 1n).toString();
       for (const m of fresh) {
         const key = await this.schemas.decode(m.key);
         const value = await this.schemas.decode(m.value);
@@ -166,10 +153,10 @@ export class WarehouseLoader {
       if (versions.length > 0 || (await copyTableExists(client, target))) {
         await client.query('BEGIN');
         try {
-          await applyEvents(client, target, events, this.options.placeholder ?? '__debezium_unavailable_value', this.stats, heartbeat);
+          await applyEvents(client, target, events, this.options.placeholder ?? '__debezium_unavailable_value', this.stats);
           await client.query(
             `INSERT INTO pgcdc_loader.applied VALUES ($1, $2, $3, $4) ON CONFLICT (group_id, topic, partition) DO UPDATE SET next_offset = EXCLUDED.next_offset`,
-            [this.groupId, batch.topic, batch.partition, (BigInt(batch.lastOffset()) + 1n).toString()],
+            [this.groupId, batch.topic, batch.partition, next],
           );
           await client.query('COMMIT');
         } catch (err) {
@@ -177,8 +164,6 @@ export class WarehouseLoader {
           throw err;
         }
       }
-      const next = (BigInt(batch.lastOffset()) + 1n).toString();
-      await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: next }]);
     } catch (err) {
       this.lastError = err as Error;
       this.options.log?.warn({ err: (err as Error).message, topic: batch.topic }, 'loader batch failed; it is retried');

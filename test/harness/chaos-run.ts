@@ -1,4 +1,3 @@
-import { Kafka, logLevel } from 'kafkajs';
 import pg from 'pg';
 import { openKafka } from '../../src/kafka/client.js';
 import { KafkaOffsetStore } from '../../src/offsets/offset-store.js';
@@ -6,6 +5,7 @@ import { eventually, testConnectorConfig, topicPrefixFor } from './connector.js'
 import { dropDatabase, freshDatabase, withClient } from './database.js';
 import { PgOracle } from './pg-oracle.js';
 import type { TestServices } from './services.js';
+import { topicEnd } from './topic-reader.js';
 import { readTopics, type DecodedRecord } from './topics.js';
 import { WorkerProcess } from './worker-process.js';
 
@@ -63,7 +63,7 @@ export async function runChaos(services: TestServices, o: ChaosOptions): Promise
   const prefix = topicPrefixFor(o.name);
   const topic = `${prefix}.public.items`;
   const offsetTopic = `pgcdc-test-offsets-${prefix}`;
-  const kafka = new Kafka({ clientId: 'pgcdc-chaos', brokers: services.kafkaBrokers, logLevel: logLevel.NOTHING });
+  const brokers = services.kafkaBrokers;
   const offsets = new KafkaOffsetStore(openKafka({ clientId: 'pgcdc-chaos', brokers: services.kafkaBrokers }), offsetTopic);
   const offsetKey = KafkaOffsetStore.key(o.name, prefix);
   const config = testConnectorConfig(db, services, o.name, { 'max.batch.size': '500', 'offset.flush.interval.ms': '100' });
@@ -83,17 +83,17 @@ export async function runChaos(services: TestServices, o: ChaosOptions): Promise
     let bigId = 1_000_000;
     while (kills.length < o.kills && Date.now() - started < o.maxSeconds * 1000) {
       // the restarted worker first resumes streaming (new records reach the topic), so no kill is wasted on start-up
-      const resumedFrom = await topicEnd(kafka, topic);
-      await eventually(async () => (await topicEnd(kafka, topic)) > resumedFrom, `the worker to resume after kill ${kills.length} (${worker.output.slice(-1500)})`, 60_000);
+      const resumedFrom = await topicEnd(brokers, topic);
+      await eventually(async () => (await topicEnd(brokers, topic)) > resumedFrom, `the worker to resume after kill ${kills.length} (${worker.output.slice(-1500)})`, 60_000);
       const midTx = kills.length % 2 === 1; // alternate: streaming kills and kills inside a large transaction
       if (midTx) {
         // a large transaction, then the kill somewhere inside its delivery
-        const from = await topicEnd(kafka, topic);
+        const from = await topicEnd(brokers, topic);
         await withClient(db, (c) => c.query(`INSERT INTO items SELECT g, 'big ' || g || repeat('x', 80), 0 FROM generate_series($1::int, $2::int) g`, [bigId, bigId + o.bigTxRows - 1]));
         bigId += o.bigTxRows;
         largeTransactions++;
         const part = BigInt(Math.floor(o.bigTxRows * (0.1 + random() * 0.5)));
-        await eventually(async () => (await topicEnd(kafka, topic)) >= from + part, `part of the large transaction to reach Kafka`, 60_000);
+        await eventually(async () => (await topicEnd(brokers, topic)) >= from + part, `part of the large transaction to reach Kafka`, 60_000);
       } else {
         await sleep(200 + random() * 2500);
       }
@@ -104,7 +104,7 @@ export async function runChaos(services: TestServices, o: ChaosOptions): Promise
       const confirmed = await slotConfirmed(db, config['slot.name'] as string);
       const flush = stored ? BigInt(stored.pgcdc_flush_lsn as string) : 0n;
       if (confirmed !== null && stored && confirmed > flush) throw new Error(`kill ${kills.length + 1}: confirmed_flush_lsn ${confirmed} passed the stored offset's flush LSN ${flush}`);
-      kills.push({ topicEnd: await topicEnd(kafka, topic), stored });
+      kills.push({ topicEnd: await topicEnd(brokers, topic), stored });
       log(`kill ${kills.length} (${midTx ? 'large transaction' : 'streaming'}): stored ${stored ? `tx ${stored.txId} ${stored.pgcdc_tx_changes} changes${stored.pgcdc_tx_complete ? '' : ' (mid-transaction)'}` : 'nothing yet'}, confirmed ${confirmed} <= flush ${flush}`);
       worker.start();
     }
@@ -133,8 +133,7 @@ export async function runChaos(services: TestServices, o: ChaosOptions): Promise
 
 /** No event covered by the offset stored at a kill appears again among the records written after it. */
 async function checkResends(services: TestServices, topic: string, kills: KillRecord[]): Promise<number> {
-  const kafka = new Kafka({ clientId: 'pgcdc-chaos-check', brokers: services.kafkaBrokers, logLevel: logLevel.NOTHING });
-  const end = await topicEnd(kafka, topic);
+  const end = await topicEnd(services.kafkaBrokers, topic);
   const records = await readTopics(services.kafkaBrokers, services.registryUrl, [topic], (r) => BigInt(r[r.length - 1]!.offset) + 1n >= end, 180_000);
   const changes = records.filter((r) => r.value !== null);
   let resent = 0;
@@ -166,16 +165,6 @@ function coveredBy(records: DecodedRecord[], stored: Record<string, unknown>): S
   const ofTx = [...new Set(records.filter((r) => Number(r.value!.source.txId) === txId).map(identity))];
   for (const id of stored.pgcdc_tx_complete ? ofTx : ofTx.slice(0, Number(stored.pgcdc_tx_changes))) out.add(id);
   return out;
-}
-
-async function topicEnd(kafka: Kafka, topic: string): Promise<bigint> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    return (await admin.fetchTopicOffsets(topic)).reduce((sum, p) => sum + BigInt(p.high), 0n);
-  } finally {
-    await admin.disconnect();
-  }
 }
 
 export async function slotConfirmed(db: pg.ClientConfig, slot: string): Promise<bigint | null> {

@@ -1,8 +1,8 @@
-import { Kafka, logLevel } from 'kafkajs';
 import type pg from 'pg';
 import { KafkaOffsetStore } from '../../src/offsets/offset-store.js';
 import type { DeadLetterValue } from '../../src/connector/dead-letter.js';
 import { withClient } from './database.js';
+import { headerStrings, readTopicRecords } from './topic-reader.js';
 
 export interface DeadLetter {
   key: string | null;
@@ -12,32 +12,13 @@ export interface DeadLetter {
 
 /** Reads a dead-letter topic (JSON records, no registry) from the beginning until `until` holds. */
 export async function readDeadLetters(brokers: string[], topic: string, until: (letters: DeadLetter[]) => boolean, timeoutMs = 60_000): Promise<DeadLetter[]> {
-  const kafka = new Kafka({ clientId: 'pgcdc-test-dlq-reader', brokers, logLevel: logLevel.NOTHING });
-  const consumer = kafka.consumer({ groupId: `pgcdc-test-dlq-${process.pid}-${Date.now()}-${Math.random()}`, maxWaitTimeInMs: 200 });
   const letters: DeadLetter[] = [];
-  await consumer.connect();
-  try {
-    await consumer.subscribe({ topic, fromBeginning: true });
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`timed out after ${timeoutMs} ms with ${letters.length} dead letters in ${topic}`)), timeoutMs);
-      consumer
-        .run({
-          autoCommit: false,
-          eachMessage: async ({ message }) => {
-            const headers: Record<string, string> = {};
-            for (const [k, v] of Object.entries(message.headers ?? {})) headers[k] = String(v);
-            letters.push({ key: message.key?.toString() ?? null, value: JSON.parse(message.value!.toString()), headers });
-            if (until(letters)) {
-              clearTimeout(timer);
-              resolve();
-            }
-          },
-        })
-        .catch(reject);
-    });
-  } finally {
-    await consumer.disconnect();
-  }
+  await readTopicRecords(brokers, [topic], (r) => {
+    letters.push({ key: r.key?.toString() ?? null, value: JSON.parse(r.value!.toString()), headers: headerStrings(r) });
+    return until(letters);
+  }, { timeoutMs }).catch((err: Error) => {
+    throw new Error(`${err.message} (${letters.length} dead letters in ${topic})`);
+  });
   return letters;
 }
 

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { Kafka, logLevel } from 'kafkajs';
 import { formatLsn } from '../../src/postgres/lsn.js';
 import type { SlotSample } from './fault-load.js';
-import { RegistryDecoder, type DecodedRecord } from './topics.js';
+import { readTopicRecords, type FetchedRecord } from './topic-reader.js';
+import { decodeRecord, RegistryDecoder, type DecodedRecord } from './topics.js';
 
 /**
  * The guarantees every fault scenario checks, from what is in Kafka after the fact:
@@ -22,59 +22,16 @@ export interface StoredOffsetAt {
   flushLsn: bigint;
 }
 
-/** Reads topics from the beginning to their end offsets as of now, with each record's timestamp. */
-async function readToEnd(brokers: string[], topics: string[], each: (topic: string, m: { key: Buffer | null; value: Buffer | null; timestamp: string; offset: string; headers?: Record<string, unknown> }, partition: number) => Promise<void>): Promise<void> {
-  const kafka = new Kafka({ clientId: 'pgcdc-test-fault-reader', brokers, logLevel: logLevel.NOTHING });
-  const admin = kafka.admin();
-  await admin.connect();
-  const remaining = new Map<string, bigint>();
-  try {
-    for (const topic of topics) for (const p of await admin.fetchTopicOffsets(topic)) if (p.high !== '0') remaining.set(`${topic}/${p.partition}`, BigInt(p.high));
-  } finally {
-    await admin.disconnect();
-  }
-  if (remaining.size === 0) return;
-  const consumer = kafka.consumer({ groupId: `pgcdc-test-fault-${process.pid}-${Date.now()}-${Math.random()}`, maxWaitTimeInMs: 200 });
-  await consumer.connect();
-  try {
-    for (const topic of topics) await consumer.subscribe({ topic, fromBeginning: true });
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`reading ${topics.join(', ')} to its end took over 120 s (${remaining.size} partitions left)`)), 120_000);
-      consumer
-        .run({
-          autoCommit: false,
-          eachMessage: async ({ topic, partition, message }) => {
-            const id = `${topic}/${partition}`;
-            const end = remaining.get(id);
-            if (end === undefined) return;
-            // a throwing handler would make kafkajs redeliver the message forever: fail the read instead
-            await each(topic, message, partition).catch((err) => {
-              clearTimeout(timer);
-              reject(err);
-            });
-            if (BigInt(message.offset) + 1n >= end) remaining.delete(id);
-            if (remaining.size === 0) {
-              clearTimeout(timer);
-              resolve();
-            }
-          },
-        })
-        .catch(reject);
-    });
-  } finally {
-    await consumer.disconnect();
-  }
+/** Reads topics from the beginning to their end offsets as of now. */
+function readToEnd(brokers: string[], topics: string[], each: (r: FetchedRecord) => Promise<void>): Promise<void> {
+  return readTopicRecords(brokers, topics, async (r) => void (await each(r)), { toCurrentEnd: true, timeoutMs: 120_000 });
 }
 
 export async function readChangeTopics(brokers: string[], registryUrl: string, topics: string[]): Promise<TimedRecord[]> {
   const decoder = new RegistryDecoder(registryUrl);
   const out: TimedRecord[] = [];
-  await readToEnd(brokers, topics, async (topic, m, partition) => {
-    const key = await decoder.decode(m.key);
-    const value = await decoder.decode(m.value);
-    const headers: Record<string, string> = {};
-    for (const [k, v] of Object.entries(m.headers ?? {})) headers[k] = String(v);
-    out.push({ topic, partition, offset: m.offset, key: key.value, value: value.value, headers, keySchemaId: key.id, valueSchemaId: value.id, timestamp: Number(m.timestamp) });
+  await readToEnd(brokers, topics, async (r) => {
+    out.push({ ...(await decodeRecord(decoder, r)), timestamp: Number(r.timestamp) });
   });
   return out;
 }
@@ -82,7 +39,7 @@ export async function readChangeTopics(brokers: string[], registryUrl: string, t
 /** Every offset written for `key`, oldest first, with the time it was produced. */
 export async function readOffsetHistory(brokers: string[], offsetTopic: string, key: string): Promise<StoredOffsetAt[]> {
   const out: StoredOffsetAt[] = [];
-  await readToEnd(brokers, [offsetTopic], async (_t, m) => {
+  await readToEnd(brokers, [offsetTopic], async (m) => {
     if (m.key?.toString() !== key || !m.value) return;
     const o = JSON.parse(m.value.toString()) as Record<string, unknown>;
     if (o.pgcdc_flush_lsn === undefined) return; // snapshot progress, not a streaming position

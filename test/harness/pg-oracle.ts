@@ -1,4 +1,5 @@
 import pg from 'pg';
+import type { KafkaSecurity } from '../../src/kafka/security.js';
 import { WarehouseLoader } from '../../src/loader/index.js';
 import { withClient } from './database.js';
 
@@ -14,6 +15,8 @@ import { withClient } from './database.js';
  */
 export interface OracleOptions {
   brokers: string[];
+  /** TLS/SASL options of a secured broker (kafkaSecurityFrom) */
+  security?: KafkaSecurity;
   registryUrl: string;
   /** a connection to the server that holds the source database (the copy is created beside it) */
   pg: pg.ClientConfig;
@@ -36,6 +39,7 @@ export class PgOracle {
     const copyDb = { ...o.pg, database: name };
     const loader = new WarehouseLoader({
       brokers: o.brokers,
+      security: o.security,
       registryUrl: o.registryUrl,
       target: copyDb,
       topicPrefix: o.topicPrefix,

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { Kafka, logLevel } from 'kafkajs';
+import { Admin } from '@platformatic/kafka';
 import { alive, atExit, portNear, privateDir, signalGroup, spawnDetached, tail, terminate, waitUntil } from './private-process.js';
 
 const ROOT = resolve(new URL('../../..', import.meta.url).pathname);
@@ -120,14 +120,13 @@ export class PrivateKafka {
 
 /** A metadata round trip (plaintext) with a controller elected: the broker can take produce requests. */
 export async function brokerAnswers(brokers: string[], clientId: string): Promise<boolean> {
-  const admin = new Kafka({ clientId, brokers, logLevel: logLevel.NOTHING, connectionTimeout: 1000, requestTimeout: 3000, retry: { retries: 0 } }).admin();
+  const admin = new Admin({ clientId, bootstrapBrokers: brokers, connectTimeout: 1000, timeout: 3000, retries: 0 });
   try {
-    await admin.connect();
-    const cluster = await admin.describeCluster();
-    return cluster.brokers.length > 0 && cluster.controller !== null && cluster.controller >= 0;
+    const cluster = await admin.metadata({ topics: [] });
+    return cluster.brokers.size > 0 && cluster.controllerId >= 0;
   } catch {
     return false;
   } finally {
-    await admin.disconnect().catch(() => {});
+    await admin.close().catch(() => {});
   }
 }

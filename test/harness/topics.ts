@@ -1,6 +1,6 @@
-import { Kafka, logLevel } from 'kafkajs';
 import type avro from 'avsc';
 import { compileSchema, decodeWire, wireSchemaId } from '../../src/avro/codec.js';
+import { headerStrings, readTopicRecords, type FetchedRecord } from './topic-reader.js';
 
 export interface DecodedRecord {
   topic: string;
@@ -33,9 +33,16 @@ export class RegistryDecoder {
   }
 }
 
+/** A fetched record with key and value decoded through the registry. */
+export async function decodeRecord(decoder: RegistryDecoder, r: FetchedRecord): Promise<DecodedRecord> {
+  const key = await decoder.decode(r.key);
+  const value = await decoder.decode(r.value);
+  return { topic: r.topic, partition: r.partition, offset: r.offset.toString(), key: key.value, value: value.value, headers: headerStrings(r), keySchemaId: key.id, valueSchemaId: value.id };
+}
+
 /**
  * Reads topics from the beginning until `until(records)` holds or the time runs out, decoding keys
- * and values through the registry. Uses a fresh consumer group each call.
+ * and values through the registry (no consumer group: test/harness/topic-reader.ts).
  */
 export async function readTopics(
   brokers: string[],
@@ -44,55 +51,13 @@ export async function readTopics(
   until: (records: DecodedRecord[]) => boolean,
   timeoutMs = 60_000,
 ): Promise<DecodedRecord[]> {
-  const kafka = new Kafka({ clientId: 'pgcdc-test-reader', brokers, logLevel: logLevel.NOTHING });
-  const consumer = kafka.consumer({ groupId: `pgcdc-test-${process.pid}-${Date.now()}-${Math.random()}`, maxWaitTimeInMs: 200 });
   const decoder = new RegistryDecoder(registryUrl);
   const records: DecodedRecord[] = [];
-  await waitForTopics(kafka, topics, timeoutMs);
-  await consumer.connect();
-  try {
-    for (const topic of topics) await consumer.subscribe({ topic, fromBeginning: true });
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`timed out after ${timeoutMs} ms with ${records.length} records from ${topics.join(', ')}`)), timeoutMs);
-      consumer
-        .run({
-          autoCommit: false,
-          eachMessage: async ({ topic, partition, message }) => {
-            const key = await decoder.decode(message.key);
-            const value = await decoder.decode(message.value);
-            const headers: Record<string, string> = {};
-            for (const [k, v] of Object.entries(message.headers ?? {})) headers[k] = String(v);
-            records.push({ topic, partition, offset: message.offset, key: key.value, value: value.value, headers, keySchemaId: key.id, valueSchemaId: value.id });
-            if (until(records)) {
-              clearTimeout(timer);
-              resolve();
-            }
-          },
-        })
-        .catch(reject);
-    });
-  } finally {
-    await consumer.disconnect();
-  }
+  await readTopicRecords(brokers, topics, async (r) => {
+    records.push(await decodeRecord(decoder, r));
+    return until(records);
+  }, { timeoutMs });
   return records;
-}
-
-/** The connector creates a table's topic with its first event; a reader may be earlier. */
-async function waitForTopics(kafka: Kafka, topics: string[], timeoutMs: number): Promise<void> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const existing = new Set(await admin.listTopics());
-      const missing = topics.filter((t) => !existing.has(t));
-      if (missing.length === 0) return;
-      if (Date.now() > deadline) throw new Error(`topics never appeared: ${missing.join(', ')}`);
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  } finally {
-    await admin.disconnect();
-  }
 }
 
 /** avsc returns records as class instances; tests compare plain objects. Buffers and bigints stay. */

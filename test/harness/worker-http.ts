@@ -78,7 +78,6 @@ export class WorkerHttp {
       PGCDC_OFFSET_TOPIC: this.offsetTopic,
       PGCDC_REST_PORT: String(this.port),
       PGCDC_LOG_LEVEL: 'debug',
-      KAFKAJS_NO_PARTITIONER_WARNING: '1',
       // an unhandled error or rejection ends the worker (exit 70): no test passes over one
       PGCDC_EXIT_ON_UNHANDLED: '1',
       ...this.options.env,

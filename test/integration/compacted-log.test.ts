@@ -5,21 +5,22 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Kafka, logLevel } from 'kafkajs';
+import { ConfigResourceTypes } from '@platformatic/kafka';
 import { openKafka } from '../../src/kafka/client.js';
+import { withKafkaAdmin } from '../harness/kafka-admin.js';
 import { testServices } from '../harness/services.js';
 
 test('a compacted log: latest value per key, tombstones, and no consumer group left per read', async () => {
   const services = await testServices();
   const topic = `pgcdc-test-compacted-${process.pid}-${Date.now()}`;
   const log = openKafka({ clientId: 'pgcdc-test-compacted', brokers: services.kafkaBrokers }).compactedLog(topic);
-  const admin = new Kafka({ clientId: 'pgcdc-test-compacted-admin', brokers: services.kafkaBrokers, logLevel: logLevel.NOTHING }).admin();
-  await admin.connect();
   try {
     await log.open();
-    const [config] = (await admin.describeConfigs({ resources: [{ type: 2, name: topic, configNames: ['cleanup.policy'] }], includeSynonyms: false })).resources;
-    assert.equal(config!.configEntries.find((e) => e.configName === 'cleanup.policy')?.configValue, 'compact');
-    assert.equal((await admin.fetchTopicMetadata({ topics: [topic] })).topics[0]!.partitions.length, 1);
+    await withKafkaAdmin(services.kafkaBrokers, async (admin) => {
+      const [config] = await admin.describeConfigs({ resources: [{ resourceType: ConfigResourceTypes.TOPIC, resourceName: topic, configurationKeys: ['cleanup.policy'] }] });
+      assert.equal(config!.configs.find((e) => e.name === 'cleanup.policy')?.value, 'compact');
+      assert.equal((await admin.metadata({ topics: [topic] })).topics.get(topic)!.partitions.length, 1);
+    });
 
     assert.deepEqual([...(await log.readAll())], [], 'an empty topic reads as empty');
     await log.write('a', '1');
@@ -30,11 +31,10 @@ test('a compacted log: latest value per key, tombstones, and no consumer group l
     await log.write('c', '4');
     assert.deepEqual([...(await log.readAll())].sort(), [['a', '3'], ['c', '4']]);
 
-    const groups = (await admin.listGroups()).groups.map((g) => g.groupId).filter((g) => g.includes(topic));
-    assert.deepEqual(groups, [], 'reads leave no consumer group behind');
+    const groups = await withKafkaAdmin(services.kafkaBrokers, async (admin) => [...(await admin.listGroups()).keys()]);
+    assert.deepEqual(groups.filter((g) => g.includes(topic) || g.startsWith('pgcdc-unused')), [], 'reads leave no consumer group behind');
   } finally {
     await log.close();
-    await admin.deleteTopics({ topics: [topic] }).catch(() => {});
-    await admin.disconnect();
+    await withKafkaAdmin(services.kafkaBrokers, (admin) => admin.deleteTopics({ topics: [topic] })).catch(() => {});
   }
 });

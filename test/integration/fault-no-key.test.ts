@@ -11,7 +11,8 @@ import { dropDatabase, freshDatabase, withClient } from '../harness/database.js'
 import { startConnector, testConnectorConfig, topicPrefixFor, type RunningConnector } from '../harness/connector.js';
 import { PgOracle } from '../harness/pg-oracle.js';
 import { readTopics } from '../harness/topics.js';
-import { Kafka, logLevel } from 'kafkajs';
+import { withKafkaAdmin } from '../harness/kafka-admin.js';
+import { topicEnds } from '../harness/topic-reader.js';
 import { WarehouseLoader } from '../../src/loader/index.js';
 
 const NAME = 'pgcdc_it_fault_no_key';
@@ -60,10 +61,10 @@ test('no primary key, REPLICA IDENTITY FULL and NOTHING: Debezium-shaped events,
   // The loader's own at-least-once: consumer offsets rewound (as after a crash before the consumer
   // commit) must not append the key-less rows twice; the offsets recorded in the target skip them.
   await oracle.loader.stop();
-  const admin = new Kafka({ brokers: services.kafkaBrokers, logLevel: logLevel.NOTHING }).admin();
-  await admin.connect();
-  for (const topic of topics) await admin.resetOffsets({ groupId: oracle.loader.groupId, topic, earliest: true });
-  await admin.disconnect();
+  // The topics are new and never truncated: their earliest offset is 0.
+  const rewound = await Promise.all(topics.map(async (name) => ({ name, partitionOffsets: (await topicEnds(services.kafkaBrokers, name)).map((_end, partition) => ({ partition, offset: 0n })) })));
+  const groupId = oracle.loader.groupId;
+  await withKafkaAdmin(services.kafkaBrokers, (admin) => admin.alterConsumerGroupOffsets({ groupId, topics: rewound }));
   const again = new WarehouseLoader({ brokers: services.kafkaBrokers, registryUrl: services.registryUrl, target: oracle.copyDb, topicPrefix: prefix, groupId: oracle.loader.groupId });
   await again.start();
   try {

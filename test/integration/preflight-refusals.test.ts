@@ -1,6 +1,6 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Kafka, logLevel } from 'kafkajs';
+import { openKafka } from '../../src/kafka/client.js';
 import { validateConnectorConfig } from '../../src/config/index.js';
 import { testServices, type TestServices } from '../harness/services.js';
 import { dropDatabase, freshDatabase, withClient } from '../harness/database.js';
@@ -25,13 +25,7 @@ after(async () => {
 });
 
 async function topicsWithPrefix(services: TestServices, prefix: string): Promise<string[]> {
-  const admin = new Kafka({ clientId: 'pgcdc-test-topics', brokers: services.kafkaBrokers, logLevel: logLevel.NOTHING }).admin();
-  await admin.connect();
-  try {
-    return (await admin.listTopics()).filter((t) => t.startsWith(prefix));
-  } finally {
-    await admin.disconnect();
-  }
+  return (await openKafka({ clientId: 'pgcdc-test-topics', brokers: services.kafkaBrokers }).listTopics()).filter((t) => t.startsWith(prefix));
 }
 
 /** Starts the connector, expects FAILED with `trace` matching, and nothing created. */

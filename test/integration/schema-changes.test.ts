@@ -13,7 +13,7 @@ import { eventually, testConnectorConfig, topicPrefixFor } from '../harness/conn
 import { readTopics, type DecodedRecord } from '../harness/topics.js';
 import { WorkerHttp } from '../harness/worker-http.js';
 import { PgOracle } from '../harness/pg-oracle.js';
-import { Kafka, logLevel } from 'kafkajs';
+import { readChangeTopics } from '../harness/fault-checks.js';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -32,13 +32,8 @@ const sql = (text: string) => withClient(db, (c) => c.query(text));
 const status = async () => (await worker.request('GET', `/connectors/${NAME}/status`)).body;
 const creates = (records: DecodedRecord[], id: number) => records.filter((r) => r.value?.op === 'c' && Number(r.value.after.id) === id);
 /** Every record the topic holds now (up to its end offsets). */
-async function readAll(name: string): Promise<DecodedRecord[]> {
-  const kafka = new Kafka({ clientId: 'pgcdc-test-ends', brokers: services.kafkaBrokers, logLevel: logLevel.NOTHING });
-  const admin = kafka.admin();
-  await admin.connect();
-  const total = (await admin.fetchTopicOffsets(name)).reduce((n, p) => n + Number(p.high) - Number(p.low), 0);
-  await admin.disconnect();
-  return readTopics(services.kafkaBrokers, services.registryUrl, [name], (r) => r.length >= total, 30_000);
+function readAll(name: string): Promise<DecodedRecord[]> {
+  return readChangeTopics(services.kafkaBrokers, services.registryUrl, [name]);
 }
 const versions = async (subject: string) => ((await (await fetch(`${services.registryUrl}/subjects/${subject}/versions`)).json()) as number[]).length;
 

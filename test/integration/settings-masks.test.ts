@@ -1,10 +1,10 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { Kafka, logLevel } from 'kafkajs';
 import { testServices } from '../harness/services.js';
 import { dropDatabase, freshDatabase, withClient } from '../harness/database.js';
 import { eventually, startConnector, testConnectorConfig, topicPrefixFor, type RunningConnector } from '../harness/connector.js';
+import { readTopicRecords } from '../harness/topic-reader.js';
 import { RegistryDecoder } from '../harness/topics.js';
 import { javaSerializedString } from '../../src/events/column-masks.js';
 
@@ -18,32 +18,15 @@ after(async () => {
 
 /** Every record of a topic from the start, raw bytes and decoded, until `until` holds. */
 async function readRaw(brokers: string[], registryUrl: string, topic: string, until: (values: any[]) => boolean) {
-  const kafka = new Kafka({ clientId: 'pgcdc-test-raw', brokers, logLevel: logLevel.NOTHING });
-  const consumer = kafka.consumer({ groupId: `pgcdc-test-raw-${process.pid}-${Date.now()}`, maxWaitTimeInMs: 200 });
   const decoder = new RegistryDecoder(registryUrl);
   const raw: Buffer[] = [];
   const records: { key: any; value: any }[] = [];
-  await consumer.connect();
-  try {
-    await consumer.subscribe({ topic, fromBeginning: true });
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`timed out with ${records.length} records`)), 60_000);
-      consumer.run({
-        autoCommit: false,
-        eachMessage: async ({ message }) => {
-          raw.push(message.key ?? Buffer.alloc(0), message.value ?? Buffer.alloc(0));
-          for (const h of Object.values(message.headers ?? {})) raw.push(Buffer.from(String(h)));
-          records.push({ key: (await decoder.decode(message.key)).value, value: (await decoder.decode(message.value)).value });
-          if (until(records.map((r) => r.value))) {
-            clearTimeout(timer);
-            resolve();
-          }
-        },
-      }).catch(reject);
-    });
-  } finally {
-    await consumer.disconnect();
-  }
+  await readTopicRecords(brokers, [topic], async (r) => {
+    raw.push(r.key ?? Buffer.alloc(0), r.value ?? Buffer.alloc(0));
+    for (const [, v] of r.headers) raw.push(v);
+    records.push({ key: (await decoder.decode(r.key)).value, value: (await decoder.decode(r.value)).value });
+    return until(records.map((x) => x.value));
+  });
   return { raw: Buffer.concat(raw), records };
 }
 

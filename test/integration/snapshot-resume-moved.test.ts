@@ -1,10 +1,10 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type pg from 'pg';
-import { Kafka, logLevel } from 'kafkajs';
 import { testServices } from '../harness/services.js';
 import { dropDatabase, freshDatabase, withClient } from '../harness/database.js';
 import { eventually, testConnectorConfig, topicPrefixFor } from '../harness/connector.js';
+import { readTopicRecords, topicEnds } from '../harness/topic-reader.js';
 import { readTopics, type DecodedRecord } from '../harness/topics.js';
 import { WorkerProcess } from '../harness/worker-process.js';
 import { KafkaOffsetStore } from '../../src/offsets/offset-store.js';
@@ -22,9 +22,12 @@ import type { SnapshotChunk } from '../../src/snapshot/snapshot-state.js';
 const ROWS = 200_000;
 const names: string[] = [];
 const workers: WorkerProcess[] = [];
+/** Kafka clients a failed case left open (they would keep the test process alive). */
+const closers: (() => Promise<unknown>)[] = [];
 
 after(async () => {
   for (const w of workers) await w.kill('SIGKILL');
+  for (const close of closers) await close().catch(() => {});
   const services = await testServices();
   for (const n of names) await dropDatabase(services, n);
 });
@@ -54,15 +57,16 @@ async function run(s: Scenario): Promise<{ records: DecodedRecord[]; stored: Sna
   });
   const config = testConnectorConfig(db, services, s.name, { 'snapshot.chunk.rows': '5000', 'snapshot.fetch.size': '500', 'offset.flush.interval.ms': '20', 'table.include.list': 'public.items,public.marker' });
   const offsetTopic = `pgcdc-test-offsets-${topicPrefixFor(s.name)}`;
-  const kafka = new Kafka({ clientId: 'pgcdc-test', brokers: services.kafkaBrokers, logLevel: logLevel.NOTHING });
   const offsets = new KafkaOffsetStore(openKafka({ clientId: 'pgcdc-test', brokers: services.kafkaBrokers }), offsetTopic);
   await offsets.start();
+  closers.push(() => offsets.stop());
   const key = KafkaOffsetStore.key(s.name, topicPrefixFor(s.name));
   const worker = new WorkerProcess(services, config, offsetTopic);
   workers.push(worker);
   worker.start();
   // The snapshot is fast: its progress is followed live on the offset topic to stop it part way.
-  const tail = await tailOffsets(kafka, offsetTopic, key);
+  const tail = tailOffsets(services.kafkaBrokers, offsetTopic, key);
+  closers.push(() => tail.stop());
   let seen: Snap | undefined;
   await eventually(async () => {
     const snap = tail.latest?.pgcdc_snapshot as Snap | undefined;
@@ -95,10 +99,7 @@ async function run(s: Scenario): Promise<{ records: DecodedRecord[]; stored: Sna
   };
   // Topics are read in no mutual order: first the marker (all changes before it are in Kafka), then items to its end.
   await readTopics(services.kafkaBrokers, services.registryUrl, [`${prefix}.public.marker`], (r) => r.some((x) => x.value?.op === 'c'), 180_000).catch(fail);
-  const admin = kafka.admin();
-  await admin.connect();
-  const end = BigInt((await admin.fetchTopicOffsets(`${prefix}.public.items`))[0].high);
-  await admin.disconnect();
+  const end = (await topicEnds(services.kafkaBrokers, `${prefix}.public.items`))[0]!;
   const records = await readTopics(services.kafkaBrokers, services.registryUrl, [`${prefix}.public.items`], (r) => BigInt(r[r.length - 1].offset) + 1n >= end, 180_000).catch(fail);
   assert.equal(await worker.kill('SIGTERM'), 0);
   await offsets.stop();
@@ -150,16 +151,22 @@ function rebuildWithPlaceholders(records: DecodedRecord[]): Map<string, Record<s
   return rows;
 }
 
-/** Follows the offset topic and keeps the latest value written for `key`. */
-async function tailOffsets(kafka: Kafka, topic: string, key: string): Promise<{ latest: Record<string, unknown> | undefined; stop(): Promise<void> }> {
-  const consumer = kafka.consumer({ groupId: `pgcdc-test-tail-${process.pid}-${Date.now()}`, maxWaitTimeInMs: 50 });
-  const state: { latest: Record<string, unknown> | undefined; stop(): Promise<void> } = { latest: undefined, stop: () => consumer.disconnect() };
-  await consumer.connect();
-  await consumer.subscribe({ topic, fromBeginning: true });
-  await consumer.run({
-    eachMessage: async ({ message }) => {
-      if (message.key?.toString() === key) state.latest = message.value ? JSON.parse(message.value.toString()) : undefined;
+/** Follows the offset topic and keeps the latest value written for `key`, until stopped. */
+function tailOffsets(brokers: string[], topic: string, key: string): { latest: Record<string, unknown> | undefined; stop(): Promise<void> } {
+  let stopped = false;
+  let failed: Error | undefined;
+  const state: { latest: Record<string, unknown> | undefined; stop(): Promise<void> } = {
+    latest: undefined,
+    stop: async () => {
+      stopped = true;
+      await reading;
+      if (failed) throw failed;
     },
+  };
+  const reading = readTopicRecords(brokers, [topic], (r) => {
+    if (r.key?.toString() === key) state.latest = r.value ? JSON.parse(r.value.toString()) : undefined;
+  }, { stopped: () => stopped, timeoutMs: 180_000 }).catch((err: Error) => {
+    failed = err;
   });
   return state;
 }

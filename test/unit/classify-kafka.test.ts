@@ -1,14 +1,11 @@
 /**
- * classifyKafkaError on @platformatic/kafka's error shapes (the worker's client) and kafkajs's (the
- * loader's): retriable connection/leader/timeout failures, permanent broker answers, oversized records.
+ * classifyKafkaError on @platformatic/kafka's error shapes (pgcdc's Kafka client): retriable connection/leader/timeout failures, permanent broker answers, oversized records.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import kafkajs from 'kafkajs';
 import { MultipleErrors, NetworkError, ProtocolError, TimeoutError, UserError } from '@platformatic/kafka';
 import { classifyKafkaError } from '../../src/errors/classify-kafka.js';
 
-const { KafkaJSConnectionError, KafkaJSNumberOfRetriesExceeded, KafkaJSNonRetriableError, KafkaJSProtocolError } = kafkajs;
 const afterRetries = (...errors: Error[]) => new MultipleErrors('Producing messages failed.', [new MultipleErrors(`produce failed ${errors.length} times.`, errors)]);
 
 test('connection, leadership and timeouts are retriable, and the message says why', () => {
@@ -31,21 +28,12 @@ test('a permanent broker answer or a usage error is permanent, even among retria
   }
 });
 
-test('MESSAGE_TOO_LARGE is permanent and names the topic and size, in either library\'s shape', () => {
+test('MESSAGE_TOO_LARGE is permanent and names the topic and size', () => {
   const produce = { topics: ['db.public.docs'], records: 1, bytes: 1_500_012, keyBytes: 12, valueBytes: 1_500_000 };
-  const ours = afterRetries(new ProtocolError('MESSAGE_TOO_LARGE'));
-  const protocol = new KafkaJSProtocolError({ type: 'MESSAGE_TOO_LARGE', code: 10, retriable: false, message: 'too big' } as unknown as Error);
-  const theirs = new (KafkaJSNonRetriableError as unknown as new (e: Error, o: { cause: Error }) => Error)(protocol, { cause: protocol });
-  for (const err of [ours, theirs]) {
+  for (const err of [afterRetries(new ProtocolError('MESSAGE_TOO_LARGE')), new ProtocolError('MESSAGE_TOO_LARGE')]) {
     const c = classifyKafkaError(err, 'producing 1 record', produce);
     assert.equal(c.kind, 'sink-permanent');
     assert.match(c.message, /one record of 1,500,012 bytes \(key 12, value 1,500,000\) to topic "db\.public\.docs"/);
     assert.match(c.remedy ?? '', /max\.message\.bytes/);
   }
-});
-
-test("kafkajs's retriable errors (the loader's client) stay retriable", () => {
-  const conn = new KafkaJSConnectionError('Connection error: ECONNREFUSED');
-  assert.equal(classifyKafkaError(conn, 'x').kind, 'sink-transient');
-  assert.equal(classifyKafkaError(new KafkaJSNumberOfRetriesExceeded(conn, { retryCount: 5, retryTime: 100 } as never), 'x').kind, 'sink-transient');
 });
