@@ -124,6 +124,10 @@ test('OAUTHBEARER with a wrong client secret: a permanent error naming sasl.jaas
   assert.match(w.output, /invalid_client/);
   assert.ok(!w.output.includes(wrong), w.output.slice(-3000));
   assert.ok(oidc.refused > refusedBefore);
+  // Permanent: not retried by pgcdc's backoff (the run stops, exit 1), only the client library's own few attempts.
+  await eventually(async () => (await w.exitCode()) !== undefined, `the run to stop; output:\n${w.output.slice(-3000)}`, 30_000);
+  assert.equal(await w.exitCode(), 1);
+  assert.ok(oidc.refused - refusedBefore <= 5, `token requests refused: ${oidc.refused - refusedBefore}`);
   await w.kill('SIGKILL');
   const topics = await plain().listTopics();
   assert.ok(!topics.some((t) => t.includes(name) || t.startsWith(topicPrefixFor(name))), topics.join(','));

@@ -1,6 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
+import https from 'node:https';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { kafkaSecurityFrom } from '../../src/kafka/security.js';
 import { clientOptions } from '../../src/kafka/platformatic-topics.js';
@@ -202,4 +207,20 @@ test('token request: invalid_client is permanent naming sasl.jaas.config; unreac
   const down = await requestToken(settingsFor('http://127.0.0.1:1/token', { retryBackoffMaxMs: 50 })).catch((x: unknown) => x);
   assert.ok(down instanceof PgcdcError && down.retriable && down.kind === 'sink-transient', String(down));
   assert.equal(classifyKafkaError(Object.assign(new Error('x'), { cause: down }), 'c').retriable, true);
+});
+
+test("token request over https: an untrusted certificate is permanent and says how to trust a private CA", async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pgcdc-oauth-unit-'));
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'), '-days', '1', '-subj', '/CN=127.0.0.1'], { stdio: 'ignore' });
+  const server = https.createServer({ key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) }, (_req, res) => res.end('{}'));
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  try {
+    const url = `https://127.0.0.1:${(server.address() as AddressInfo).port}/token`;
+    const err = await requestToken(settingsFor(url)).catch((x: unknown) => x);
+    assert.ok(err instanceof PgcdcError && !err.retriable, String(err));
+    assert.match((err as Error).message, /NODE_EXTRA_CA_CERTS/);
+  } finally {
+    server.closeAllConnections();
+    await new Promise<void>((r) => server.close(() => r()));
+  }
 });
