@@ -52,8 +52,12 @@ export function unusedWorkerProperties(fileKeys: Iterable<string>, used: readonl
 /** The one warning the worker logs at start about them, or null when every key is used. */
 export function unusedWorkerPropertiesWarning(keys: readonly string[]): string | null {
   if (keys.length === 0) return null;
+  // Connect files often repeat the security keys per client (producer.sasl.jaas.config, ...).
+  const perClient = keys.some((k) => /^(producer|consumer|admin)\.(ssl|sasl|security)\./.test(k))
+    ? '; pgcdc applies the unprefixed security.protocol, ssl.* and sasl.* keys to all its clients, not producer./consumer./admin.-prefixed ones'
+    : '';
   return `PGCDC_WORKER_PROPERTIES: pgcdc does not use ${keys.length === 1 ? 'this key' : `these ${keys.length} keys`}, and ignores ${keys.length === 1 ? 'it' : 'them'}: ${keys.join(', ')} ` +
-    '(pgcdc reads bootstrap.servers, security.protocol, ssl.* and sasl.*; connectors, converters and offset topics are set per connector or by PGCDC_* variables)';
+    `(pgcdc reads bootstrap.servers, security.protocol, ssl.* and sasl.*; connectors, converters and offset topics are set per connector or by PGCDC_* variables${perClient})`;
 }
 
 /** The Kafka keys pgcdc reads from the environment (each as PGCDC_KAFKA_<KEY>). */

@@ -21,6 +21,13 @@ test('worker properties keys pgcdc does not use: one warning naming each; ssl./s
   warnUnusedProperties(settings, log);
   assert.equal(warned.length, 1);
   assert.match(warned[0]!.msg, /PGCDC_WORKER_PROPERTIES.*group\.id, key\.converter, offset\.storage\.topic/);
+  assert.doesNotMatch(warned[0]!.msg, /prefixed/);
+  // Security keys repeated per client (as Connect files do) are named, with what pgcdc uses instead.
+  writeFileSync(file, 'producer.sasl.jaas.config=x\nconsumer.security.protocol=SASL_SSL\n');
+  const perClient = workerSettingsFromEnv({ PGCDC_WORKER_PROPERTIES: file }, []);
+  assert.deepEqual(perClient.unusedProperties, ['consumer.security.protocol', 'producer.sasl.jaas.config']);
+  warnUnusedProperties(perClient, log);
+  assert.match(warned[1]!.msg, /unprefixed security\.protocol, ssl\.\* and sasl\.\* keys to all its clients/);
   // An unknown ssl./sasl. key is refused (a problem), not merely warned about.
   writeFileSync(file, 'ssl.cipher.suites=x\n');
   const refused: string[] = [];
