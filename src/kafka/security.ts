@@ -1,7 +1,8 @@
 /**
  * Kafka Connect's client security settings (security.protocol, sasl.*, ssl.* with PEM stores),
- * checked and turned into the TLS and SASL options of @platformatic/kafka. Every problem names its
- * key; values of secret keys (sasl.jaas.config, ssl.keystore.key, ssl.key.password) never appear.
+ * checked and turned into the TLS and SASL options of @platformatic/kafka (OAUTHBEARER's keys:
+ * oauth-settings.ts). Every problem names its key; values of secret keys (sasl.jaas.config,
+ * sasl.oauthbearer.client.credentials.client.secret, ssl.keystore.key, ssl.key.password) never appear.
  */
 import { createPrivateKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
