@@ -7,7 +7,7 @@ import { runWorker } from '../worker/run-worker.js';
 import { LogLevels } from '../worker/log-levels.js';
 import { installProcessGuard } from '../worker/process-guard.js';
 import { SettingsError, WORKER_ENV_HELP, workerProcessSettings } from '../worker/settings.js';
-import { runStandalone, workerSettingsFromEnv } from '../worker/standalone.js';
+import { runStandalone, warnUnusedProperties, workerSettingsFromEnv } from '../worker/standalone.js';
 import { PGCDC_VERSION } from '../version.js';
 import { takeEarlySignals } from '../worker/early-signals.js';
 
@@ -78,6 +78,7 @@ async function worker(args: string[]): Promise<number> {
   const log = createLogger(undefined, levels.onChild);
   levels.attach(log);
   installProcessGuard(log);
+  warnUnusedProperties(settings, log);
   await runWorker(settings, files, log, levels);
   return -1; // keeps running until a signal
 }
@@ -105,6 +106,7 @@ async function main(argv: string[]): Promise<number> {
     if (problems.length > 0) throw new SettingsError(`invalid settings:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
     const log = createLogger();
     installProcessGuard(log);
+    warnUnusedProperties(settings, log);
     await runStandalone(rest, settings, log);
     return -1; // keeps running
   }

@@ -84,6 +84,21 @@ function describe(err: unknown): string {
   return below.length > 0 ? `${top} (${below.join('; ')})` : top;
 }
 
+/**
+ * A PgcdcError the client library carries inside its own (the OAUTHBEARER token provider's, already
+ * classified where it entered: src/errors/classify-oauth.ts), searched through causes and MultipleErrors.
+ */
+function innerPgcdcError(err: unknown, depth = 0): PgcdcError | undefined {
+  const e = err as ErrorLike | undefined;
+  if (!e || typeof e !== 'object' || depth > 6) return undefined;
+  if (err instanceof PgcdcError) return err;
+  for (const n of Array.isArray(e.errors) ? e.errors : []) {
+    const found = innerPgcdcError(n, depth + 1);
+    if (found) return found;
+  }
+  return e.cause !== undefined ? innerPgcdcError(e.cause, depth + 1) : undefined;
+}
+
 const fmt = (n: number): string => n.toLocaleString('en-US');
 const quoteList = (names: string[]): string => names.map((n) => `"${n}"`).join(', ');
 
@@ -95,6 +110,8 @@ const quoteList = (names: string[]): string => names.map((n) => `"${n}"`).join('
  */
 export function classifyKafkaError(err: unknown, context: string, produce?: ProduceRequestInfo): PgcdcError {
   if (err instanceof PgcdcError) return err;
+  const inner = innerPgcdcError(err);
+  if (inner) return new PgcdcError(inner.kind, `${context}: ${inner.message}`, { cause: err, retriable: inner.retriable, ...(inner.remedy ? { remedy: inner.remedy } : {}) });
   const e = err as ErrorLike | undefined;
   const detail = describe(err);
   const msg = `${context}: ${detail}`;

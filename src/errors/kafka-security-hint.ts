@@ -5,7 +5,7 @@
  */
 export function kafkaSecurityHint(detail: string): string | undefined {
   if (/SASL authentication failed|SaslAuthenticate|Authentication failed|SASL_AUTHENTICATION_FAILED/i.test(detail)) {
-    return 'the broker refused the SASL credentials: check the username and password in sasl.jaas.config, and sasl.mechanism';
+    return 'the broker refused the SASL credentials: check the username and password in sasl.jaas.config (with OAUTHBEARER: that the broker accepts the tokens of sasl.oauthbearer.token.endpoint.url, their audience and issuer), and sasl.mechanism';
   }
   if (/Unsupported SASL mechanism|UNSUPPORTED_SASL_MECHANISM/i.test(detail)) return 'the broker does not accept this sasl.mechanism';
   if (/altnames|Hostname\/IP does not match|ERR_TLS_CERT_ALTNAME_INVALID/i.test(detail)) {

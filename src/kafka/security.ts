@@ -1,23 +1,25 @@
 /**
  * Kafka Connect's client security settings (security.protocol, sasl.*, ssl.* with PEM stores),
- * checked and turned into the TLS and SASL options of @platformatic/kafka. Every problem names its
- * key; values of secret keys (sasl.jaas.config, ssl.keystore.key, ssl.key.password) never appear.
+ * checked and turned into the TLS and SASL options of @platformatic/kafka (OAUTHBEARER's keys:
+ * oauth-settings.ts). Every problem names its key; values of secret keys (sasl.jaas.config,
+ * sasl.oauthbearer.client.credentials.client.secret, ssl.keystore.key, ssl.key.password) never appear.
  */
 import { createPrivateKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { ConnectionOptions as TlsOptions } from 'node:tls';
+import { OAUTH_KEYS, OAUTH_LOGIN_MODULE, oauthSaslFrom, type OAuthSasl } from './oauth-settings.js';
 
 export interface KafkaSecurity {
   tls?: TlsOptions;
   /** The password is a function so that it does not show when the options are printed. */
-  sasl?: { mechanism: 'PLAIN' | 'SCRAM-SHA-256' | 'SCRAM-SHA-512'; username: string; password: () => string };
+  sasl?: { mechanism: 'PLAIN' | 'SCRAM-SHA-256' | 'SCRAM-SHA-512'; username: string; password: () => string } | OAuthSasl;
 }
 
 export const KAFKA_SECURITY_KEYS = [
   'bootstrap.servers', 'security.protocol', 'sasl.mechanism', 'sasl.jaas.config',
   'ssl.truststore.type', 'ssl.truststore.certificates', 'ssl.truststore.location',
   'ssl.keystore.type', 'ssl.keystore.certificate.chain', 'ssl.keystore.key', 'ssl.keystore.location',
-  'ssl.key.password', 'ssl.endpoint.identification.algorithm',
+  'ssl.key.password', 'ssl.endpoint.identification.algorithm', ...OAUTH_KEYS,
 ] as const;
 
 const PROTOCOLS = ['PLAINTEXT', 'SSL', 'SASL_PLAINTEXT', 'SASL_SSL'];
@@ -25,7 +27,9 @@ const LOGIN_MODULES: Record<string, string> = {
   PLAIN: 'org.apache.kafka.common.security.plain.PlainLoginModule',
   'SCRAM-SHA-256': 'org.apache.kafka.common.security.scram.ScramLoginModule',
   'SCRAM-SHA-512': 'org.apache.kafka.common.security.scram.ScramLoginModule',
+  OAUTHBEARER: OAUTH_LOGIN_MODULE,
 };
+const MECHANISMS = 'PLAIN, SCRAM-SHA-256, SCRAM-SHA-512 or OAUTHBEARER';
 
 /** `Module required name="value" ...;` → module and options, or a problem (which never quotes the value). */
 export function parseJaasConfig(text: string): { module: string; options: Map<string, string> } | string {
@@ -65,24 +69,25 @@ export function kafkaSecurityFrom(props: Map<string, string>, problems: string[]
     if (!usesSasl && key.startsWith('sasl.')) problems.push(`${key}: set, but security.protocol=${protocol} does not use SASL`);
     if (!usesSsl && key.startsWith('ssl.') && known.has(key)) problems.push(`${key}: set, but security.protocol=${protocol} does not use TLS`);
   }
-  if (usesSasl) security.sasl = saslFrom(get, problems);
+  if (usesSasl) security.sasl = saslFrom(props, get, problems);
   if (usesSsl) security.tls = tlsFrom(props, problems);
   return { brokers, security };
 }
 
-function saslFrom(get: (k: string) => string | undefined, problems: string[]): KafkaSecurity['sasl'] {
+function saslFrom(props: Map<string, string>, get: (k: string) => string | undefined, problems: string[]): KafkaSecurity['sasl'] {
   const mechanism = (get('sasl.mechanism') || 'GSSAPI').toUpperCase();
-  if (mechanism === 'OAUTHBEARER') {
-    problems.push('sasl.mechanism: OAUTHBEARER is not supported by pgcdc yet (use PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512)');
+  if (!(mechanism in LOGIN_MODULES)) {
+    problems.push(`sasl.mechanism: ${mechanism}${get('sasl.mechanism') ? '' : " (Kafka's default)"} is not supported; set ${MECHANISMS}`);
     return undefined;
   }
-  if (!(mechanism in LOGIN_MODULES)) {
-    problems.push(`sasl.mechanism: ${mechanism}${get('sasl.mechanism') ? '' : " (Kafka's default)"} is not supported; set PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512`);
-    return undefined;
+  // The OAUTHBEARER keys (sasl.login.*, sasl.oauthbearer.*) would do nothing under another mechanism.
+  if (mechanism !== 'OAUTHBEARER') {
+    for (const key of OAUTH_KEYS) if (props.has(key)) problems.push(`${key}: set, but sasl.mechanism=${mechanism} does not use it (OAUTHBEARER only)`);
   }
   const jaas = get('sasl.jaas.config');
   if (!jaas) {
-    problems.push(`sasl.jaas.config: required with sasl.mechanism=${mechanism}, e.g. ${LOGIN_MODULES[mechanism]} required username="..." password="...";`);
+    const example = mechanism === 'OAUTHBEARER' ? 'clientId="..." clientSecret="..."' : 'username="..." password="..."';
+    problems.push(`sasl.jaas.config: required with sasl.mechanism=${mechanism}, e.g. ${LOGIN_MODULES[mechanism]} required ${example};`);
     return undefined;
   }
   const parsed = parseJaasConfig(jaas);
@@ -94,6 +99,7 @@ function saslFrom(get: (k: string) => string | undefined, problems: string[]): K
     problems.push(`sasl.jaas.config: sasl.mechanism=${mechanism} needs ${LOGIN_MODULES[mechanism]}, not ${parsed.module}`);
     return undefined;
   }
+  if (mechanism === 'OAUTHBEARER') return oauthSaslFrom(get, parsed.options, problems);
   const username = parsed.options.get('username');
   const password = parsed.options.get('password');
   if (!username || !password) {

@@ -7,19 +7,28 @@ import { KAFKA_SECURITY_KEYS, kafkaSecurityFrom, type KafkaSecurity } from '../k
 import { KafkaOffsetStore } from '../offsets/offset-store.js';
 import { Shutdown } from './shutdown.js';
 import { untilSafeToStop } from './stop-guard.js';
-import { workerKafkaProperties } from './worker-properties.js';
+import { unusedWorkerPropertiesWarning, workerKafkaProperties } from './worker-properties.js';
 
 export interface WorkerSettings {
   kafkaBrokers: string[];
   /** security.protocol, sasl.*, ssl.*: applied to every Kafka client the worker creates. */
   kafkaSecurity: KafkaSecurity;
   offsetTopic: string;
+  /** PGCDC_WORKER_PROPERTIES keys pgcdc does not use (group.id, key.converter, ...): warned about once at start. */
+  unusedProperties: string[];
 }
 
 /** Problems (naming the key, never a secret value) are added to `problems`. */
 export function workerSettingsFromEnv(env: NodeJS.ProcessEnv, problems: string[]): WorkerSettings {
-  const { brokers, security } = kafkaSecurityFrom(workerKafkaProperties(env, KAFKA_SECURITY_KEYS, problems), problems);
-  return { kafkaBrokers: brokers, kafkaSecurity: security, offsetTopic: env.PGCDC_OFFSET_TOPIC ?? 'pgcdc-offsets' };
+  const unusedProperties: string[] = [];
+  const { brokers, security } = kafkaSecurityFrom(workerKafkaProperties(env, KAFKA_SECURITY_KEYS, problems, unusedProperties), problems);
+  return { kafkaBrokers: brokers, kafkaSecurity: security, offsetTopic: env.PGCDC_OFFSET_TOPIC ?? 'pgcdc-offsets', unusedProperties };
+}
+
+/** The one start-up warning naming the worker properties file's keys pgcdc does not use (if any). */
+export function warnUnusedProperties(settings: Pick<WorkerSettings, 'unusedProperties'>, log: Pick<Logger, 'warn'>): void {
+  const warning = unusedWorkerPropertiesWarning(settings.unusedProperties);
+  if (warning) log.warn({ keys: settings.unusedProperties }, warning);
 }
 
 /** Reads a connector definition: a POST /connectors body, `{ "name": ..., "config": { ... } }`. */

@@ -5,10 +5,20 @@ import { execFileSync } from 'node:child_process';
 import { brokerAnswers, KAFKA_LIB } from './private-kafka.js';
 import { alive, atExit, portNear, privateDir, signalGroup, spawnDetached, tail, terminate, waitUntil } from './private-process.js';
 
+/** An OAUTHBEARER listener's identity provider: the broker validates tokens against its JWKS. */
+export interface BrokerOAuth {
+  jwksUrl: string;
+  audience: string;
+  issuer: string;
+}
+
 /**
  * A private KRaft broker with a SASL_SSL listener (SCRAM-SHA-512, user pgcdc created at format
  * time) and an SSL listener requiring client certificates, both with certificates of a throwaway
  * CA made here with openssl. A PLAINTEXT listener stays for the inter-broker link and the probe.
+ * With `oauth`, also a SASL_PLAINTEXT listener (oauthPort) for OAUTHBEARER, validating RS256 JWTs
+ * against the JWKS URL (Kafka 4.x: allowed by the org.apache.kafka.sasl.oauthbearer.allowed.urls
+ * system property) and making clients re-authenticate by their token's expiry.
  */
 export class SecureKafka {
   readonly dir = privateDir('kafka-secure');
@@ -16,9 +26,13 @@ export class SecureKafka {
   plainPort = 0;
   saslPort = 0;
   mtlsPort = 0;
+  oauthPort = 0;
   private controllerPort = 0;
   private pid: number | undefined;
   private readonly unregister = atExit(() => this.cleanupSync());
+
+  /** `basePort`: where to look for free ports (default 19192, each helper/test its own range). */
+  constructor(private readonly options: { oauth?: BrokerOAuth; basePort?: number } = {}) {}
 
   file(name: string): string {
     return join(this.dir, 'tls', name);
@@ -29,13 +43,16 @@ export class SecureKafka {
   }
 
   async start(): Promise<void> {
-    this.plainPort = await portNear(19192);
-    this.saslPort = await portNear(19194);
-    this.mtlsPort = await portNear(19195);
-    this.controllerPort = await portNear(19193);
+    const base = this.options.basePort ?? 19192;
+    this.plainPort = await portNear(base);
+    this.saslPort = await portNear(base + 2);
+    this.mtlsPort = await portNear(base + 3);
+    this.controllerPort = await portNear(base + 1);
+    if (this.options.oauth) this.oauthPort = await portNear(base + 4);
     this.makeCertificates();
     this.configure();
-    this.pid = spawnDetached('java', ['-Xms128m', '-Xmx512m', '-Djava.awt.headless=true', `-Dlog4j2.configurationFile=${join(this.dir, 'log4j2.xml')}`, '-cp', `${KAFKA_LIB}/*`, 'kafka.Kafka', join(this.dir, 'server.properties')], join(this.dir, 'kafka.log'), this.dir);
+    const allowUrls = this.options.oauth ? [`-Dorg.apache.kafka.sasl.oauthbearer.allowed.urls=${this.options.oauth.jwksUrl}`] : [];
+    this.pid = spawnDetached('java', ['-Xms128m', '-Xmx512m', '-Djava.awt.headless=true', ...allowUrls, `-Dlog4j2.configurationFile=${join(this.dir, 'log4j2.xml')}`, '-cp', `${KAFKA_LIB}/*`, 'kafka.Kafka', join(this.dir, 'server.properties')], join(this.dir, 'kafka.log'), this.dir);
     await waitUntil(() => this.answers(), 'secure private Kafka to answer', 90_000, () => (alive(this.pid) ? null : `exited during start-up:\n${tail(join(this.dir, 'kafka.log'))}\n${tail(join(this.dir, 'server.log'))}`));
   }
 
@@ -75,13 +92,26 @@ export class SecureKafka {
     const data = join(this.dir, 'data');
     mkdirSync(data, { recursive: true });
     const conf = join(this.dir, 'server.properties');
+    const oauth = this.options.oauth;
+    const oauthListener = oauth ? `,OAUTH://127.0.0.1:${this.oauthPort}` : '';
     writeFileSync(conf, [
       'process.roles=broker,controller',
       'node.id=1',
       `controller.quorum.voters=1@127.0.0.1:${this.controllerPort}`,
-      `listeners=PLAINTEXT://127.0.0.1:${this.plainPort},SASL_SSL://127.0.0.1:${this.saslPort},MTLS://127.0.0.1:${this.mtlsPort},CONTROLLER://127.0.0.1:${this.controllerPort}`,
-      `advertised.listeners=PLAINTEXT://127.0.0.1:${this.plainPort},SASL_SSL://127.0.0.1:${this.saslPort},MTLS://127.0.0.1:${this.mtlsPort}`,
-      'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,SASL_SSL:SASL_SSL,MTLS:SSL,CONTROLLER:PLAINTEXT',
+      `listeners=PLAINTEXT://127.0.0.1:${this.plainPort},SASL_SSL://127.0.0.1:${this.saslPort},MTLS://127.0.0.1:${this.mtlsPort}${oauthListener},CONTROLLER://127.0.0.1:${this.controllerPort}`,
+      `advertised.listeners=PLAINTEXT://127.0.0.1:${this.plainPort},SASL_SSL://127.0.0.1:${this.saslPort},MTLS://127.0.0.1:${this.mtlsPort}${oauthListener}`,
+      `listener.security.protocol.map=PLAINTEXT:PLAINTEXT,SASL_SSL:SASL_SSL,MTLS:SSL,CONTROLLER:PLAINTEXT${oauth ? ',OAUTH:SASL_PLAINTEXT' : ''}`,
+      ...(oauth ? [
+        'listener.name.oauth.sasl.enabled.mechanisms=OAUTHBEARER',
+        'listener.name.oauth.oauthbearer.sasl.server.callback.handler.class=org.apache.kafka.common.security.oauthbearer.OAuthBearerValidatorCallbackHandler',
+        'listener.name.oauth.oauthbearer.sasl.jaas.config=org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule required;',
+        // The session ends when the token expires: a client must re-authenticate with a fresh one.
+        'listener.name.oauth.oauthbearer.connections.max.reauth.ms=3600000',
+        `sasl.oauthbearer.jwks.endpoint.url=${oauth.jwksUrl}`,
+        `sasl.oauthbearer.expected.audience=${oauth.audience}`,
+        `sasl.oauthbearer.expected.issuer=${oauth.issuer}`,
+        'sasl.oauthbearer.clock.skew.seconds=1',
+      ] : []),
       'controller.listener.names=CONTROLLER',
       'inter.broker.listener.name=PLAINTEXT',
       'sasl.enabled.mechanisms=SCRAM-SHA-512',

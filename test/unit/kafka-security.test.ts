@@ -45,7 +45,7 @@ test('SASL_SSL + SCRAM-SHA-512 with a PEM truststore becomes TLS and SASL client
   assert.deepEqual(problems, []);
   assert.deepEqual(result.brokers, ['kafka.example.com:9096']);
   assert.equal(result.security.sasl?.mechanism, 'SCRAM-SHA-512');
-  assert.equal(result.security.sasl?.password(), 's3cr"et');
+  assert.equal(result.security.sasl && 'password' in result.security.sasl ? result.security.sasl.password() : undefined, 's3cr"et');
   assert.equal(result.security.tls?.ca, CERT.trim());
   const connection = { brokers: result.brokers, clientId: 'x', security: result.security };
   const o = clientOptions(connection, 'admin') as { tls?: unknown; sasl?: { username: string } };
@@ -80,7 +80,8 @@ test('every problem is listed naming its key, never a secret value', () => {
     assert.ok(problems.some((p) => p.startsWith(key)), `${key} in:\n${text}`);
   }
   assert.ok(!text.includes('topsecret'), text);
-  assert.ok(check({ 'security.protocol': 'SASL_SSL', 'sasl.mechanism': 'OAUTHBEARER' }).problems.some((p) => p.startsWith('sasl.mechanism') && p.includes('OAUTHBEARER')));
+  assert.ok(check({ 'security.protocol': 'SASL_SSL', 'sasl.mechanism': 'OAUTHBEARER' }).problems.some((p) => p.startsWith('sasl.jaas.config') && p.includes('OAuthBearerLoginModule')));
+  assert.ok(check({ 'security.protocol': 'SASL_SSL', 'sasl.mechanism': 'GSSAPI' }).problems.some((p) => p.startsWith('sasl.mechanism') && p.includes('OAUTHBEARER')));
   assert.ok(check({ 'security.protocol': 'SASL_PLAINTEXT' }).problems.some((p) => p.startsWith('sasl.mechanism') && p.includes('GSSAPI')));
   assert.ok(check({ 'security.protocol': 'TLS' }).problems.some((p) => p.startsWith('security.protocol')));
   assert.ok(check({ 'sasl.jaas.config': SCRAM }).problems.some((p) => p.startsWith('sasl.jaas.config') && p.includes('PLAINTEXT')));
@@ -93,7 +94,7 @@ test('the environment overrides the properties file; PGCDC_KAFKA_BROKERS is an a
   const s = workerSettingsFromEnv({ PGCDC_WORKER_PROPERTIES: file, PGCDC_KAFKA_BOOTSTRAP_SERVERS: 'env:2', PGCDC_KAFKA_SASL_MECHANISM: 'PLAIN' }, problems);
   assert.deepEqual(problems, []);
   assert.deepEqual(s.kafkaBrokers, ['env:2']);
-  assert.equal(s.kafkaSecurity.sasl?.username, 'u');
+  assert.equal(s.kafkaSecurity.sasl && 'username' in s.kafkaSecurity.sasl ? s.kafkaSecurity.sasl.username : undefined, 'u');
   assert.equal(s.kafkaSecurity.tls?.ca, undefined); // system CAs
   assert.deepEqual(workerSettingsFromEnv({ PGCDC_KAFKA_BROKERS: 'a:1,b:2' }, []).kafkaBrokers, ['a:1', 'b:2']);
   const missing: string[] = [];
