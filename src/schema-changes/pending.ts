@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { ShapeChange } from './classify.js';
+import type { TableShape } from './shape.js';
 
 export interface RegistryVerdict {
   subject: string;
@@ -26,6 +27,8 @@ export interface PendingSchemaChange {
   /** what approve registers */
   subjects: { key: string | null; value: string };
   schemas: { key: unknown | null; value: unknown };
+  /** the shapes compared (absent in records stored before they were kept) */
+  shapes?: { before: TableShape; after: TableShape };
   /** set by reject: still pending, still paused */
   rejected_at?: string;
 }
@@ -40,6 +43,8 @@ export interface SchemaChangeDecision {
   changes: string[];
   /** approve: the schema ids registered */
   registered?: Record<string, number>;
+  /** approve under schema.change.breaking.topic.versioning: the table's topic from then on */
+  topic?: string;
   note?: string;
 }
 
@@ -49,12 +54,14 @@ export interface SchemaChangeState {
   decisions: SchemaChangeDecision[];
   /** `schema.table` names removed from capture by skip-table */
   skipped_tables: string[];
+  /** schema.change.breaking.topic.versioning: `schema.table` → topic version (2, 3, ...) after approvals; absent: 1, the plain topic */
+  topic_versions: Record<string, number>;
 }
 
 export const MAX_DECISIONS = 50;
 
 export function emptyState(): SchemaChangeState {
-  return { pending: null, decisions: [], skipped_tables: [] };
+  return { pending: null, decisions: [], skipped_tables: [], topic_versions: {} };
 }
 
 export function changeId(table: string, position: string, schemas: { key: unknown; value: unknown }): string {
@@ -79,5 +86,18 @@ export function parseState(value: unknown): SchemaChangeState {
     pending: v.pending && typeof v.pending === 'object' && typeof v.pending.id === 'string' ? v.pending : null,
     decisions: Array.isArray(v.decisions) ? v.decisions : [],
     skipped_tables: Array.isArray(v.skipped_tables) ? v.skipped_tables.filter((t): t is string => typeof t === 'string') : [],
+    topic_versions: topicVersions(v.topic_versions),
   };
+}
+
+function topicVersions(v: unknown): Record<string, number> {
+  const out: Record<string, number> = {};
+  if (!v || typeof v !== 'object' || Array.isArray(v)) return out;
+  for (const [table, n] of Object.entries(v)) if (Number.isInteger(n) && (n as number) > 1) out[table] = n as number;
+  return out;
+}
+
+/** The topic version of `schema.table`: 1 (the plain topic) unless an approval moved it. */
+export function topicVersionOf(state: Pick<SchemaChangeState, 'topic_versions'>, table: string): number {
+  return state.topic_versions[table] ?? 1;
 }
