@@ -36,6 +36,7 @@ import { schemaChangeCounters } from '../schema-changes/counters.js';
 import { SchemaChangeStore } from '../schema-changes/state-store.js';
 import { describePending, topicVersionOf, withDecision, type PendingSchemaChange } from '../schema-changes/pending.js';
 import { SchemaChangeTopic } from '../schema-changes/change-topic.js';
+import { TopicVersions } from '../schema-changes/topic-versions.js';
 import { topicName } from '../events/names.js';
 
 export type ConnectorState = 'UNASSIGNED' | 'RUNNING' | 'PAUSED' | 'STOPPED' | 'FAILED' | 'RESTARTING';
@@ -246,6 +247,7 @@ export class Connector {
         captured,
         this.log,
         cfg.schemaChangePolicy === 'allow' ? null : new SchemaChangeGate(cfg.schemaChangePolicy, new SchemaRegistrar(cfg.registry), catalog, schemaChangeCounters(this.metrics), this.log, new Set(changeState.decisions.filter((d) => d.decision === 'approved').map((d) => d.id)), announcer, db.dbname),
+        Object.keys(changeState.topic_versions).length > 0 ? new TopicVersions(registrar, cfg.topicPrefix, topicVersion) : null,
       );
       const events = new ChangeEventBuilder({
         connectorVersion: PGCDC_VERSION,

@@ -10,6 +10,7 @@ import { keySubject, valueSubject } from '../events/names.js';
 import { buildTableSchema, type SchemaContext, type TableSchema } from '../events/table-schema.js';
 import type { SchemaChangeGate, StreamPoint } from '../schema-changes/gate.js';
 import type { PendingSchemaChange } from '../schema-changes/pending.js';
+import type { TopicVersions } from '../schema-changes/topic-versions.js';
 
 export interface RegisteredTable {
   schema: TableSchema;
@@ -37,6 +38,8 @@ export class TableRegistry {
     private readonly log: Logger,
     /** schema.change.policy while streaming; absent: register whatever the registry accepts */
     private readonly gate: SchemaChangeGate | null = null,
+    /** schema.change.breaking.topic.versioning: where a replayed pre-approval shape belongs */
+    private readonly topicVersions: TopicVersions | null = null,
   ) {}
 
   /** The registered table, undefined when the relation was never announced, null when it is not captured. */
@@ -78,14 +81,18 @@ export class TableRegistry {
     const previous = this.tables.get(rel.relationOid) ?? null;
     const sameShape = previous !== null && JSON.stringify(previous.schema.envelopeSchema) === JSON.stringify(schema.envelopeSchema);
     if (sameShape && (!at || previous.schema.replicaIdentity === schema.replicaIdentity)) {
-      this.tables.set(rel.relationOid, { ...previous, schema });
+      this.tables.set(rel.relationOid, { ...previous, schema: { ...schema, topic: previous.schema.topic } });
       return null;
+    }
+    if (at && this.topicVersions) {
+      const older = await this.topicVersions.olderTopicOf(schema);
+      if (older) schema = { ...schema, topic: older };
     }
     if (at && this.gate) {
       const pending = await this.gate.check(previous?.schema ?? null, schema, at);
       if (pending) return pending;
       if (sameShape) {
-        this.tables.set(rel.relationOid, { ...previous, schema });
+        this.tables.set(rel.relationOid, { ...previous, schema: { ...schema, topic: previous.schema.topic } });
         return null;
       }
     }
