@@ -79,7 +79,9 @@ export class TableRegistry {
       throw classifyPostgresError(err, `reading the catalog for ${rel.schema}.${rel.table}`, 'read');
     }
     const previous = this.tables.get(rel.relationOid) ?? null;
-    const sameShape = previous !== null && JSON.stringify(previous.schema.envelopeSchema) === JSON.stringify(schema.envelopeSchema);
+    // the key schema too: a primary-key change leaves the envelope as it was
+    const sameShape = previous !== null && JSON.stringify(previous.schema.envelopeSchema) === JSON.stringify(schema.envelopeSchema)
+      && JSON.stringify(previous.schema.keySchema) === JSON.stringify(schema.keySchema);
     if (sameShape && (!at || previous.schema.replicaIdentity === schema.replicaIdentity)) {
       this.tables.set(rel.relationOid, { ...previous, schema: { ...schema, topic: previous.schema.topic } });
       return null;
