@@ -114,7 +114,8 @@ class PolicyRun {
 
   async setup(): Promise<void> {
     this.db = await freshDatabase(services, this.name);
-    await this.sql(CASES.map((c) => `CREATE TABLE ${c.table} (${c.create})`).join('; '));
+    // `late`: for the reject and skip-table test (the publication holds the tables there at the start)
+    await this.sql([...CASES.map((c) => `CREATE TABLE ${c.table} (${c.create})`), 'CREATE TABLE late (id int PRIMARY KEY, a int NOT NULL)'].join('; '));
     const { name: _n, ...config } = testConnectorConfig(this.db, services, this.name, { 'snapshot.mode': 'no_data', 'schema.change.policy': this.policy, ...this.extra });
     this.config = config;
     const created = await worker.request('POST', '/connectors', { name: this.name, config });
@@ -278,4 +279,33 @@ test('pause + versioning: every row exactly once across <topic> and <topic>.v2; 
   }
   const widen = changes.find((x) => x.key?.tableName === 'widen')!.value!;
   assert.deepEqual([widen.columnsBefore.find((x: any) => x.name === 'a').type, widen.columnsAfter.find((x: any) => x.name === 'a').type], ['"int"', '"long"']);
+});
+
+test('pause + versioning: a worker restart keeps the versioned topic; reject and skip-table are told on the schema-change topic', async () => {
+  assert.ok(matrixDone, 'the matrix ran to its end');
+  const r = runs.pause;
+  await worker.restart();
+  await eventually(async () => (await r.status())?.connector?.state === 'RUNNING', 'RUNNING after the worker restart');
+  assert.equal((await r.status()).versioned_topics['public.narrow'], r.topic('narrow', 2), 'the topic version survives the restart');
+  const tables = (await worker.request('GET', `/connectors/${r.name}/tables`)).body.tables;
+  await r.sql('INSERT INTO narrow VALUES (3, 3)');
+  await eventually(async () => (await records(r.topic('narrow', 2))) === 2, 'the next row on narrow.v2');
+  assert.equal(await records(r.topic('narrow')), 1, 'nothing more on the old topic');
+  const shown = (await worker.request('GET', `/connectors/${r.name}/tables`)).body.tables.find((t: any) => t.table === 'public.narrow');
+  assert.equal(shown?.topic, r.topic('narrow', 2), `/tables shows the topic in use (before the row: ${JSON.stringify(tables)})`);
+
+  await r.sql('INSERT INTO late VALUES (1, 1)');
+  await eventually(async () => (await records(r.topic('late'))) === 1, 'the late table streams');
+  await r.sql('ALTER TABLE late DROP COLUMN a; INSERT INTO late VALUES (2)');
+  await eventually(async () => (await r.status()).schema_change_pending?.table === 'public.late', 'PAUSED at late');
+  const id = (await r.status()).schema_change_pending.id;
+  assert.equal((await worker.request('POST', `/connectors/${r.name}/schema-changes/${id}/reject`)).status, 200);
+  assert.equal((await r.status()).connector.state, 'PAUSED', 'reject keeps the pause');
+  assert.equal((await worker.request('POST', `/connectors/${r.name}/schema-changes/${id}/skip-table`)).status, 200);
+  await eventually(async () => (await r.status()).connector.state === 'RUNNING', 'RUNNING after skip-table');
+  const changeTopic = `${r.prefix}.schema-changes`;
+  const changes = await readTopics(services.kafkaBrokers, services.registryUrl, [changeTopic], (x) => x.filter((y) => y.key?.tableName === 'late').length >= 3, 30_000);
+  const late = changes.filter((x) => x.key?.tableName === 'late').map((x) => x.value!);
+  assert.deepEqual(late.map((x) => [x.id, x.decision]), [[id, 'pending'], [id, 'rejected'], [id, 'skipped-table']]);
+  assert.equal(await records(r.topic('late')), 1, 'nothing of the skipped table after the change');
 });
