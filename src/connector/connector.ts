@@ -247,7 +247,7 @@ export class Connector {
         captured,
         this.log,
         cfg.schemaChangePolicy === 'allow' ? null : new SchemaChangeGate(cfg.schemaChangePolicy, new SchemaRegistrar(cfg.registry), catalog, schemaChangeCounters(this.metrics), this.log, new Set(changeState.decisions.filter((d) => d.decision === 'approved').map((d) => d.id)), announcer, db.dbname),
-        Object.keys(changeState.topic_versions).length > 0 ? new TopicVersions(registrar, cfg.topicPrefix, topicVersion) : null,
+        Object.keys(changeState.topic_versions).length > 0 ? new TopicVersions(registrar, cfg.topicPrefix, topicVersion, (t) => changeState.topic_moved_at[t] ?? null) : null,
       );
       const events = new ChangeEventBuilder({
         connectorVersion: PGCDC_VERSION,

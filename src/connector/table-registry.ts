@@ -87,7 +87,7 @@ export class TableRegistry {
       return null;
     }
     if (at && this.topicVersions) {
-      const older = await this.topicVersions.olderTopicOf(schema);
+      const older = await this.topicVersions.olderTopicOf(schema, at);
       if (older) schema = { ...schema, topic: older };
     }
     if (at && this.gate) {

@@ -87,7 +87,10 @@ export function approveSchemaChange(worker: Worker, name: string, id: string): P
       if (p.schemas.key) registered[keySubject(topic)] = await registrar.register(keySubject(topic), p.schemas.key);
       registered[valueSubject(topic)] = await registrar.register(valueSubject(topic), p.schemas.value);
       d = decision(p, 'approved', { registered, topic });
-      next = { ...withDecision(state, d), topic_versions: { ...state.topic_versions, [p.table]: version } };
+      const movedAt = { ...state.topic_moved_at };
+      if (p.commit_lsn) movedAt[p.table] = p.commit_lsn;
+      else delete movedAt[p.table];
+      next = { ...withDecision(state, d), topic_versions: { ...state.topic_versions, [p.table]: version }, topic_moved_at: movedAt };
     } else {
       if (p.subjects.key && p.schemas.key) registered[p.subjects.key] = await registerWithOverride(registrar, p.subjects.key, p.schemas.key);
       registered[p.subjects.value] = await registerWithOverride(registrar, p.subjects.value, p.schemas.value);

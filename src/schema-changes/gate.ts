@@ -25,6 +25,8 @@ export interface StreamPoint {
   lsn: string;
   /** the position delivery stands at (describeOffset), which also makes the change's id */
   position: string;
+  /** the commit LSN of the transaction the Relation came in (absent between transactions) */
+  commitLsn?: string;
 }
 
 export class SchemaChangeGate {
@@ -90,6 +92,7 @@ export class SchemaChangeGate {
       subjects: { key: next.keySchema ? keySubject(next.topic) : null, value: valueSubject(next.topic) },
       schemas,
       shapes: { before, after },
+      ...(at.commitLsn ? { commit_lsn: at.commitLsn } : {}),
     };
     if (this.approved.has(pending.id)) {
       this.log.info({ ...summary, id: pending.id }, 'approved schema change reached: registering it');

@@ -114,8 +114,8 @@ class PolicyRun {
 
   async setup(): Promise<void> {
     this.db = await freshDatabase(services, this.name);
-    // `late`: for the reject and skip-table test (the publication holds the tables there at the start)
-    await this.sql([...CASES.map((c) => `CREATE TABLE ${c.table} (${c.create})`), 'CREATE TABLE late (id int PRIMARY KEY, a int NOT NULL)'].join('; '));
+    // `late`, `midtx`: for the reject/skip-table and mid-transaction tests (the publication holds the tables there at the start)
+    await this.sql([...CASES.map((c) => `CREATE TABLE ${c.table} (${c.create})`), 'CREATE TABLE late (id int PRIMARY KEY, a int NOT NULL)', 'CREATE TABLE midtx (id int PRIMARY KEY, qty int NOT NULL)'].join('; '));
     const { name: _n, ...config } = testConnectorConfig(this.db, services, this.name, { 'snapshot.mode': 'no_data', 'schema.change.policy': this.policy, ...this.extra });
     this.config = config;
     const created = await worker.request('POST', '/connectors', { name: this.name, config });
@@ -308,4 +308,36 @@ test('pause + versioning: a worker restart keeps the versioned topic; reject and
   const late = changes.filter((x) => x.key?.tableName === 'late').map((x) => x.value!);
   assert.deepEqual(late.map((x) => [x.id, x.decision]), [[id, 'pending'], [id, 'rejected'], [id, 'skipped-table']]);
   assert.equal(await records(r.topic('late')), 1, 'nothing of the skipped table after the change');
+});
+
+test('pause + versioning, a change inside a transaction: old-shape rows stay on <topic>, new-shape ones go to .v2, once each; returning to the old shape later is a change, not a move back', async () => {
+  assert.ok(matrixDone, 'the matrix ran to its end');
+  const r = runs.pause;
+  await withClient(r.db, async (c) => {
+    await c.query('BEGIN');
+    await c.query('INSERT INTO midtx SELECT g, g FROM generate_series(1, 3) g');
+    await c.query('ALTER TABLE midtx ALTER COLUMN qty TYPE text');
+    await c.query(`INSERT INTO midtx SELECT g, 'q' || g FROM generate_series(4, 6) g`);
+    await c.query('COMMIT');
+  });
+  await eventually(async () => (await r.status()).schema_change_pending?.table === 'public.midtx', 'PAUSED at midtx');
+  assert.equal(await records(r.topic('midtx')), 3, 'the three old-shape rows delivered');
+  const offset = (await worker.request('GET', `/connectors/${r.name}/offsets`)).body.offsets[0].offset;
+  assert.deepEqual([offset.pgcdc_tx_changes, offset.pgcdc_tx_complete], [3, false], 'the offset inside the transaction, before the change');
+  await r.approve((await r.status()).schema_change_pending.id);
+  // the resume replays the transaction from its start: its old-shape Relation must not pause again
+  await eventually(async () => (await records(r.topic('midtx', 2))) === 3, 'the new-shape rows on midtx.v2');
+  assert.equal((await r.status()).connector.state, 'RUNNING');
+  const rows = await readTopics(services.kafkaBrokers, services.registryUrl, [r.topic('midtx'), r.topic('midtx', 2)], (x) => x.length >= 6, 30_000);
+  assert.deepEqual(rows.map((x) => [x.topic, Number(x.value!.after.id)]).sort((a, b) => (a[1] as number) - (b[1] as number)),
+    [1, 2, 3].map((i) => [r.topic('midtx'), i]).concat([4, 5, 6].map((i) => [r.topic('midtx', 2), i])), 'each row once, old shape on the old topic');
+  assert.equal(await records(r.topic('midtx')), 3);
+
+  // back to the old type: judged against midtx.v2 (string → int), so it pauses; nothing goes to the old topic
+  await r.sql('ALTER TABLE midtx ALTER COLUMN qty TYPE int USING length(qty); INSERT INTO midtx VALUES (7, 7)');
+  await eventually(async () => (await r.status()).schema_change_pending?.table === 'public.midtx', 'PAUSED at midtx again');
+  assert.match((await r.status()).connector.trace, /column "qty" changed type from string to int/);
+  assert.equal(await records(r.topic('midtx')), 3, 'the old topic gets nothing');
+  await r.approve((await r.status()).schema_change_pending.id);
+  await eventually(async () => (await records(r.topic('midtx', 3))) === 1, 'the row on midtx.v3');
 });
