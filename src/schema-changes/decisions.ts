@@ -40,8 +40,9 @@ function decision(p: PendingSchemaChange, kind: SchemaChangeDecision['decision']
 }
 
 /**
- * Tells the schema-change topic (when enabled) of a decision, before the run restarts, so the record
- * precedes every event of the shape it lets through.
+ * Tells the schema-change topic (when enabled) of a decision before it is stored and the run
+ * restarts, so the record precedes every event of the shape it lets through (a failure to write it
+ * fails the decision, which can be taken again).
  */
 async function announceDecision(worker: Worker, cfg: ConnectorConfig, p: PendingSchemaChange, outcome: SchemaChangeOutcome, topic = p.topic): Promise<void> {
   if (!cfg.schemaChangeTopic) return;
@@ -97,8 +98,8 @@ export function approveSchemaChange(worker: Worker, name: string, id: string): P
       d = decision(p, 'approved', { registered });
       next = withDecision(state, d);
     }
-    await store.save(next);
     await announceDecision(worker, cfg, p, 'approved', d.topic);
+    await store.save(next);
     worker.deps.log.info({ connector: name, id, table: p.table, registered, topic: d.topic ?? p.topic }, 'schema change approved; resuming from the stored offset');
     await managed.restart();
     return d;
@@ -113,8 +114,8 @@ export function skipTableForSchemaChange(worker: Worker, name: string, id: strin
     const cfg = runnable(managed, name, id);
     const d = decision(p, 'skipped-table', { note: `${p.table} is no longer captured; its changes from ${p.position} on are not delivered` });
     const next = withDecision(state, d);
-    await store.save({ ...next, skipped_tables: [...new Set([...next.skipped_tables, p.table])] });
     await announceDecision(worker, cfg, p, 'skipped-table');
+    await store.save({ ...next, skipped_tables: [...new Set([...next.skipped_tables, p.table])] });
     worker.deps.log.warn({ connector: name, id, table: p.table }, `schema change: table ${p.table} removed from capture (skip-table)`);
     await managed.restart();
     return d;
@@ -127,8 +128,8 @@ export function rejectSchemaChange(worker: Worker, name: string, id: string): Pr
     const state = await store.load();
     const p = { ...pendingWithId(state, name, id), rejected_at: new Date().toISOString() };
     const cfg = runnable(managed, name, id);
-    await store.save({ ...state, pending: p });
     await announceDecision(worker, cfg, p, 'rejected');
+    await store.save({ ...state, pending: p });
     worker.deps.log.warn({ connector: name, id, table: p.table }, 'schema change rejected; the connector stays paused');
     return p;
   });
