@@ -1,5 +1,5 @@
 /** The typed, validated connector configuration the rest of pgcdc reads (never the raw string map). */
-import type { SchemaChangePolicy } from './keys-schema-changes.js';
+import { defaultSchemaChangeTopic, type SchemaChangePolicy } from './keys-schema-changes.js';
 import type { ConversionOptions } from '../types/mapping.js';
 import type { RegistryAccess } from '../registry/registry-access.js';
 import type { Compression } from '../kafka/ports.js';
@@ -105,6 +105,10 @@ export interface ConnectorConfig {
   metricsLogIntervalMs: number;
   /** schema.change.policy: what a breaking table change does while streaming */
   schemaChangePolicy: SchemaChangePolicy;
+  /** schema.change.topic.enabled / .name (resolved): where schema-change records go, or null */
+  schemaChangeTopic: string | null;
+  /** schema.change.breaking.topic.versioning: approve moves a table's events to <topic>.v<N> */
+  schemaChangeTopicVersioning: boolean;
   /** The map as given (provider references as written when validated before resolution). */
   raw: Readonly<Record<string, unknown>>;
 }
@@ -233,6 +237,8 @@ export function buildConnectorConfig(v: ParsedValues, raw: Readonly<Record<strin
     },
     metricsLogIntervalMs: num('metrics.log.interval.ms'),
     schemaChangePolicy: str('schema.change.policy') as SchemaChangePolicy,
+    schemaChangeTopic: bool('schema.change.topic.enabled') ? (optStr('schema.change.topic.name')?.trim() || defaultSchemaChangeTopic(str('topic.prefix'))) : null,
+    schemaChangeTopicVersioning: bool('schema.change.breaking.topic.versioning'),
     raw,
   };
 }

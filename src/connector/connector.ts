@@ -36,7 +36,10 @@ import { ConnectorMetrics } from '../metrics/connector-metrics.js';
 import { SchemaChangeGate } from '../schema-changes/gate.js';
 import { schemaChangeCounters } from '../schema-changes/counters.js';
 import { SchemaChangeStore } from '../schema-changes/state-store.js';
-import { describePending, withDecision, type PendingSchemaChange } from '../schema-changes/pending.js';
+import { describePending, topicVersionOf, withDecision, type PendingSchemaChange } from '../schema-changes/pending.js';
+import { SchemaChangeTopic } from '../schema-changes/change-topic.js';
+import { TopicVersions } from '../schema-changes/topic-versions.js';
+import { topicName } from '../events/names.js';
 
 export type ConnectorState = 'UNASSIGNED' | 'RUNNING' | 'PAUSED' | 'STOPPED' | 'FAILED' | 'RESTARTING';
 
@@ -67,6 +70,8 @@ export class Connector {
   private heartbeat?: NodeJS.Timeout;
   /** a breaking schema change this connector is PAUSED at, waiting for a decision (schema.change.policy=pause) */
   schemaChangePending: PendingSchemaChange | null = null;
+  /** schema.change.breaking.topic.versioning: `schema.table` → the topic it uses now, for tables moved to `<topic>.v<N>` */
+  versionedTopics: Record<string, string> = {};
   /** cuts a retry back-off short when the connector is stopped */
   private wakeRetry?: () => void;
 
@@ -204,6 +209,12 @@ export class Connector {
     try {
       const changes = new SchemaChangeStore(this.worker.offsetStore, SchemaChangeStore.key(cfg.name, cfg.topicPrefix));
       let changeState = await changes.load();
+      // schema.change.breaking.topic.versioning: tables an approval moved to <topic>.v<N>
+      const topicVersion = (schema: string, table: string) => topicVersionOf(changeState, `${schema}.${table}`);
+      this.versionedTopics = Object.fromEntries(Object.keys(changeState.topic_versions).map((t) => {
+        const dot = t.indexOf('.');
+        return [t, topicName(cfg.topicPrefix, t.slice(0, dot), t.slice(dot + 1), topicVersion(t.slice(0, dot), t.slice(dot + 1)))];
+      }));
       if (changeState.pending && cfg.schemaChangePolicy === 'pause') return this.pauseAtSchemaChange(changeState.pending, signalStarted);
       if (changeState.pending) {
         const p = changeState.pending;
@@ -227,16 +238,18 @@ export class Connector {
       await ensurePublication(catalog, cfg.publicationName, cfg.publicationAutocreateMode, published);
 
       const types = new PgTypeCatalog();
+      const announcer = cfg.schemaChangeTopic ? new SchemaChangeTopic(cfg.schemaChangeTopic, sink, registrar) : null;
       const registry = new TableRegistry(
         catalog,
         types,
         registrar,
         sink,
         { topicPrefix: cfg.topicPrefix, catalog: types, conversion: cfg.conversion, placeholder: cfg.unavailableValuePlaceholder, includeColumn: cfg.filters.column, deadLetter: this.deadLetters,
-          columnRules: compileColumnRules(cfg.columnRules), messageKey: messageKeyChooser(cfg.messageKeyColumns) },
+          columnRules: compileColumnRules(cfg.columnRules), messageKey: messageKeyChooser(cfg.messageKeyColumns), topicVersion },
         captured,
         this.log,
-        cfg.schemaChangePolicy === 'allow' ? null : new SchemaChangeGate(cfg.schemaChangePolicy, new SchemaRegistrar(cfg.registry), catalog, schemaChangeCounters(this.metrics), this.log, new Set(changeState.decisions.filter((d) => d.decision === 'approved').map((d) => d.id))),
+        cfg.schemaChangePolicy === 'allow' ? null : new SchemaChangeGate(cfg.schemaChangePolicy, new SchemaRegistrar(cfg.registry), catalog, schemaChangeCounters(this.metrics), this.log, new Set(changeState.decisions.filter((d) => d.decision === 'approved').map((d) => d.id)), announcer, db.dbname),
+        Object.keys(changeState.topic_versions).length > 0 ? new TopicVersions(registrar, cfg.topicPrefix, topicVersion, (t) => changeState.topic_moved_at[t] ?? null) : null,
       );
       const events = new ChangeEventBuilder({
         connectorVersion: PGCDC_VERSION,

@@ -273,7 +273,9 @@ export class StreamingSource {
       }
       case 'relation': {
         // schema.change.policy: a breaking shape pauses here, before the first change that uses it
-        const at = { lsn: formatLsn(lsn), position: this.tx ? `transaction committing at ${formatLsn(this.tx.commitLsn)}, after ${this.txChangeIndex} of its changes` : `after ${formatLsn(lsn)}` };
+        // pgoutput sends Relation messages with no WAL position (0/0); the change is then named by its transaction's commit LSN
+        const at = { lsn: formatLsn(lsn !== 0n || !this.tx ? lsn : this.tx.commitLsn), position: this.tx ? `transaction committing at ${formatLsn(this.tx.commitLsn)}, after ${this.txChangeIndex} of its changes` : `after ${formatLsn(lsn)}`,
+          ...(this.tx ? { commitLsn: formatLsn(this.tx.commitLsn) } : {}) };
         const pending = await this.tables.onRelation(m, at);
         if (pending) await this.pauseForSchemaChange(pending);
         return;

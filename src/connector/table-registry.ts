@@ -10,6 +10,7 @@ import { keySubject, valueSubject } from '../events/names.js';
 import { buildTableSchema, type SchemaContext, type TableSchema } from '../events/table-schema.js';
 import type { SchemaChangeGate, StreamPoint } from '../schema-changes/gate.js';
 import type { PendingSchemaChange } from '../schema-changes/pending.js';
+import type { TopicVersions } from '../schema-changes/topic-versions.js';
 
 export interface RegisteredTable {
   schema: TableSchema;
@@ -37,6 +38,8 @@ export class TableRegistry {
     private readonly log: Logger,
     /** schema.change.policy while streaming; absent: register whatever the registry accepts */
     private readonly gate: SchemaChangeGate | null = null,
+    /** schema.change.breaking.topic.versioning: where a replayed pre-approval shape belongs */
+    private readonly topicVersions: TopicVersions | null = null,
   ) {}
 
   /** The registered table, undefined when the relation was never announced, null when it is not captured. */
@@ -76,16 +79,22 @@ export class TableRegistry {
       throw classifyPostgresError(err, `reading the catalog for ${rel.schema}.${rel.table}`, 'read');
     }
     const previous = this.tables.get(rel.relationOid) ?? null;
-    const sameShape = previous !== null && JSON.stringify(previous.schema.envelopeSchema) === JSON.stringify(schema.envelopeSchema);
+    // the key schema too: a primary-key change leaves the envelope as it was
+    const sameShape = previous !== null && JSON.stringify(previous.schema.envelopeSchema) === JSON.stringify(schema.envelopeSchema)
+      && JSON.stringify(previous.schema.keySchema) === JSON.stringify(schema.keySchema);
     if (sameShape && (!at || previous.schema.replicaIdentity === schema.replicaIdentity)) {
-      this.tables.set(rel.relationOid, { ...previous, schema });
+      this.tables.set(rel.relationOid, { ...previous, schema: { ...schema, topic: previous.schema.topic } });
       return null;
+    }
+    if (at && this.topicVersions) {
+      const older = await this.topicVersions.olderTopicOf(schema, at);
+      if (older) schema = { ...schema, topic: older };
     }
     if (at && this.gate) {
       const pending = await this.gate.check(previous?.schema ?? null, schema, at);
       if (pending) return pending;
       if (sameShape) {
-        this.tables.set(rel.relationOid, { ...previous, schema });
+        this.tables.set(rel.relationOid, { ...previous, schema: { ...schema, topic: previous.schema.topic } });
         return null;
       }
     }

@@ -1,11 +1,20 @@
 /**
- * Names as Debezium derives them. Topics: `<topic.prefix>.<schema>.<table>`, characters Kafka does
+ * Names as Debezium derives them. Topics: `<topic.prefix>.<schema>.<table>` (`.v<N>` appended for a
+ * versioned table, see below), characters Kafka does
  * not allow replaced by `_`. Avro record and field names: characters Avro does not allow replaced by
  * `_`, and a leading digit prefixed with `_`.
  */
-export function topicName(prefix: string, schema: string, table: string): string {
-  return `${prefix}.${schema}.${table}`.replace(/[^A-Za-z0-9._-]/g, '_');
+export function topicName(prefix: string, schema: string, table: string, version = 1): string {
+  const base = `${prefix}.${schema}.${table}`.replace(/[^A-Za-z0-9._-]/g, '_');
+  return version > 1 ? `${base}.v${version}` : base;
 }
+
+/**
+ * Under schema.change.breaking.topic.versioning a table whose breaking change was approved moves to
+ * `<topic>.v<N>` (N = 2, 3, ...); version 1 is the plain topic. The suffix adds at most this many
+ * characters to a topic name.
+ */
+export const TOPIC_VERSION_SUFFIX_MAX = '.v999'.length;
 
 export function avroName(name: string): string {
   const clean = name.replace(/[^A-Za-z0-9_]/g, '_');

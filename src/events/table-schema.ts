@@ -69,6 +69,8 @@ export interface SchemaContext {
   columnRules?: readonly CompiledColumnRule[];
   /** message.key.columns */
   messageKey?: MessageKeyChooser;
+  /** the topic version of a table (schema.change.breaking.topic.versioning); absent or 1: the plain topic */
+  topicVersion?: (schema: string, table: string) => number;
 }
 
 export function buildTableSchema(rel: RelationMessage, facts: TableFacts, ctx: SchemaContext): TableSchema {
@@ -112,7 +114,7 @@ export function buildTableSchema(rel: RelationMessage, facts: TableFacts, ctx: S
     relationOid: rel.relationOid,
     schema: rel.schema,
     table: rel.table,
-    topic: topicName(ctx.topicPrefix, rel.schema, rel.table),
+    topic: topicName(ctx.topicPrefix, rel.schema, rel.table, ctx.topicVersion?.(rel.schema, rel.table)),
     replicaIdentity: rel.replicaIdentity,
     columns,
     keyColumns,

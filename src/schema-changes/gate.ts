@@ -13,6 +13,8 @@ import { classifyPostgresError } from '../errors/classify-postgres.js';
 import { keySubject, valueSubject } from '../events/names.js';
 import type { TableSchema } from '../events/table-schema.js';
 import type { SchemaRegistrar } from '../registry/schema-registrar.js';
+import type { SchemaChangeNotice, SchemaChangeOutcome } from './change-record.js';
+import type { SchemaChangeAnnouncer } from './change-topic.js';
 import { classifyChange, type ShapeDiff } from './classify.js';
 import type { SchemaChangeCounters } from './counters.js';
 import { changeId, describePending, type PendingSchemaChange, type RegistryVerdict } from './pending.js';
@@ -23,6 +25,8 @@ export interface StreamPoint {
   lsn: string;
   /** the position delivery stands at (describeOffset), which also makes the change's id */
   position: string;
+  /** the commit LSN of the transaction the Relation came in (absent between transactions) */
+  commitLsn?: string;
 }
 
 export class SchemaChangeGate {
@@ -34,6 +38,9 @@ export class SchemaChangeGate {
     private readonly log: Logger,
     /** ids of changes an operator approved: met again (a replay after the approval), they pass */
     private readonly approved: ReadonlySet<string> = new Set(),
+    /** schema.change.topic.enabled: told of every classified change before anything of its shape is delivered */
+    private readonly announcer: SchemaChangeAnnouncer | null = null,
+    private readonly database = '',
   ) {}
 
   /** null: register and stream on; a pending change: pause before it. Throws under policy fail. */
@@ -52,21 +59,28 @@ export class SchemaChangeGate {
     const verdicts = await this.verdicts(next);
     const breaking = diff.classification === 'breaking' || verdicts.some((v) => !v.compatible);
     const summary = { table, lsn: at.lsn, classification: breaking ? 'breaking' : diff.classification, changes: diff.changes.map((c) => c.reason), registry: verdicts };
+    const schemas = { key: next.keySchema, value: next.envelopeSchema };
+    const id = changeId(table, at.position, schemas);
+    const notice = (decision: SchemaChangeOutcome): SchemaChangeNotice => ({
+      id, database: this.database, table, topic: next.topic, lsn: at.lsn, classification: breaking ? 'breaking' : 'additive',
+      changes: diff.changes, before, after, registry: verdicts, decision, at: new Date(),
+    });
     if (!breaking) {
       this.counters.count(diff.classification, 'registered');
       this.log.info(summary, 'additive schema change: registering the new version');
+      await this.announcer?.announce(notice('auto-registered'));
       return null;
     }
     if (this.policy === 'fail') {
       this.counters.count('breaking', 'failed');
+      await this.announcer?.announce(notice('failed'));
       throw new PgcdcError('schema-incompatible', `breaking schema change of ${table} at LSN ${at.lsn} (schema.change.policy=fail): ${reasons(diff, verdicts)}; nothing with the new shape was delivered`, {
         retriable: false,
         remedy: 'undo the table change, or set schema.change.policy=pause to decide per change (approve or skip-table), then restart',
       });
     }
-    const schemas = { key: next.keySchema, value: next.envelopeSchema };
     const pending: PendingSchemaChange = {
-      id: changeId(table, at.position, schemas),
+      id,
       table,
       topic: next.topic,
       lsn: at.lsn,
@@ -77,6 +91,8 @@ export class SchemaChangeGate {
       registry: verdicts,
       subjects: { key: next.keySchema ? keySubject(next.topic) : null, value: valueSubject(next.topic) },
       schemas,
+      shapes: { before, after },
+      ...(at.commitLsn ? { commit_lsn: at.commitLsn } : {}),
     };
     if (this.approved.has(pending.id)) {
       this.log.info({ ...summary, id: pending.id }, 'approved schema change reached: registering it');
@@ -84,6 +100,7 @@ export class SchemaChangeGate {
     }
     this.counters.count('breaking', 'paused');
     this.log.warn({ ...summary, id: pending.id, diff: diff.changes }, describePending(pending));
+    await this.announcer?.announce(notice('pending'));
     return pending;
   }
 

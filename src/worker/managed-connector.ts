@@ -46,7 +46,9 @@ export interface ConnectorStatus {
   /** pgcdc extension: events by table and op, transactions, commit-to-ack latency, errors, queues */
   metrics?: Record<string, unknown>;
   /** pgcdc extension: the breaking schema change the connector is PAUSED at (schema.change.policy=pause) */
-  schema_change_pending?: { id: string; table: string; lsn: string; changes: string[]; registry: unknown[] };
+  schema_change_pending?: { id: string; table: string; topic: string; lsn: string; changes: string[]; registry: unknown[] };
+  /** schema.change.breaking.topic.versioning: tables whose events go to `<topic>.v<N>` now, with that topic */
+  versioned_topics?: Record<string, string>;
 }
 
 export interface ConnectorInfo {
@@ -226,7 +228,9 @@ export class ManagedConnector {
     Object.assign(status, lagStatus(this.lag));
     status.metrics = metricsStatus(this.metrics, this.connector?.streaming);
     const pending = this.connector?.schemaChangePending;
-    if (pending) status.schema_change_pending = { id: pending.id, table: pending.table, lsn: pending.lsn, changes: pending.changes.map((c) => c.reason), registry: pending.registry };
+    if (pending) status.schema_change_pending = { id: pending.id, table: pending.table, topic: pending.topic, lsn: pending.lsn, changes: pending.changes.map((c) => c.reason), registry: pending.registry };
+    const versioned = this.connector?.versionedTopics;
+    if (versioned && Object.keys(versioned).length > 0) status.versioned_topics = versioned;
     return status;
   }
 
@@ -238,6 +242,11 @@ export class ManagedConnector {
       tasks: stopped ? [] : [{ connector: this.name, task: 0 }],
       type: 'source',
     };
+  }
+
+  /** Tables moved to `<topic>.v<N>` by an approval (schema.change.breaking.topic.versioning), with the topic they use. */
+  get versionedTopics(): Readonly<Record<string, string>> {
+    return this.connector?.versionedTopics ?? {};
   }
 
   /** Whether the run is FAILED (for restart?onlyFailed=true). */

@@ -77,7 +77,8 @@ async function tables(managed: ManagedConnector, lookup: (registry: RegistryAcce
   const rows = managed.metrics.tables().slice(0, MAX_TABLES);
   const out = await Promise.all(rows.map(async (t) => {
     const dot = t.table.indexOf('.');
-    const topic = topicName(cfg.topicPrefix, t.table.slice(0, dot), t.table.slice(dot + 1));
+    // a table moved to <topic>.v<N> by an approval (schema.change.breaking.topic.versioning) shows that topic
+    const topic = managed.versionedTopics[t.table] ?? topicName(cfg.topicPrefix, t.table.slice(0, dot), t.table.slice(dot + 1));
     const [key, value] = await Promise.all([lookup(cfg.registry, keySubject(topic)), lookup(cfg.registry, valueSubject(topic))]);
     return {
       table: t.table,
