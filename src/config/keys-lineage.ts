@@ -24,12 +24,13 @@ function pairList(what: string) {
   };
 }
 
+/** Required by one transport, and refused with the other (never accepted and ignored); free while lineage is off. */
 function requiredFor(type: LineageTransportType, check?: (v: ConfigValue) => string | undefined) {
   return (v: ConfigValue, all: ParsedValues): string | undefined => {
-    const used = all[ENABLED] === true && all[TYPE] === type;
-    if (used && (v === null || v === '')) return `is required when ${ENABLED}=true and ${TYPE}=${type}`;
-    if (v === null || v === '') return undefined;
-    return check?.(v);
+    const unset = v === null || v === '';
+    if (all[ENABLED] === true && all[TYPE] === type && unset) return `is required when ${ENABLED}=true and ${TYPE}=${type}`;
+    if (all[ENABLED] === true && all[TYPE] !== type && !unset) return `applies only to ${TYPE}=${type} (it is ${String(all[TYPE])}); remove it`;
+    return unset ? undefined : check?.(v);
   };
 }
 
@@ -50,7 +51,8 @@ export const lineageKeys: ConfigKey[] = [
     { validate: requiredFor('http', rules.httpUrl), width: 'LONG' }),
   ol('openlineage.integration.transport.endpoint', 'STRING', '/api/v1/lineage', 'LOW', 'Lineage endpoint', 'Path appended to transport.url.',
     { validate: (v) => (typeof v === 'string' && !v.startsWith('/') ? 'must start with "/"' : undefined) }),
-  ol('openlineage.integration.transport.auth.token', 'PASSWORD', null, 'LOW', 'Lineage bearer token', 'Sent as "Authorization: Bearer <token>" (OpenLineage\'s api_key auth); a secret, never shown.'),
+  ol('openlineage.integration.transport.auth.token', 'PASSWORD', null, 'LOW', 'Lineage bearer token', 'Sent as "Authorization: Bearer <token>" (OpenLineage\'s api_key auth); a secret, never shown.',
+    { validate: (v, all) => (all[ENABLED] === true && all[TYPE] !== 'http' && v !== null && v !== '' ? `applies only to ${TYPE}=http; remove it` : undefined) }),
   ol('openlineage.integration.transport.file.location', 'STRING', null, 'LOW', 'Lineage file',
     'File receiving one JSON event per line; must be inside a directory the worker\'s operator lists in PGCDC_OPENLINEAGE_FILE_ALLOWED_PATHS.',
     { validate: requiredFor('file', (v) => (typeof v === 'string' ? fileLocationProblem(v) : undefined)), width: 'LONG' }),

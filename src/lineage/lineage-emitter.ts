@@ -13,6 +13,7 @@ import type { TableSchema } from '../events/table-schema.js';
 import type { TypeCatalog } from '../types/catalog.js';
 import { BUILTIN_TYPE_NAMES } from '../types/oids.js';
 import { PGCDC_VERSION } from '../version.js';
+import { redactorFor, secretValues } from '../config/secrets.js';
 import { buildRunEvent, inputName, inputNamespace, kafkaNamespace, producerUri, type DatasetSpec, type RunEventType } from './event-builder.js';
 import { avroFields, columnFields } from './schema-fields.js';
 import { DeliveryQueue } from './delivery-queue.js';
@@ -25,6 +26,8 @@ export class LineageEmitter {
   private runId = randomUUID();
   private readonly queue: DeliveryQueue;
   private readonly kafka: string;
+  /** hides the config's secrets (resolved ones included) in error messages */
+  private readonly redact: (text: string) => string;
 
   constructor(
     private readonly config: ConnectorConfig,
@@ -33,6 +36,7 @@ export class LineageEmitter {
     metrics: ConnectorMetrics,
     log: Logger,
   ) {
+    this.redact = redactorFor(secretValues(config.raw));
     this.kafka = settings.kafkaAddress ?? brokers[0] ?? 'unknown:unknown';
     const counters = { sent: () => void metrics.lineageSent++, dropped: () => void metrics.lineageDropped++ };
     const deliver = settings.transport === 'file'
@@ -66,9 +70,9 @@ export class LineageEmitter {
     this.emit('RUNNING', tables.map((t) => this.input(t, types)), tables.map((t) => this.output(t)));
   }
 
-  /** `reason` must already be free of secrets (PgcdcError.describe() of a redacted error). */
+  /** The run failed; the reason is shown with the config's secrets hidden. */
   failed(reason: string): void {
-    this.emit('FAIL', [], [], reason);
+    this.emit('FAIL', [], [], this.redact(reason));
   }
 
   completed(): void {

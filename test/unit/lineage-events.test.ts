@@ -1,10 +1,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import pino from 'pino';
 import { validateConnectorConfig, redactConfig } from '../../src/config/index.js';
 import { buildRunEvent, inputName, inputNamespace, kafkaNamespace, producerUri, type RunEventInput } from '../../src/lineage/event-builder.js';
 import { avroFields, columnFields, type LineageField } from '../../src/lineage/schema-fields.js';
 import { DeliveryQueue } from '../../src/lineage/delivery-queue.js';
+import { LineageEmitter } from '../../src/lineage/lineage-emitter.js';
+import { ConnectorMetrics } from '../../src/metrics/connector-metrics.js';
 import { fileLocationProblem, lineageFileAllowedPaths } from '../../src/lineage/file-policy.js';
 import { INT4, relationOf, tableSchemaOf, TEXT } from '../fakes/memory-tables.js';
 import { openLineageProblems } from '../harness/openlineage-schema.js';
@@ -182,6 +187,11 @@ test('config: off by default; enabled needs a URL (http) or a permitted file; co
   assert.match(file.errors[0]!.message, /PGCDC_OPENLINEAGE_FILE_ALLOWED_PATHS/);
   const yml = validateConnectorConfig({ ...minimal, 'openlineage.integration.config.file.path': '/etc/openlineage.yml' });
   assert.deepEqual(yml.errors.map((e) => e.key), ['openlineage.integration.config.file.path']);
+  const mixed = validateConnectorConfig({ ...minimal, 'openlineage.integration.enabled': 'true', 'openlineage.integration.transport.url': 'http://m:5000',
+    'openlineage.integration.transport.file.location': '/tmp/x.jsonl' });
+  assert.deepEqual(mixed.errors.map((e) => e.key), ['openlineage.integration.transport.file.location'], 'a key of the other transport is refused, not ignored');
+  assert.match(mixed.errors[0]!.message, /applies only to openlineage\.integration\.transport\.type=file/);
+  assert.deepEqual(validateConnectorConfig({ ...minimal, 'openlineage.integration.transport.url': 'http://m:5000' }).errors, [], 'settings may stay while lineage is off');
   const badTags = validateConnectorConfig({ ...minimal, 'openlineage.integration.job.tags': 'env=prod,oops' });
   assert.deepEqual(badTags.errors.map((e) => e.key), ['openlineage.integration.job.tags']);
   const ok = validateConnectorConfig({
@@ -194,4 +204,36 @@ test('config: off by default; enabled needs a URL (http) or a permitted file; co
     transport: 'http', url: 'http://marquez:5000/', endpoint: '/api/v1/lineage', token: 'tok', fileLocation: null, timeoutMs: 5000,
   });
   assert.equal(redactConfig(ok.config!.raw)['openlineage.integration.transport.auth.token'], '[hidden]');
+});
+
+test('emitter: one runId per run, FAIL message with the config\'s secrets hidden, events appended to the file in order', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pgcdc-lineage-unit-'));
+  const before = process.env.PGCDC_OPENLINEAGE_FILE_ALLOWED_PATHS;
+  process.env.PGCDC_OPENLINEAGE_FILE_ALLOWED_PATHS = dir;
+  try {
+    const location = join(dir, 'events.jsonl');
+    const { config, errors } = validateConnectorConfig({ ...minimal, 'database.password': 'pw-s3cr3t', 'openlineage.integration.enabled': 'true',
+      'openlineage.integration.transport.type': 'file', 'openlineage.integration.transport.file.location': location });
+    assert.deepEqual(errors, []);
+    const metrics = new ConnectorMetrics();
+    const emitter = LineageEmitter.fromConfig(config!, ['broker:9092'], metrics, quiet)!;
+    emitter.started();
+    emitter.failed('authentication failed for password pw-s3cr3t');
+    emitter.started();
+    emitter.completed();
+    await until(() => metrics.lineageSent === 4);
+    const lines = readFileSync(location, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    assert.deepEqual(lines.map((e) => e.eventType), ['START', 'FAIL', 'START', 'COMPLETE']);
+    assert.equal(lines[1].run.runId, lines[0].run.runId);
+    assert.notEqual(lines[2].run.runId, lines[0].run.runId, 'a new run, a new runId');
+    assert.equal(lines[3].run.runId, lines[2].run.runId);
+    assert.equal(lines[1].run.facets.errorMessage.message, 'authentication failed for password [hidden]');
+    assert.ok(!readFileSync(location, 'utf8').includes('pw-s3cr3t'));
+    for (const e of lines) assert.deepEqual(openLineageProblems(e), []);
+    assert.equal(existsSync(location), true);
+  } finally {
+    if (before === undefined) delete process.env.PGCDC_OPENLINEAGE_FILE_ALLOWED_PATHS;
+    else process.env.PGCDC_OPENLINEAGE_FILE_ALLOWED_PATHS = before;
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
