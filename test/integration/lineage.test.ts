@@ -1,8 +1,9 @@
 // OpenLineage run events against the real stack and a worker process: a receiver (an HTTP server in
 // this test) validates every event against OpenLineage's published JSON schema (vendored in
 // test/fixtures/openlineage) and checks the datasets of the start, the snapshot's completion, a
-// schema change (ADD COLUMN then an insert), a failure (walsender terminated: FAIL, then a new run)
-// and the stop (COMPLETE); the file transport writes the same events, only where the operator
+// schema change (ADD COLUMN then an insert), a failure (walsender terminated: FAIL, then a new run),
+// a breaking change left pending (its shape as input, no output; the run COMPLETEs at the pause);
+// the file transport writes the same events (COMPLETE after a delete), only where the operator
 // allows, never through a link; a receiver that is down costs dropped events, never the stream.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -145,9 +146,22 @@ test('HTTP receiver: START, snapshot completion, a schema change, FAIL and a new
   const second = eventsOf(HTTP).find((e) => e.eventType === 'START' && e.run.runId !== runId).run.runId;
   await eventually(async () => (await state(HTTP)) === 'RUNNING', 'RUNNING again');
 
-  // stop: the run COMPLETEs
-  assert.equal((await worker.request('DELETE', `/connectors/${HTTP}`)).status, 204);
+  // a breaking change waits for a decision: its new shape as input, nothing registered (no output); the run ends (PAUSED)
+  await sql(`ALTER TABLE items ALTER COLUMN title TYPE int USING length(title)`);
+  await sql(`INSERT INTO items VALUES (4, 7, 'y')`);
+  await eventually(async () => (await state(HTTP)) === 'PAUSED', 'PAUSED at the breaking change');
+  const pendingShape = (e: any) => e.eventType === 'RUNNING' && e.run.runId === second && e.inputs.length === 1 && fields(e.inputs[0].facets.schema.fields).includes('title;int4');
+  await eventually(() => eventsOf(HTTP).some(pendingShape), 'a RUNNING event with the pending shape');
+  const pending = eventsOf(HTTP).find(pendingShape);
+  assert.deepEqual(openLineageProblems(pending), []);
+  assert.deepEqual(pending.outputs, [], 'a pending shape is not registered: no output dataset');
   await eventually(() => eventsOf(HTTP).some((e) => e.eventType === 'COMPLETE' && e.run.runId === second), 'a COMPLETE event for the second run');
+
+  // delete: nothing is running, so no further event
+  const before = eventsOf(HTTP).length;
+  assert.equal((await worker.request('DELETE', `/connectors/${HTTP}`)).status, 204);
+  await new Promise((r) => setTimeout(r, 500));
+  assert.equal(eventsOf(HTTP).length, before);
   for (const e of eventsOf(HTTP)) assert.deepEqual(openLineageProblems(e), []);
   assert.ok(eventsOf(HTTP).every((e) => !JSON.stringify(e).includes(TOKEN) && !JSON.stringify(e).includes(String(db.password || '\u0000'))), 'no secret in any event');
   assert.ok(!worker.output.includes(TOKEN), 'the token is never logged');
@@ -175,6 +189,11 @@ test('file transport: events as JSON lines, only inside PGCDC_OPENLINEAGE_FILE_A
   assert.equal(lines()[0].eventType, 'START');
   for (const e of lines()) assert.deepEqual(openLineageProblems(e), []);
   assert.equal(lines()[0].job.name, `${topicPrefixFor(FILE)}.0`);
+  // stop (DELETE) while streaming: the run COMPLETEs
+  assert.equal((await worker.request('DELETE', `/connectors/${FILE}`)).status, 204);
+  await eventually(() => lines().at(-1)?.eventType === 'COMPLETE', 'COMPLETE in the file after the delete');
+  assert.equal(lines().at(-1).run.runId, lines()[0].run.runId);
+  assert.deepEqual(openLineageProblems(lines().at(-1)), []);
 
   // a link inside the allowed directory pointing outside it: passes validation, is never written through
   const target = join(tmpdir(), `pgcdc-lineage-target-${process.pid}`);
@@ -193,7 +212,7 @@ test('a lineage receiver that is down: events dropped, counted and logged at war
     'snapshot.mode': 'no_data', 'openlineage.integration.transport.url': `http://127.0.0.1:${DOWN_PORT}`, 'openlineage.integration.transport.timeout.ms': '500',
   }))).status, 201);
   await eventually(async () => (await state(DOWN)) === 'RUNNING', 'RUNNING with its receiver down');
-  await sql(`INSERT INTO items SELECT g, 't' || g, 'x' FROM generate_series(100, 149) g`);
+  await sql(`INSERT INTO items SELECT g, g, 'x' FROM generate_series(100, 149) g`); // title is an int since the first test
   const records = await readTopics(services.kafkaBrokers, services.registryUrl, [`${prefix}.public.items`], (r) => r.filter((x) => x.value?.op === 'c').length >= 50, 30_000);
   assert.equal(records.filter((x) => x.value?.op === 'c').length, 50);
   await eventually(async () => (await metric(DOWN, 'pgcdc_lineage_events_dropped_total')) >= 1, 'a dropped lineage event counted', 60_000);
