@@ -319,7 +319,11 @@ export class Connector {
         offsetFlushIntervalMs: cfg.offsetFlushIntervalMs,
         retry,
       }, this.log, this.metrics);
-      if (resumed) this.source.barrier = new ResumedSnapshot(resumed.consistentPoint, resumed.source, resumed.state, registry, checkpointer, resumed.start.offset, this.log);
+      if (resumed) {
+        const barrier = new ResumedSnapshot(resumed.consistentPoint, resumed.source, resumed.state, registry, checkpointer, resumed.start.offset, this.log);
+        if (this.lineage) barrier.onCompleted = () => this.lineage!.snapshotCompleted(registry.registeredTables(), types);
+        this.source.barrier = barrier;
+      }
       if (signal) {
         const source = this.source;
         source.incremental = new IncrementalSnapshot(clientConfig(db, { types: rawTextTypes }), signal, cfg.snapshot.incrementalChunkSize, registry, events, this.log, (err) => source.fail(err));
