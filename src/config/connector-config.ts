@@ -1,5 +1,6 @@
 /** The typed, validated connector configuration the rest of pgcdc reads (never the raw string map). */
 import { defaultSchemaChangeTopic, type SchemaChangePolicy } from './keys-schema-changes.js';
+import type { LineageTransportType } from './keys-lineage.js';
 import type { ConversionOptions } from '../types/mapping.js';
 import type { RegistryAccess } from '../registry/registry-access.js';
 import type { Compression } from '../kafka/ports.js';
@@ -109,8 +110,26 @@ export interface ConnectorConfig {
   schemaChangeTopic: string | null;
   /** schema.change.breaking.topic.versioning: approve moves a table's events to <topic>.v<N> */
   schemaChangeTopicVersioning: boolean;
+  /** openlineage.integration.*: OpenLineage run events (src/lineage); null when disabled */
+  lineage: LineageSettings | null;
   /** The map as given (provider references as written when validated before resolution). */
   raw: Readonly<Record<string, unknown>>;
+}
+
+export interface LineageSettings {
+  jobNamespace: string;
+  jobDescription: string;
+  tags: [string, string][];
+  owners: [string, string][];
+  /** host:port for kafka:// namespaces; null = the worker's first bootstrap server */
+  kafkaAddress: string | null;
+  transport: LineageTransportType;
+  url: string | null;
+  endpoint: string;
+  /** bearer token (secret) */
+  token: string | null;
+  fileLocation: string | null;
+  timeoutMs: number;
 }
 
 /** Builds the typed object from values that validateConnectorConfig parsed without error. */
@@ -239,8 +258,30 @@ export function buildConnectorConfig(v: ParsedValues, raw: Readonly<Record<strin
     schemaChangePolicy: str('schema.change.policy') as SchemaChangePolicy,
     schemaChangeTopic: bool('schema.change.topic.enabled') ? (optStr('schema.change.topic.name')?.trim() || defaultSchemaChangeTopic(str('topic.prefix'))) : null,
     schemaChangeTopicVersioning: bool('schema.change.breaking.topic.versioning'),
+    lineage: bool('openlineage.integration.enabled') ? {
+      jobNamespace: optStr('openlineage.integration.job.namespace') ?? str('topic.prefix'),
+      jobDescription: optStr('openlineage.integration.job.description') ?? `pgcdc CDC job for ${str('topic.prefix')}`,
+      tags: pairs(optStr('openlineage.integration.job.tags')),
+      owners: pairs(optStr('openlineage.integration.job.owners')),
+      kafkaAddress: optStr('openlineage.integration.dataset.kafka.bootstrap.servers')?.split(',')[0]?.trim() || null,
+      transport: str('openlineage.integration.transport.type') as LineageTransportType,
+      url: optStr('openlineage.integration.transport.url')?.trim() ?? null,
+      endpoint: str('openlineage.integration.transport.endpoint'),
+      token: optStr('openlineage.integration.transport.auth.token'),
+      fileLocation: optStr('openlineage.integration.transport.file.location'),
+      timeoutMs: num('openlineage.integration.transport.timeout.ms'),
+    } : null,
     raw,
   };
+}
+
+/** `a=b,c=d` as pairs (validation checked the form). */
+function pairs(value: string | null): [string, string][] {
+  if (!value || value.trim() === '') return [];
+  return value.split(',').map((item) => {
+    const [k, v] = item.split('=');
+    return [k!.trim(), v!.trim()] as [string, string];
+  });
 }
 
 function messageKeyEntries(value: string | null): MessageKeyEntry[] {

@@ -37,6 +37,7 @@ export const REFUSED_NAMES: Readonly<Record<string, RefusedKey>> = {
   'read.only': refused('pgcdc may write to the database (heartbeat.action.query, the signal table)', ['false']),
   'xmin.fetch.interval.ms': refused('source.xmin is always null', ['0']),
   'flush.lsn.source': refused('pgcdc always confirms the flushed LSN to the slot', ['true']),
+  'openlineage.integration.config.file.path': refused('an openlineage.yml named in a connector config would let any REST caller have the worker read a file; set openlineage.integration.transport.* instead', ['']),
   'heartbeat.topics.prefix': refused('pgcdc writes no heartbeat records (see topic.heartbeat.prefix)', ['__debezium-heartbeat']),
   'exactly.once.support': refused('pgcdc delivers at least once', ['', 'requested']),
   'transaction.boundary': refused('pgcdc does not write Kafka transactions', ['', 'poll']),

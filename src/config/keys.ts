@@ -11,6 +11,7 @@ import { isColumnRuleKey } from './keys-columns.js';
 import { refusedKey } from './keys-refused.js';
 import { schemaChangeKeys } from './keys-schema-changes.js';
 import { registryKeys } from './keys-registry.js';
+import { lineageKeys } from './keys-lineage.js';
 
 export const CONFIG_KEYS: readonly ConfigKey[] = [
   ...commonKeys,
@@ -27,6 +28,7 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
   ...errorKeys,
   ...alertKeys,
   ...schemaChangeKeys,
+  ...lineageKeys,
 ];
 
 export const KEYS_BY_NAME: ReadonlyMap<string, ConfigKey> = new Map(CONFIG_KEYS.map((k) => [k.name, k]));

@@ -37,6 +37,7 @@ import { SchemaChangeGate } from '../schema-changes/gate.js';
 import { schemaChangeCounters } from '../schema-changes/counters.js';
 import { SchemaChangeStore } from '../schema-changes/state-store.js';
 import { describePending, topicVersionOf, withDecision, type PendingSchemaChange } from '../schema-changes/pending.js';
+import { LineageEmitter } from '../lineage/lineage-emitter.js';
 import { SchemaChangeTopic } from '../schema-changes/change-topic.js';
 import { TopicVersions } from '../schema-changes/topic-versions.js';
 import { topicName } from '../events/names.js';
@@ -47,6 +48,8 @@ export interface WorkerServices {
   kafka: KafkaClient;
   offsetStore: OffsetStore;
   log: Logger;
+  /** the worker's bootstrap servers (lineage output namespaces) */
+  brokers?: readonly string[];
 }
 
 /**
@@ -74,11 +77,14 @@ export class Connector {
   versionedTopics: Record<string, string> = {};
   /** cuts a retry back-off short when the connector is stopped */
   private wakeRetry?: () => void;
+  /** OpenLineage run events (openlineage.integration.enabled); null when off */
+  private readonly lineage: LineageEmitter | null;
 
   /** `metrics` outlives this Connector when a worker passes its own (counters survive restarts). */
   constructor(readonly config: ConnectorConfig, private readonly worker: WorkerServices, readonly metrics = new ConnectorMetrics()) {
     this.log = worker.log.child({ connector: config.name });
     this.deadLetters = DeadLetterQueue.fromConfig(config, metrics);
+    this.lineage = LineageEmitter.fromConfig(config, worker.brokers ?? [], metrics, this.log);
   }
 
   get offsetKey(): string {
@@ -171,11 +177,14 @@ export class Connector {
   private async supervise(signalStarted: () => void): Promise<void> {
     for (let attempt = 0; !this.stopRequested; attempt++) {
       try {
+        this.lineage?.started();
         await this.runOnce(signalStarted);
+        this.lineage?.completed();
         return;
       } catch (err) {
         const e = err instanceof PgcdcError ? err : new PgcdcError('internal', (err as Error).message ?? String(err), { cause: err, retriable: isRetriable(err) });
-        if (this.stopRequested && e.retriable) return;
+        if (this.stopRequested && e.retriable) return void this.lineage?.completed();
+        this.lineage?.failed(e.describe());
         this.metrics.error('connector', e);
         if (!e.retriable) {
           this.state = 'FAILED';
@@ -251,6 +260,7 @@ export class Connector {
         cfg.schemaChangePolicy === 'allow' ? null : new SchemaChangeGate(cfg.schemaChangePolicy, new SchemaRegistrar(cfg.registry), catalog, schemaChangeCounters(this.metrics), this.log, new Set(changeState.decisions.filter((d) => d.decision === 'approved').map((d) => d.id)), announcer, db.dbname),
         Object.keys(changeState.topic_versions).length > 0 ? new TopicVersions(registrar, cfg.topicPrefix, topicVersion, (t) => changeState.topic_moved_at[t] ?? null) : null,
       );
+      if (this.lineage) registry.onShape = (table, state) => this.lineage!.tableShape(table, state, types);
       const events = new ChangeEventBuilder({
         connectorVersion: PGCDC_VERSION,
         serverName: cfg.topicPrefix,
@@ -296,6 +306,7 @@ export class Connector {
           const done = await runSnapshotPhase(plan, tables, deps);
           this.snapshot = null;
           if (!done) return; // stopped during the snapshot; its progress is stored
+          this.lineage?.snapshotCompleted(registry.registeredTables(), types);
           startLsn = done.lsn;
           offset = done.offset;
           if (cfg.snapshot.mode === 'initial_only') {
@@ -325,7 +336,11 @@ export class Connector {
         offsetFlushIntervalMs: cfg.offsetFlushIntervalMs,
         retry,
       }, this.log, this.metrics);
-      if (resumed) this.source.barrier = new ResumedSnapshot(resumed.consistentPoint, resumed.source, resumed.state, registry, checkpointer, resumed.start.offset, this.log);
+      if (resumed) {
+        const barrier = new ResumedSnapshot(resumed.consistentPoint, resumed.source, resumed.state, registry, checkpointer, resumed.start.offset, this.log);
+        if (this.lineage) barrier.onCompleted = () => this.lineage!.snapshotCompleted(registry.registeredTables(), types);
+        this.source.barrier = barrier;
+      }
       if (signal) {
         const source = this.source;
         source.incremental = new IncrementalSnapshot(clientConfig(db, { types: rawTextTypes }), signal, cfg.snapshot.incrementalChunkSize, registry, events, this.log, (err) => source.fail(err));
@@ -334,6 +349,7 @@ export class Connector {
       this.state = 'RUNNING';
       this.trace = null;
       signalStarted();
+      this.lineage?.streaming();
       if (this.stopRequested) this.source.stop();
       const source = this.source;
       await source.run(startLsn);

@@ -27,6 +27,8 @@ export class TableRegistry {
   private readonly tables = new Map<number, RegisteredTable | null>();
   /** every relation pgoutput announced, captured or not (the signal table need not be captured) */
   private readonly relations = new Map<number, RelationMessage>();
+  /** told when a table's shape is registered, or waits for a schema-change decision (lineage) */
+  onShape: ((table: TableSchema, state: 'registered' | 'pending') => void) | null = null;
 
   constructor(
     private readonly catalogClient: pg.Client,
@@ -45,6 +47,11 @@ export class TableRegistry {
   /** The registered table, undefined when the relation was never announced, null when it is not captured. */
   get(relationOid: number): RegisteredTable | null | undefined {
     return this.tables.get(relationOid);
+  }
+
+  /** The captured tables' registered schemas. */
+  registeredTables(): TableSchema[] {
+    return [...this.tables.values()].filter((t): t is RegisteredTable => t !== null).map((t) => t.schema);
   }
 
   forgetType(oid: number): void {
@@ -92,7 +99,7 @@ export class TableRegistry {
     }
     if (at && this.gate) {
       const pending = await this.gate.check(previous?.schema ?? null, schema, at);
-      if (pending) return pending;
+      if (pending) return (this.onShape?.(schema, 'pending'), pending);
       if (sameShape) {
         this.tables.set(rel.relationOid, { ...previous, schema: { ...schema, topic: previous.schema.topic } });
         return null;
@@ -104,6 +111,7 @@ export class TableRegistry {
       const valueSchemaId = await this.registrar.register(valueSubject(schema.topic), schema.envelopeSchema);
       this.tables.set(rel.relationOid, { schema, keySchemaId, valueSchemaId });
       this.log.info({ table: `${schema.schema}.${schema.table}`, topic: schema.topic, valueSchemaId }, 'table schema registered');
+      this.onShape?.(schema, 'registered');
       return null;
     } catch (err) {
       if (err instanceof PgcdcError && err.kind === 'schema-incompatible') {

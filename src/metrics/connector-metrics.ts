@@ -52,6 +52,9 @@ export class ConnectorMetrics {
   readonly errors: Record<ErrorSite, Map<ErrorKind, number>> = { connector: new Map(), delivery: new Map() };
   /** changes replaced by a dead letter (errors.tolerance=all), counted when handed to the sink */
   deadLetters = 0;
+  /** OpenLineage events delivered, and dropped (queue full or every attempt failed) */
+  lineageSent = 0;
+  lineageDropped = 0;
   /** records and key+value+header bytes handed to Kafka and not yet acknowledged */
   inflightRecords = 0;
   inflightBytes = 0;

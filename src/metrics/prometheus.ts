@@ -65,6 +65,8 @@ export function exposeConnector(x: Exposition, managed: ManagedConnector, state:
     for (const kind of ERROR_KINDS) x.add('pgcdc_errors_total', 'counter', 'Failures by kind: a run of the connector failed (site=connector) or a delivery to Kafka was retried (site=delivery)', { ...c, kind, site }, m.errors[site].get(kind) ?? 0);
   }
   x.add('pgcdc_dead_letters_total', 'counter', 'Changes sent to the dead-letter topic instead of their table topic (errors.tolerance=all)', c, m.deadLetters);
+  x.add('pgcdc_lineage_events_total', 'counter', 'OpenLineage run events delivered to the lineage transport', c, m.lineageSent);
+  x.add('pgcdc_lineage_events_dropped_total', 'counter', 'OpenLineage run events dropped: the lineage queue was full or every delivery attempt failed', c, m.lineageDropped);
   const streaming = managed.run?.streaming;
   const q = queueFigures(m, streaming);
   x.add('pgcdc_queue_messages', 'gauge', 'WAL messages received and waiting to be converted', c, q.wal_messages);

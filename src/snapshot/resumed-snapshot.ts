@@ -33,6 +33,8 @@ export class ResumedSnapshot implements StreamBarrier {
   private readonly keys = new Map<number, Map<string, Tuple>>();
   private readonly wholeTables = new Set<number>();
   private readonly partly: Set<number>;
+  /** told once the snapshot is complete and stored (lineage) */
+  onCompleted: (() => void) | null = null;
 
   constructor(
     /** the new snapshot's position: streaming reads the remaining chunks before the first transaction committing at or after it */
@@ -87,6 +89,7 @@ export class ResumedSnapshot implements StreamBarrier {
     await source.close();
     if (!completed) return false;
     await this.checkpointer.release(this.state.stream, { ...toStored(this.state.stream), snapshot_completed: true });
+    this.onCompleted?.();
     return true;
   }
 

@@ -136,6 +136,9 @@ export const WORKER_ENV_HELP = `Worker environment:
                                      required with file: comma-separated directories/files it may read
   PGCDC_CONFIG_PROVIDERS_ENV_PARAM_ALLOWLIST_PATTERN
                                      required with env: regex of the variable names it may read
+  PGCDC_OPENLINEAGE_FILE_ALLOWED_PATHS
+                                     directories where connectors may have OpenLineage events written
+                                     (openlineage.integration.transport.file.location); unset: no file transport
   PGCDC_KAFKA_BOOTSTRAP_SERVERS (127.0.0.1:9092)
                                      Kafka brokers (alias: PGCDC_KAFKA_BROKERS)
   PGCDC_WORKER_PROPERTIES            Kafka Connect worker properties file: bootstrap.servers,

@@ -55,7 +55,7 @@ export async function runStandalone(files: string[], settings: WorkerSettings, l
     const result = resolved.errors.length > 0 ? { errors: resolved.errors, config: undefined, warnings: [] } : validateConnectorConfig(resolved.config);
     if (!result.config) throw new Error(`${file}: invalid connector configuration:\n${formatConfigIssues(result.errors)}`);
     for (const w of result.warnings) log.warn({ file, key: w.key }, w.message);
-    connectors.push(new Connector(result.config, { kafka, offsetStore, log }));
+    connectors.push(new Connector(result.config, { kafka, offsetStore, log, brokers: settings.kafkaBrokers }));
   }
   shutdown.add('offset store', () => offsetStore.stop());
   if (shutdown.requested) return;

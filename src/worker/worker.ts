@@ -24,6 +24,8 @@ export interface WorkerDeps {
   log: Logger;
   /** `host:port` of this worker's REST API. */
   workerId: string;
+  /** the Kafka bootstrap servers (named in lineage output datasets) */
+  brokers?: readonly string[];
 }
 
 export class Worker {
@@ -33,7 +35,7 @@ export class Worker {
   clusterId: string | null = null;
 
   constructor(readonly deps: WorkerDeps) {
-    this.services = { kafka: deps.kafka, offsetStore: deps.offsetStore, log: deps.log };
+    this.services = { kafka: deps.kafka, offsetStore: deps.offsetStore, log: deps.log, brokers: deps.brokers ?? [] };
   }
 
   get workerId(): string {
