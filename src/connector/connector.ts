@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import type { ConnectorConfig } from '../config/index.js';
 import { PgcdcError, isRetriable } from '../errors/pgcdc-error.js';
 import { classifyPostgresError } from '../errors/classify-postgres.js';
-import { sleep } from '../errors/retry.js';
+import { backoffMs, sleep } from '../errors/retry.js';
 import { nullValueWarner } from './null-value-warnings.js';
 import { contextHeaders, ChangeEventBuilder } from '../events/change-events.js';
 import { compileColumnRules } from '../events/column-masks.js';
@@ -193,8 +193,7 @@ export class Connector {
           signalStarted();
           return;
         }
-        const delay = Math.min(this.config.errors.retryDelayMaxMs, this.config.errors.retryDelayInitialMs * 2 ** Math.min(attempt, 10));
-        const jittered = Math.round(delay / 2 + (Math.random() * delay) / 2);
+        const jittered = backoffMs(Math.min(attempt, 10), this.config.errors.retryDelayInitialMs, this.config.errors.retryDelayMaxMs);
         this.state = 'RESTARTING';
         this.trace = e.describe();
         this.log.warn({ kind: e.kind, reason: e.describe(), retryInMs: jittered }, 'connector interrupted; retrying');
@@ -299,7 +298,7 @@ export class Connector {
         };
         if (plan.snapshot === 'resume' && cfg.snapshot.mode !== 'initial_only') {
           // finished by the stream at the new snapshot's position (see resumed-snapshot.ts)
-          resumed = await prepareResume(plan, deps);
+          resumed = await prepareResume(plan, tables, deps);
           startLsn = resumed.start.lsn;
           offset = resumed.start.offset;
         } else {

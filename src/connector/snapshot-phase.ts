@@ -13,7 +13,7 @@ import type { CapturedTable } from '../postgres/publication.js';
 import { createSlotWithSnapshot, exportCurrentSnapshot, exportSnapshotAtLsn } from '../postgres/snapshot-export.js';
 import { planChunks } from '../snapshot/plan.js';
 import { SnapshotSource } from '../snapshot/snapshot-source.js';
-import { toStoredSnapshot, type SnapshotState } from '../snapshot/snapshot-state.js';
+import { tableKey, toStoredSnapshot, type SnapshotState } from '../snapshot/snapshot-state.js';
 import type { StartPlan } from './start-plan.js';
 import type { TableRegistry } from './table-registry.js';
 
@@ -62,6 +62,7 @@ export async function runSnapshotPhase(plan: StartPlan, tables: CapturedTable[],
   if (plan.snapshot === 'resume') {
     // No stream follows (initial_only): the partly read tables are read again whole in one snapshot.
     state = plan.interrupted!;
+    await reconcileTables(state, tables, d);
     exported = await exportCurrentSnapshot(clientConfig(db));
     d.log.info({ done: state.done.size, chunks: state.chunks.length }, 'resuming an interrupted snapshot (initial_only: partly read tables are read again whole)');
   } else {
@@ -97,8 +98,9 @@ export async function runSnapshotPhase(plan: StartPlan, tables: CapturedTable[],
  * Opens an interrupted snapshot again for streaming to finish it: a new snapshot is exported at a
  * known position and held open; the caller streams from `start` and reads the rest at that position.
  */
-export async function prepareResume(plan: StartPlan, d: SnapshotPhaseDeps): Promise<PreparedResume> {
+export async function prepareResume(plan: StartPlan, tables: CapturedTable[], d: SnapshotPhaseDeps): Promise<PreparedResume> {
   const state = plan.interrupted!;
+  await reconcileTables(state, tables, d);
   const exported = await exportSnapshotAtLsn(clientConfig(d.config.database));
   const start = streamStart(state);
   d.log.info(
@@ -110,6 +112,31 @@ export async function prepareResume(plan: StartPlan, d: SnapshotPhaseDeps): Prom
   await source.open(exported.name, exported.release);
   d.onStarted();
   return { source, state, consistentPoint: exported.consistentPoint, start };
+}
+
+/**
+ * An interrupted snapshot resumed after table.include.list (or snapshot.include.collection.list)
+ * changed: the chunks of tables no longer captured are dropped (so a table that failed the snapshot
+ * can be left out and the rest goes on), and captured tables the snapshot never planned are
+ * planned now; they are read in the resumed snapshot like the chunks still to read.
+ */
+async function reconcileTables(state: SnapshotState, tables: CapturedTable[], d: SnapshotPhaseDeps): Promise<void> {
+  const include = snapshotFilter(d.config);
+  const wanted = snapshotOrder(tables.filter((t) => include(t.schema, t.table)), d.config.filterLists.tableIncludeList);
+  const keys = new Set(wanted.map(tableKey));
+  const dropped = [...new Set(state.chunks.filter((c) => !keys.has(tableKey(c))).map(tableKey))];
+  if (dropped.length > 0) {
+    state.chunks = state.chunks.filter((c) => keys.has(tableKey(c)));
+    const ids = new Set(state.chunks.map((c) => c.id));
+    for (const id of [...state.done]) if (!ids.has(id)) state.done.delete(id);
+    d.log.info({ tables: dropped }, 'resuming the snapshot without the tables no longer captured');
+  }
+  const planned = new Set(state.chunks.map(tableKey));
+  const added = wanted.filter((t) => !planned.has(tableKey(t)));
+  if (added.length > 0) {
+    state.chunks.push(...(await planChunks(d.catalog, added, chunkBounds(d.config))));
+    d.log.info({ tables: added.map(tableKey) }, 'resuming the snapshot with tables captured since it started');
+  }
 }
 
 function newSource(state: SnapshotState, d: SnapshotPhaseDeps): SnapshotSource {

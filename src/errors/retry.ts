@@ -21,18 +21,28 @@ export async function withRetry<T>(fn: (attempt: number) => Promise<T>, opts: Re
     } catch (err) {
       const exhausted = opts.maxRetries >= 0 && attempt >= opts.maxRetries;
       if (!isRetriable(err) || exhausted || opts.signal?.aborted) throw err;
-      const cap = Math.min(opts.maxDelayMs, opts.initialDelayMs * 2 ** attempt);
-      const delayMs = Math.round(cap / 2 + (Math.random() * cap) / 2);
+      const delayMs = backoffMs(attempt, opts.initialDelayMs, opts.maxDelayMs);
       opts.onRetry?.(err, attempt + 1, delayMs);
       await sleep(delayMs, opts.signal);
     }
   }
 }
 
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+/**
+ * The delay before retry `attempt + 1` (attempt counts from 0): exponential from `initialDelayMs`,
+ * capped at `maxDelayMs`, then jittered to between half the cap and the cap.
+ */
+export function backoffMs(attempt: number, initialDelayMs: number, maxDelayMs = Number.POSITIVE_INFINITY): number {
+  const cap = Math.min(maxDelayMs, initialDelayMs * 2 ** Math.min(attempt, 30));
+  return Math.round(cap / 2 + (Math.random() * cap) / 2);
+}
+
+/** Resolves after `ms`, or at once when `signal` aborts. `unref`: the timer does not keep the process alive. */
+export function sleep(ms: number, signal?: AbortSignal, unref = false): Promise<void> {
   return new Promise((resolve) => {
     if (signal?.aborted) return resolve();
     const timer = setTimeout(done, ms);
+    if (unref) timer.unref();
     function done() {
       clearTimeout(timer);
       signal?.removeEventListener('abort', done);

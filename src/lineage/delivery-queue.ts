@@ -6,6 +6,7 @@
  * or hangs costs timers, never a delay in the pipeline.
  */
 import type { Logger } from 'pino';
+import { backoffMs, sleep } from '../errors/retry.js';
 
 export interface DeliveryOptions {
   maxQueue: number;
@@ -85,17 +86,8 @@ export class DeliveryQueue {
         if (last) this.counters.dropped();
         this.log.warn({ lineage: this.where, eventType: item.eventType, attempt, problem }, last ? 'lineage event could not be delivered; dropped' : 'lineage delivery failed; retrying');
         if (last) return;
-        const base = this.opts.initialDelayMs * 2 ** (attempt - 1);
-        await this.sleep(Math.round(base / 2 + Math.random() * base));
+        await sleep(backoffMs(attempt - 1, this.opts.initialDelayMs), this.abort.signal, true);
       }
     }
-  }
-
-  private sleep(ms: number): Promise<void> {
-    return new Promise((done) => {
-      const timer = setTimeout(done, ms);
-      timer.unref();
-      this.abort.signal.addEventListener('abort', () => (clearTimeout(timer), done()), { once: true });
-    });
   }
 }

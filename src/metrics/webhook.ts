@@ -5,6 +5,7 @@
  * receiver costs a few timers, never a delay in the pipeline, and nothing here ever throws.
  */
 import type { Logger } from 'pino';
+import { backoffMs, sleep } from '../errors/retry.js';
 
 export interface WebhookOptions {
   timeoutMs: number;
@@ -86,17 +87,8 @@ export class WebhookNotifier {
       const last = attempt === this.opts.attempts;
       this.log.warn({ webhook: shown(given), attempt, problem }, last ? 'alert webhook failed; notification dropped' : 'alert webhook failed; retrying');
       if (last) return;
-      const base = this.opts.initialDelayMs * 2 ** (attempt - 1);
-      await this.sleep(Math.round(base / 2 + Math.random() * base));
+      await sleep(backoffMs(attempt - 1, this.opts.initialDelayMs), this.abort.signal, true);
     }
-  }
-
-  private sleep(ms: number): Promise<void> {
-    return new Promise((done) => {
-      const timer = setTimeout(done, ms);
-      timer.unref();
-      this.abort.signal.addEventListener('abort', () => (clearTimeout(timer), done()), { once: true });
-    });
   }
 }
 

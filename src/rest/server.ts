@@ -69,6 +69,7 @@ export function buildRestServer(worker: Worker, settings: RestSettings, log: Log
   historyRoutes(app, worker);
   uiRoutes(app);
   schemaChangeRoutes(app, worker);
+  levels.trackConnectors((name) => worker.names().includes(name));
   loggerRoutes(app, levels);
   return app;
 }

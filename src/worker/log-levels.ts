@@ -50,6 +50,8 @@ export class LogLevels {
   private readonly children = new Set<WeakRef<Logger>>();
   /** connectors seen (for listing and for root's descendants), whether or not a level was set */
   private readonly known = new Set<string>();
+  /** which connectors the worker still has: a deleted connector's logger is gone from the list */
+  private exists: (connector: string) => boolean = () => true;
 
   /** Give to pino as `onChild`: every child logger of the root passes here when created. */
   readonly onChild = (child: Logger): void => {
@@ -65,10 +67,26 @@ export class LogLevels {
     this.root = root;
   }
 
+  /** Loggers of connectors the worker no longer has are forgotten (listing, lookups, their levels). */
+  trackConnectors(exists: (connector: string) => boolean): void {
+    this.exists = exists;
+  }
+
+  /** Connectors still there; the others' loggers and levels are dropped (a new one by that name starts at root's level). */
+  private live(): string[] {
+    for (const c of this.known) {
+      if (!this.exists(c)) {
+        this.known.delete(c);
+        this.set.delete(c);
+      }
+    }
+    return [...this.known].sort();
+  }
+
   /** Every logger with its level: root, and each connector logger of this worker. */
   list(): Record<string, LoggerLevel> {
     const out: Record<string, LoggerLevel> = { [ROOT_LOGGER]: this.get(ROOT_LOGGER) };
-    for (const c of [...this.known].sort()) out[connectorLoggerName(c)] = this.get(connectorLoggerName(c));
+    for (const c of this.live()) out[connectorLoggerName(c)] = this.get(connectorLoggerName(c));
     return out;
   }
 
@@ -86,9 +104,10 @@ export class LogLevels {
     if (name === ROOT_LOGGER) {
       if (this.root) this.root.level = level;
       this.rootModified = at;
-      for (const c of this.known) this.set.set(c, { level, at });
+      const live = this.live();
+      for (const c of live) this.set.set(c, { level, at });
       this.apply(() => true, level);
-      return [ROOT_LOGGER, ...[...this.known].sort().map(connectorLoggerName)];
+      return [ROOT_LOGGER, ...live.map(connectorLoggerName)];
     }
     const connector = this.connectorOf(name);
     this.set.set(connector, { level, at });
@@ -114,7 +133,7 @@ export class LogLevels {
   /** The connector a logger name stands for; unknown names are a 404 naming the loggers there are. */
   private connectorOf(name: string): string {
     const connector = name.startsWith(CONNECTOR_PREFIX) ? name.slice(CONNECTOR_PREFIX.length) : '';
-    if (connector === '' || !this.known.has(connector)) {
+    if (connector === '' || !this.live().includes(connector)) {
       throw new LogLevelError(`Logger ${name} not found: pgcdc's loggers are ${ROOT_LOGGER} and ${CONNECTOR_PREFIX}<connector> for each connector of this worker`, 404);
     }
     return connector;

@@ -52,3 +52,19 @@ test('unknown loggers are a 404 listing the loggers there are; untouched loggers
     assert.throws(() => levels.get(name), (e: unknown) => e instanceof LogLevelError && e.status === 404 && /root and pgcdc\.connector\.<connector>/.test(e.message));
   }
 });
+
+test('a deleted connector\'s logger is no longer listed or found, and its level is forgotten', () => {
+  const { levels, root } = setup();
+  const present = new Set(['a', 'b']);
+  levels.trackConnectors((name) => present.has(name));
+  root.child({ connector: 'a' });
+  root.child({ connector: 'b' });
+  levels.setLevel('pgcdc.connector.b', 'DEBUG');
+  assert.deepEqual(Object.keys(levels.list()), ['root', 'pgcdc.connector.a', 'pgcdc.connector.b']);
+  present.delete('b');
+  assert.deepEqual(Object.keys(levels.list()), ['root', 'pgcdc.connector.a']);
+  assert.throws(() => levels.get('pgcdc.connector.b'), (e: unknown) => e instanceof LogLevelError && e.status === 404);
+  present.add('b');
+  root.child({ connector: 'b' });
+  assert.equal(levels.get('pgcdc.connector.b').level, 'INFO', 'a new connector by that name starts at root\'s level');
+});
