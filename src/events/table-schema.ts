@@ -102,7 +102,11 @@ export function buildTableSchema(rel: RelationMessage, facts: TableFacts, ctx: S
       typeOid: col.typeOid,
       typeMod: col.typeMod,
       mapping,
-      unavailable: NUMERIC_ARRAY_OIDS.has(col.typeOid) ? [...Buffer.from(ctx.placeholder)] : unavailableValue(mapping.schema, ctx.placeholder),
+      unavailable: NUMERIC_ARRAY_OIDS.has(col.typeOid)
+        ? [...Buffer.from(ctx.placeholder)]
+        : mapping.unavailable
+          ? mapping.unavailable(ctx.placeholder)
+          : unavailableValue(mapping.schema, ctx.placeholder),
       fallback: notNull ? (def ? def.value : mapping.fallback !== undefined ? mapping.fallback : zeroValue(mapping.schema)) : null,
     });
   });

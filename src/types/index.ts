@@ -50,6 +50,7 @@ export function mapColumn(col: ColumnDescriptor, catalog: TypeCatalog, options: 
     schema: resolved.schema,
     ...(resolved.optionalSchema ? { optionalSchema: true } : {}),
     ...(resolved.fallback !== undefined ? { fallback: resolved.fallback } : {}),
+    ...(resolved.unavailable ? { unavailable: resolved.unavailable } : {}),
     convert(text: string): unknown {
       try {
         return inner(text);
@@ -77,6 +78,7 @@ interface Resolved {
   fallback?: unknown;
   /** the element separator of an array of this type */
   arrayDelimiter?: string;
+  unavailable?: (placeholder: string) => unknown;
 }
 
 function fromRow(r: TypeRow, typeName: string, ctx: TypeContext, isEnum = false): Resolved {
@@ -84,6 +86,7 @@ function fromRow(r: TypeRow, typeName: string, ctx: TypeContext, isEnum = false)
   if (r.optionalSchema) out.optionalSchema = true;
   if (r.fallback) out.fallback = r.fallback(ctx);
   if (r.arrayDelimiter) out.arrayDelimiter = r.arrayDelimiter;
+  if (r.unavailable) out.unavailable = r.unavailable(ctx);
   return out;
 }
 

@@ -37,4 +37,6 @@ export interface ColumnMapping {
   optionalSchema?: boolean;
   /** what a NOT NULL column carries when it has no value, when not the zero of its Avro type */
   fallback?: unknown;
+  /** what an unchanged TOASTed value becomes, when not decided by the Avro type (hstore) */
+  unavailable?: (placeholder: string) => unknown;
 }

@@ -26,12 +26,14 @@ export interface TypeRow {
   fallback?: (ctx: TypeContext) => unknown;
   /** pg_type.typdelim, the element separator of arrays of this type, when not "," (box: ";") */
   arrayDelimiter?: string;
+  /** Debezium's value for an unchanged TOASTed column of this type, from unavailable.value.placeholder; absent: by Avro type */
+  unavailable?: (ctx: TypeContext) => (placeholder: string) => unknown;
 }
 
 export function row(
   schema: (ctx: TypeContext) => AvroSchema,
   converter: (ctx: TypeContext) => Converter,
-  extra: Pick<TypeRow, 'optionalSchema' | 'fallback' | 'arrayDelimiter'> = {},
+  extra: Pick<TypeRow, 'optionalSchema' | 'fallback' | 'arrayDelimiter' | 'unavailable'> = {},
 ): TypeRow {
   return { schema, converter, ...extra };
 }

@@ -157,6 +157,8 @@ before(async () => {
     await c.query(createTableSql(HSTORE_MAP_CASE));
     await c.query(`CREATE TABLE geo_nn (id int PRIMARY KEY, p point NOT NULL, c circle NOT NULL, l line NOT NULL, b box NOT NULL, h hstore NOT NULL)`);
     for (const sql of insertSql(GEO_SNAP)) await c.query(sql);
+    await c.query(`CREATE TABLE geo_toast (id int PRIMARY KEY, note text, h hstore)`);
+    await c.query(`CREATE TABLE geo_hmap_toast (id int PRIMARY KEY, note text, h hstore)`);
   });
 
   const include = (tables: string[]) => ({ 'table.include.list': tables.map((t) => `public\\.${t}`).join(',') });
@@ -165,8 +167,8 @@ before(async () => {
     startConnector(services, testConnectorConfig(db, services, ENUM_NAME, include(['enums']))),
     startConnector(services, testConnectorConfig(db, services, STRING_NAME, { ...include(['decimals']), 'decimal.handling.mode': 'string' })),
     startConnector(services, testConnectorConfig(db, services, DOUBLE_NAME, { ...include(['decimals']), 'decimal.handling.mode': 'double' })),
-    startConnector(services, testConnectorConfig(db, services, GEO_NAME, include(['geo', 'geo_snap', 'geo_nn']))),
-    startConnector(services, testConnectorConfig(db, services, HMAP_NAME, { ...include(['geo_hmap']), 'hstore.handling.mode': 'map' })),
+    startConnector(services, testConnectorConfig(db, services, GEO_NAME, include(['geo', 'geo_snap', 'geo_nn', 'geo_toast']))),
+    startConnector(services, testConnectorConfig(db, services, HMAP_NAME, { ...include(['geo_hmap', 'geo_hmap_toast']), 'hstore.handling.mode': 'map' })),
   ]);
   connectors.push(...started);
   for (const r of started) assert.equal(r.connector.state, 'RUNNING', `${r.connector.config.name}: ${r.connector.trace ?? ''}`);
@@ -197,6 +199,10 @@ before(async () => {
     for (const sql of insertSql(HSTORE_MAP_CASE)) await c.query(sql);
     await c.query(`INSERT INTO geo_nn VALUES (1, '(1,2)', '<(1,2),3>', '{1,-1,0}', '(1,1),(0,0)', '"k"=>"v"')`);
     await c.query(`DELETE FROM geo_nn WHERE id = 1`);
+    for (const table of ['geo_toast', 'geo_hmap_toast']) {
+      await c.query(`INSERT INTO ${table} VALUES (1, 'first', hstore('big', $1))`, [BIG]);
+      await c.query(`UPDATE ${table} SET note = 'second' WHERE id = 1`);
+    }
   });
 });
 
@@ -380,10 +386,11 @@ test('decimal.handling.mode=precise: NaN in a NOT NULL unconstrained numeric FAI
 let geoRead: Promise<DecodedRecord[]> | undefined;
 /** The geometric/hstore connector's events: geo streamed, geo_snap snapshotted, geo_nn's insert, delete and tombstone. */
 function geoRecords(): Promise<DecodedRecord[]> {
-  geoRead ??= readOrFail(geo, ['geo', 'geo_snap', 'geo_nn'].map((t) => topicOf(GEO_NAME, t)), (records) =>
+  geoRead ??= readOrFail(geo, ['geo', 'geo_snap', 'geo_nn', 'geo_toast'].map((t) => topicOf(GEO_NAME, t)), (records) =>
     recordsOf(records, 'geo', GEO_NAME).length >= rowCount(GEO) &&
     recordsOf(records, 'geo_snap', GEO_NAME).length >= rowCount(GEO_SNAP) &&
-    recordsOf(records, 'geo_nn', GEO_NAME).length >= 3,
+    recordsOf(records, 'geo_nn', GEO_NAME).length >= 3 &&
+    recordsOf(records, 'geo_toast', GEO_NAME).length >= 2,
   );
   return geoRead;
 }
@@ -434,7 +441,17 @@ test('NOT NULL geometric columns: Geometry, Circle and Line stay optional (Debez
 });
 
 test('hstore.handling.mode=map: an Avro map of optional strings', async () => {
-  const records = await readOrFail(hmap, [topicOf(HMAP_NAME, 'geo_hmap')], (r) => r.length >= rowCount(HSTORE_MAP_CASE));
+  const records = await readOrFail(hmap, ['geo_hmap', 'geo_hmap_toast'].map((t) => topicOf(HMAP_NAME, t)), (r) => r.length >= rowCount(HSTORE_MAP_CASE) + 2);
   checkTable(HSTORE_MAP_CASE, records, HMAP_NAME);
   await checkSchemas(HSTORE_MAP_CASE, HMAP_NAME);
+  const toast = recordsOf(records, 'geo_hmap_toast', HMAP_NAME);
+  same(toast.map((r) => r.value!.after), [{ id: 1, note: 'first', h: { big: BIG } }, { id: 1, note: 'second', h: { [PLACEHOLDER]: PLACEHOLDER } }], 'unchanged TOASTed hstore: the map {placeholder: placeholder}');
+});
+
+test('unchanged TOASTed hstore (json): Debezium\'s placeholder map as JSON', async () => {
+  const toast = recordsOf(await geoRecords(), 'geo_toast', GEO_NAME);
+  same(toast.map((r) => r.value!.after), [
+    { id: 1, note: 'first', h: `{"big":"${BIG}"}` },
+    { id: 1, note: 'second', h: `{"${PLACEHOLDER}":"${PLACEHOLDER}"}` },
+  ], 'geo_toast after');
 });
