@@ -60,7 +60,7 @@ export interface ConnectorConfig {
   topicCreation: { partitions: number; replicationFactor: number; cleanupPolicy: 'delete' | 'compact' };
   conversion: ConversionOptions;
   unavailableValuePlaceholder: string;
-  hstoreHandlingMode: 'json';
+  hstoreHandlingMode: 'json' | 'map';
   includeUnknownDatatypes: boolean;
   snapshot: {
     mode: SnapshotMode;
@@ -199,9 +199,10 @@ export function buildConnectorConfig(v: ParsedValues, raw: Readonly<Record<strin
       timePrecisionMode: str('time.precision.mode') as ConversionOptions['timePrecisionMode'],
       moneyFractionDigits: num('money.fraction.digits'),
       includeUnknownDatatypes: bool('include.unknown.datatypes'),
+      hstoreHandlingMode: str('hstore.handling.mode') as 'json' | 'map',
     },
     unavailableValuePlaceholder: str('unavailable.value.placeholder'),
-    hstoreHandlingMode: 'json',
+    hstoreHandlingMode: str('hstore.handling.mode') as 'json' | 'map',
     includeUnknownDatatypes: bool('include.unknown.datatypes'),
     snapshot: {
       mode: str('snapshot.mode') as SnapshotMode,

@@ -26,7 +26,7 @@ export const valueKeys: ConfigKey[] = [
   val('unavailable.value.placeholder', 'STRING', '__debezium_unavailable_value', 'LOW', 'Unavailable value placeholder',
     'Value written for an unchanged TOASTed column whose content logical decoding does not send.'),
   val('hstore.handling.mode', 'STRING', 'json', 'LOW', 'hstore handling mode',
-    'hstore as a JSON string (io.debezium.data.Json).', { allowed: ['json'], rejected: { map: NOT_YET } }),
+    'hstore as json: a JSON string (io.debezium.data.Json); map: an Avro map of optional strings.', { allowed: ['json', 'map'] }),
   val('include.unknown.datatypes', 'BOOLEAN', false, 'LOW', 'Include unknown data types',
     'Emit columns of types pgcdc cannot map as raw bytes instead of leaving them out.'),
 ];

@@ -19,7 +19,10 @@ export interface CapturedColumn {
   fieldName: string;
   /** position in the relation's tuple (pgoutput sends every column, in attnum order) */
   tupleIndex: number;
+  /** the column allows NULL (not NOT NULL, not in the primary key) */
   optional: boolean;
+  /** the field is ["null", ...] although the column is NOT NULL (Debezium's optional Geometry, Circle, Line) */
+  optionalSchema?: boolean;
   typeOid: number;
   typeMod: number;
   mapping: ColumnMapping;
@@ -95,11 +98,16 @@ export function buildTableSchema(rel: RelationMessage, facts: TableFacts, ctx: S
       fieldName: avroName(col.name),
       tupleIndex,
       optional: !notNull,
+      ...(mapping.optionalSchema ? { optionalSchema: true } : {}),
       typeOid: col.typeOid,
       typeMod: col.typeMod,
       mapping,
-      unavailable: NUMERIC_ARRAY_OIDS.has(col.typeOid) ? [...Buffer.from(ctx.placeholder)] : unavailableValue(mapping.schema, ctx.placeholder),
-      fallback: notNull ? (def ? def.value : zeroValue(mapping.schema)) : null,
+      unavailable: NUMERIC_ARRAY_OIDS.has(col.typeOid)
+        ? [...Buffer.from(ctx.placeholder)]
+        : mapping.unavailable
+          ? mapping.unavailable(ctx.placeholder)
+          : unavailableValue(mapping.schema, ctx.placeholder),
+      fallback: notNull ? (def ? def.value : mapping.fallback !== undefined ? mapping.fallback : zeroValue(mapping.schema)) : null,
     });
   });
   const clash = firstCollision(columns.map((c) => c.name), avroName);
@@ -147,32 +155,40 @@ function recordSchema(fullName: string, columns: CapturedColumn[]): Record<strin
     name,
     namespace,
     fields: columns.map((c) => {
-      const type = referOnce(c.mapping.schema, defined);
+      const type = referOnce(c.mapping.schema, defined, namespace);
+      const optional = c.optional || c.optionalSchema === true;
       if (c.default) {
         const typed = withConnectDefault(type, c.default.json);
-        return { name: c.fieldName, type: c.optional ? [typed, 'null'] : typed, default: c.default.json };
+        return { name: c.fieldName, type: optional ? [typed, 'null'] : typed, default: c.default.json };
       }
-      return c.optional ? { name: c.fieldName, type: ['null', type], default: null } : { name: c.fieldName, type };
+      return optional ? { name: c.fieldName, type: ['null', type], default: null } : { name: c.fieldName, type };
     }),
     'connect.name': fullName,
   };
 }
 
 /**
- * Avro allows a named type (io.debezium.data.VariableScaleDecimal) to be defined once per schema;
- * later uses must refer to it by its full name, as the Confluent converter writes them.
+ * Avro allows a named type (io.debezium.data.VariableScaleDecimal, the geometry records) to be
+ * defined once per schema; later uses refer to it by name, as Avro's Schema.toString writes them
+ * for the Confluent converter: the short name inside a record of the same namespace (a Point in a
+ * Circle), else the full name. A record without "namespace" inherits the enclosing one.
  */
-function referOnce(schema: unknown, defined: Set<string>): unknown {
-  if (Array.isArray(schema)) return schema.map((s) => referOnce(s, defined));
+function referOnce(schema: unknown, defined: Set<string>, space: string | undefined): unknown {
+  if (Array.isArray(schema)) return schema.map((s) => referOnce(s, defined, space));
   if (!schema || typeof schema !== 'object') return schema;
   const s = schema as Record<string, unknown>;
   if (s.type === 'record' && typeof s.name === 'string') {
-    const full = s.namespace ? `${s.namespace}.${s.name}` : s.name;
-    if (defined.has(full)) return full;
+    const ns = typeof s.namespace === 'string' ? s.namespace : space;
+    const full = ns ? `${ns}.${s.name}` : s.name;
+    if (defined.has(full)) return ns === space ? s.name : full;
     defined.add(full);
-    return s;
+    if (!Array.isArray(s.fields)) return s;
+    // a record defined inside another one of its namespace leaves its namespace out
+    const own = ns !== undefined && ns === space ? (({ namespace: _n, ...rest }) => rest)(s) : s;
+    return { ...own, fields: (s.fields as Record<string, unknown>[]).map((f) => ({ ...f, type: referOnce(f.type, defined, ns) })) };
   }
-  if (s.type === 'array') return { ...s, items: referOnce(s.items, defined) };
+  if (s.type === 'array') return { ...s, items: referOnce(s.items, defined, space) };
+  if (s.type === 'map') return { ...s, values: referOnce(s.values, defined, space) };
   return s;
 }
 

@@ -28,8 +28,9 @@ export class ConversionError extends PgcdcError {
 }
 
 /**
- * A column whose PostgreSQL type pgcdc has no mapping for (composite types, geometric types,
- * hstore, unknown extension types, ...). Debezium leaves such columns out of the event unless
+ * A column whose PostgreSQL type pgcdc has no mapping for (composite types, pseudo-types,
+ * extension types without a row such as PostGIS geometry). Debezium leaves columns it has no
+ * schema for (composite types) out of the event unless
  * include.unknown.datatypes is set; callers may catch this error and do the same.
  */
 export class UnsupportedTypeError extends PgcdcError {

@@ -20,6 +20,7 @@ export const defaultConversionOptions: Readonly<ConversionOptions> = Object.free
   timePrecisionMode: 'adaptive',
   moneyFractionDigits: 2,
   includeUnknownDatatypes: false,
+  hstoreHandlingMode: 'json',
 });
 
 /**
@@ -29,10 +30,10 @@ export const defaultConversionOptions: Readonly<ConversionOptions> = Object.free
  * the catalog: domains (typtype 'd') as their base type with the domain's typmod when the column
  * has none, enums ('e') as io.debezium.data.Enum, arrays (category 'A') as Avro arrays of the
  * element's mapping, ranges and multiranges ('r', 'm') as strings, other base types by name in
- * TYPE_TABLE (extensions such as citext).
+ * TYPE_TABLE (extensions such as citext and hstore).
  *
- * Unsupported types (composite types, geometric types, hstore, pseudo types, unknown extension
- * types) THROW UnsupportedTypeError naming the table and column; there is no silent string
+ * Unsupported types (composite types, pseudo types, unknown extension types such as PostGIS's
+ * geometry) THROW UnsupportedTypeError naming the table and column; there is no silent string
  * fallback. Debezium leaves such columns out of its events, which a caller can mimic by catching
  * UnsupportedTypeError and skipping the column. With options.includeUnknownDatatypes they are
  * mapped like Debezium's include.unknown.datatypes=true: the text's bytes per binaryHandlingMode.
@@ -47,6 +48,9 @@ export function mapColumn(col: ColumnDescriptor, catalog: TypeCatalog, options: 
   const typeName = resolved.typeName;
   return {
     schema: resolved.schema,
+    ...(resolved.optionalSchema ? { optionalSchema: true } : {}),
+    ...(resolved.fallback !== undefined ? { fallback: resolved.fallback } : {}),
+    ...(resolved.unavailable ? { unavailable: resolved.unavailable } : {}),
     convert(text: string): unknown {
       try {
         return inner(text);
@@ -70,10 +74,20 @@ interface Resolved {
   typeName: string;
   /** enum arrays have non-optional items in Debezium */
   isEnum: boolean;
+  optionalSchema?: boolean;
+  fallback?: unknown;
+  /** the element separator of an array of this type */
+  arrayDelimiter?: string;
+  unavailable?: (placeholder: string) => unknown;
 }
 
 function fromRow(r: TypeRow, typeName: string, ctx: TypeContext, isEnum = false): Resolved {
-  return { schema: r.schema(ctx), convert: r.converter(ctx), typeName, isEnum };
+  const out: Resolved = { schema: r.schema(ctx), convert: r.converter(ctx), typeName, isEnum };
+  if (r.optionalSchema) out.optionalSchema = true;
+  if (r.fallback) out.fallback = r.fallback(ctx);
+  if (r.arrayDelimiter) out.arrayDelimiter = r.arrayDelimiter;
+  if (r.unavailable) out.unavailable = r.unavailable(ctx);
+  return out;
 }
 
 function unsupported(where: Where, typeName: string, typmod: number, reason: string): Resolved {
@@ -128,8 +142,9 @@ function array(elementOid: number, typmod: number, where: Where, depth: number):
   const element = resolve(elementOid, typmod, where, depth + 1);
   const convertElement = element.convert;
   const optionalItems = !element.isEnum;
+  const delimiter = element.arrayDelimiter ?? ',';
   const convert: Converter = (text) => {
-    const items = parseArrayText(text);
+    const items = parseArrayText(text, delimiter);
     const out: unknown[] = new Array(items.length);
     for (let i = 0; i < items.length; i++) {
       const item = items[i];

@@ -15,6 +15,8 @@ export interface ConversionOptions {
   timePrecisionMode: 'adaptive' | 'adaptive_time_microseconds' | 'connect';
   /** money.fraction.digits */
   moneyFractionDigits: number;
+  /** hstore.handling.mode: json (io.debezium.data.Json string, the default) or map (Avro map of optional strings) */
+  hstoreHandlingMode?: 'json' | 'map';
   /**
    * include.unknown.datatypes: map types pgcdc has no mapping for to their text's bytes (shaped by
    * binaryHandlingMode) instead of throwing UnsupportedTypeError. Default false.
@@ -31,4 +33,10 @@ export interface ConversionOptions {
 export interface ColumnMapping {
   schema: AvroSchema;
   convert(text: string): unknown;
+  /** the field is ["null", schema] whatever the column's NOT NULL (Debezium's optional builders: Geometry, Circle, Line) */
+  optionalSchema?: boolean;
+  /** what a NOT NULL column carries when it has no value, when not the zero of its Avro type */
+  fallback?: unknown;
+  /** what an unchanged TOASTed value becomes, when not decided by the Avro type (hstore) */
+  unavailable?: (placeholder: string) => unknown;
 }

@@ -20,10 +20,22 @@ export type Converter = (text: string) => unknown;
 export interface TypeRow {
   schema(ctx: TypeContext): AvroSchema;
   converter(ctx: TypeContext): Converter;
+  /** Debezium's builder is itself optional (Geometry, Circle, Line): the field is ["null", ...] even for a NOT NULL column */
+  optionalSchema?: boolean;
+  /** the value Debezium substitutes when a NOT NULL column has no value (its convertValue fallback); absent: zero of the Avro type */
+  fallback?: (ctx: TypeContext) => unknown;
+  /** pg_type.typdelim, the element separator of arrays of this type, when not "," (box: ";") */
+  arrayDelimiter?: string;
+  /** Debezium's value for an unchanged TOASTed column of this type, from unavailable.value.placeholder; absent: by Avro type */
+  unavailable?: (ctx: TypeContext) => (placeholder: string) => unknown;
 }
 
-export function row(schema: (ctx: TypeContext) => AvroSchema, converter: (ctx: TypeContext) => Converter): TypeRow {
-  return { schema, converter };
+export function row(
+  schema: (ctx: TypeContext) => AvroSchema,
+  converter: (ctx: TypeContext) => Converter,
+  extra: Pick<TypeRow, 'optionalSchema' | 'fallback' | 'arrayDelimiter' | 'unavailable'> = {},
+): TypeRow {
+  return { schema, converter, ...extra };
 }
 
 /** Precision of time/timestamp types: the typmod, or 6 when unconstrained (pgjdbc's getScale). */

@@ -68,3 +68,62 @@ export function connectLogical(type: 'int' | 'long', name: 'Date' | 'Time' | 'Ti
 export function arrayOf(items: AvroSchema, optionalItems: boolean): AvroSchema {
   return { type: 'array', items: optionalItems ? ['null', items] : items };
 }
+
+const optionalField = (name: string, type: AvroSchema): AvroSchema => ({ name, type: ['null', type], default: null });
+
+/**
+ * A Debezium struct as AvroData writes it: a record named after the Connect schema's name, its doc
+ * as "connect.doc" after the fields. A record nested in another record of the same namespace is
+ * written without "namespace" (Avro's Schema.toString leaves out an inherited namespace).
+ */
+function struct(fullName: string, doc: string, version: number, fields: AvroSchema[], nested = false): AvroSchema {
+  const dot = fullName.lastIndexOf('.');
+  return {
+    type: 'record',
+    name: fullName.slice(dot + 1),
+    ...(nested ? {} : { namespace: fullName.slice(0, dot) }),
+    fields,
+    'connect.doc': doc,
+    'connect.version': version,
+    'connect.name': fullName,
+  };
+}
+
+export const POINT_NAME = 'io.debezium.data.geometry.Point';
+export const GEOMETRY_NAME = 'io.debezium.data.geometry.Geometry';
+
+/** io.debezium.data.geometry.Point (version 1): {x, y, wkb optional, srid optional}. */
+export function pointSchema(nested = false): AvroSchema {
+  return struct(POINT_NAME, 'Geometry (POINT)', 1, [
+    { name: 'x', type: 'double' },
+    { name: 'y', type: 'double' },
+    optionalField('wkb', 'bytes'),
+    optionalField('srid', 'int'),
+  ], nested);
+}
+
+/** io.debezium.data.geometry.Geometry (version 2, an optional struct): {wkb, srid optional, extensions optional map}. */
+export function geometrySchema(): AvroSchema {
+  return struct(GEOMETRY_NAME, 'Geometry', 2, [
+    { name: 'wkb', type: 'bytes' },
+    optionalField('srid', 'int'),
+    optionalField('extensions', { type: 'map', values: 'string' }),
+  ]);
+}
+
+/** io.debezium.data.geometry.Circle (version 1, an optional struct): {center Point, radius}. */
+export function circleSchema(): AvroSchema {
+  return struct('io.debezium.data.geometry.Circle', 'Geometry (CIRCLE)', 1, [
+    { name: 'center', type: pointSchema(true) },
+    { name: 'radius', type: 'double' },
+  ]);
+}
+
+/** io.debezium.data.geometry.Line (version 1, an optional struct): {a, b, c} of Ax + By + C = 0. */
+export function lineSchema(): AvroSchema {
+  return struct('io.debezium.data.geometry.Line', 'Geometry (LINE)', 1, [
+    { name: 'a', type: 'double' },
+    { name: 'b', type: 'double' },
+    { name: 'c', type: 'double' },
+  ]);
+}

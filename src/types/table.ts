@@ -2,6 +2,8 @@ import { named } from './schemas.js';
 import { row, type TypeRow } from './row.js';
 import { float4Row, float8Row, int2Row, int4Row, int8Row, moneyRow, numericRow } from './rows/numeric.js';
 import { binaryEncoder, binarySchema, bitRow, boolRow, byteaRow, namedString, STRING_ROW } from './rows/other.js';
+import { boxRow, circleRow, lineRow, lsegRow, pathRow, pointRow, polygonRow } from './rows/geometric.js';
+import { hstoreRow } from './rows/hstore.js';
 import { dateRow, intervalRow, timeRow, timestampRow, timestamptzRow, timetzRow } from './rows/temporal.js';
 
 /**
@@ -13,9 +15,9 @@ import { dateRow, intervalRow, timeRow, timestampRow, timestamptzRow, timetzRow 
  * Types not listed here are resolved in index.ts: enums (typtype 'e') -> string
  * io.debezium.data.Enum, domains -> their base type, arrays (category 'A') -> array of the
  * element's mapping, ranges and multiranges (typtype 'r'/'m') -> string; everything else
- * (composite, geometric, hstore, pseudo types, unknown extension types) -> UnsupportedTypeError.
+ * (composite, pseudo types, unknown extension types such as PostGIS) -> UnsupportedTypeError.
  *
- * Names are matched regardless of the type's schema for the extension types (citext, ltree):
+ * Names are matched regardless of the type's schema for the extension types (citext, ltree, hstore):
  * extensions may be installed in any schema.
  */
 export const TYPE_TABLE: Readonly<Record<string, TypeRow>> = {
@@ -60,6 +62,14 @@ export const TYPE_TABLE: Readonly<Record<string, TypeRow>> = {
   tsrange: STRING_ROW, //                                  string
   tstzrange: STRING_ROW, //                                string
   daterange: STRING_ROW, //                                string
+  point: pointRow, //                                      Point record {x, y, wkb, srid}
+  box: boxRow, //                                          Geometry record (Polygon WKB), always optional
+  lseg: lsegRow, //                                        Geometry record (LineString WKB), always optional
+  path: pathRow, //                                        Geometry record (LineString WKB), always optional
+  polygon: polygonRow, //                                  Geometry record (Polygon WKB), always optional
+  circle: circleRow, //                                    Circle record {center Point, radius}, always optional
+  line: lineRow, //                                        Line record {a, b, c}, always optional
+  hstore: hstoreRow, //                                    Json string | map per hstore.handling.mode (extension)
 
   // Beyond Debezium: it leaves these columns out of its events (no schema for them unless
   // include.unknown.datatypes); pgcdc sends their text, which loses nothing.

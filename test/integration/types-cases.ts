@@ -363,3 +363,127 @@ export const DECIMALS = {
     { id: 4, nu: 123.45, n: 99999999.99, m: -92233720368547758.08, nbig: 0, a_nu: null },
   ],
 };
+
+/**
+ * Geometric types and hstore (their own connector; table `geo` streamed, `geo_snap` snapshotted).
+ * WKB is written out from little-endian doubles (Python's struct.pack('<d', v).hex()); the hstore
+ * JSON key order is the iteration order jshell printed for a java.util.HashMap filled with the
+ * keys in hstore_out's order.
+ */
+const LE: Record<string, string> = {
+  '0': '0000000000000000', '1': '000000000000f03f', '2': '0000000000000040', '3': '0000000000000840', '4': '0000000000001040',
+  '1.5': '000000000000f83f', '-2': '00000000000000c0', 'inf': '000000000000f07f', 'nan': '000000000000f87f',
+  '0.1': '9a9999999999b93f', '1e-300': '59f3f8c21f6ea501',
+};
+const xy = (x: string, y: string) => LE[x]! + LE[y]!;
+const wkbPointHex = (x: string, y: string) => hex(`0101000000${xy(x, y)}`);
+const pt = (x: number, y: number, xs = String(x), ys = String(y)) => ({ x, y, wkb: wkbPointHex(xs, ys), srid: null });
+const count = (n: number) => n.toString(16).padStart(2, '0') + '000000';
+const lineString = (...p: [string, string][]) => hex(`0102000000${count(p.length)}${p.map(([x, y]) => xy(x, y)).join('')}`);
+const polygon = (...p: [string, string][]) => hex(`010300000001000000${count(p.length)}${p.map(([x, y]) => xy(x, y)).join('')}`);
+const geometry = (wkb: Buffer, extensions: Record<string, string>) => ({ wkb, srid: null, extensions });
+
+const GEO_NS = 'io.debezium.data.geometry';
+export const POINT_SCHEMA = {
+  type: 'record', name: 'Point', namespace: GEO_NS,
+  fields: [
+    { name: 'x', type: 'double' },
+    { name: 'y', type: 'double' },
+    { name: 'wkb', type: ['null', 'bytes'], default: null },
+    { name: 'srid', type: ['null', 'int'], default: null },
+  ],
+  'connect.doc': 'Geometry (POINT)', 'connect.version': 1, 'connect.name': `${GEO_NS}.Point`,
+};
+export const GEOMETRY_SCHEMA = {
+  type: 'record', name: 'Geometry', namespace: GEO_NS,
+  fields: [
+    { name: 'wkb', type: 'bytes' },
+    { name: 'srid', type: ['null', 'int'], default: null },
+    { name: 'extensions', type: ['null', { type: 'map', values: 'string' }], default: null },
+  ],
+  'connect.doc': 'Geometry', 'connect.version': 2, 'connect.name': `${GEO_NS}.Geometry`,
+};
+/** Circle after a point column: its center refers to the Point already defined, by its short name (same namespace). */
+export const CIRCLE_SCHEMA = {
+  type: 'record', name: 'Circle', namespace: GEO_NS,
+  fields: [{ name: 'center', type: 'Point' }, { name: 'radius', type: 'double' }],
+  'connect.doc': 'Geometry (CIRCLE)', 'connect.version': 1, 'connect.name': `${GEO_NS}.Circle`,
+};
+export const LINE_SCHEMA = {
+  type: 'record', name: 'Line', namespace: GEO_NS,
+  fields: [{ name: 'a', type: 'double' }, { name: 'b', type: 'double' }, { name: 'c', type: 'double' }],
+  'connect.doc': 'Geometry (LINE)', 'connect.version': 1, 'connect.name': `${GEO_NS}.Line`,
+};
+
+/** hstore_out prints keys by length, then bytes; Debezium's JSON follows pgjdbc's HashMap. */
+const HSTORE_SQL = `$h$"b"=>"2", "a"=>NULL, "key 1"=>"q\\"uote", "ü"=>"back\\\\slash", ""=>"empty key", "nl"=>"line\nnext", "10"=>"ten", "2"=>"two"$h$`;
+const HSTORE_JSON = '{"":"empty key","a":null,"2":"two","b":"2","key 1":"q\\"uote","ü":"back\\\\slash","nl":"line\\nnext","10":"ten"}';
+export const HSTORE_MAP = { '': 'empty key', a: null, '2': 'two', b: '2', 'key 1': 'q"uote', 'ü': 'back\\slash', nl: 'line\nnext', '10': 'ten' };
+
+export const GEO_DDL = [`CREATE EXTENSION IF NOT EXISTS hstore`];
+
+export const GEO: TableCase = {
+  table: 'geo',
+  columns: [
+    {
+      column: 'p', type: 'point', schema: POINT_SCHEMA,
+      values: [[`'(1.5,-2)'`, pt(1.5, -2)], [`'(Infinity,NaN)'`, pt(Infinity, NaN, 'inf', 'nan')], [`'(0.1,1e-300)'`, pt(0.1, 1e-300)]],
+    },
+    // a second Point in the record refers to the first by its full name
+    { column: 'p2', type: 'point', schema: `${GEO_NS}.Point`, values: [[`'(0,0)'`, pt(0, 0)]] },
+    {
+      // box ((0,0),(2,1)) prints as (2,1),(0,0): ring (2,1) (2,0) (0,0) (0,1) (2,1)
+      column: 'b', type: 'box', schema: GEOMETRY_SCHEMA,
+      values: [[`'((0,0),(2,1))'`, geometry(polygon(['2', '1'], ['2', '0'], ['0', '0'], ['0', '1'], ['2', '1']), { type: 'box' })]],
+    },
+    { column: 'ls', type: 'lseg', schema: `${GEO_NS}.Geometry`, values: [[`'[(1,2),(3,4)]'`, geometry(lineString(['1', '2'], ['3', '4']), { type: 'lseg' })]] },
+    {
+      column: 'pa', type: 'path', schema: `${GEO_NS}.Geometry`,
+      values: [
+        [`'[(0,0),(1,1),(2,0)]'`, geometry(lineString(['0', '0'], ['1', '1'], ['2', '0']), { type: 'path', closed: 'false' })],
+        [`'((0,0),(1,1))'`, geometry(lineString(['0', '0'], ['1', '1']), { type: 'path', closed: 'true' })],
+      ],
+    },
+    {
+      column: 'pg', type: 'polygon', schema: `${GEO_NS}.Geometry`,
+      values: [
+        // the ring is closed with the first point
+        [`'((0,0),(1,0),(0,1))'`, geometry(polygon(['0', '0'], ['1', '0'], ['0', '1'], ['0', '0']), { type: 'polygon' })],
+        // already closed: kept
+        [`'((0,0),(1,0),(0,0))'`, geometry(polygon(['0', '0'], ['1', '0'], ['0', '0']), { type: 'polygon' })],
+      ],
+    },
+    { column: 'ci', type: 'circle', schema: CIRCLE_SCHEMA, values: [[`'<(1,2),3>'`, { center: pt(1, 2), radius: 3 }], [`'<(0,0),0>'`, { center: pt(0, 0), radius: 0 }]] },
+    // a line given by two points prints as {A,B,C}
+    { column: 'li', type: 'line', schema: LINE_SCHEMA, values: [[`'{1,-1,0}'`, { a: 1, b: -1, c: 0 }], [`'[(0,0),(1,1)]'`, { a: 1, b: -1, c: 0 }]] },
+    {
+      // box arrays are written with ";" between elements
+      column: 'a_box', type: 'box[]', schema: arrayOf(`${GEO_NS}.Geometry`),
+      values: [
+        [`ARRAY['(1,1),(0,0)'::box, NULL, '(4,3),(2,2)']`, [
+          geometry(polygon(['1', '1'], ['1', '0'], ['0', '0'], ['0', '1'], ['1', '1']), { type: 'box' }),
+          null,
+          geometry(polygon(['4', '3'], ['4', '2'], ['2', '2'], ['2', '3'], ['4', '3']), { type: 'box' }),
+        ]],
+        [`'{}'`, []],
+      ],
+    },
+    { column: 'a_point', type: 'point[]', schema: arrayOf(`${GEO_NS}.Point`), values: [[`'{"(1,2)",NULL}'`, [pt(1, 2), null]]] },
+    { column: 'a_circle', type: 'circle[]', schema: arrayOf(`${GEO_NS}.Circle`), values: [[`ARRAY['<(1,2),3>'::circle]`, [{ center: pt(1, 2), radius: 3 }]]] },
+    { column: 'a_path', type: 'path[]', schema: arrayOf(`${GEO_NS}.Geometry`), values: [[`ARRAY['((0,0),(1,1))'::path]`, [geometry(lineString(['0', '0'], ['1', '1']), { type: 'path', closed: 'true' })]]] },
+    {
+      column: 'h', type: 'hstore', schema: JSON_,
+      values: [[HSTORE_SQL, HSTORE_JSON], [`''`, '{}'], [`'"NULL"=>"NULL", "n"=>NULL'`, '{"NULL":"NULL","n":null}']],
+    },
+    { column: 'a_h', type: 'hstore[]', schema: arrayOf(JSON_), values: [[`ARRAY['"a"=>"1"'::hstore, NULL, '']`, ['{"a":"1"}', null, '{}']]] },
+  ],
+};
+
+/** hstore.handling.mode=map: an Avro map of optional strings. */
+export const HSTORE_MAP_CASE: TableCase = {
+  table: 'geo_hmap',
+  columns: [
+    { column: 'h', type: 'hstore', schema: { type: 'map', values: ['null', 'string'] }, values: [[HSTORE_SQL, HSTORE_MAP], [`''`, {}]] },
+    { column: 'a_h', type: 'hstore[]', schema: arrayOf({ type: 'map', values: ['null', 'string'] }), values: [[`ARRAY['"a"=>"1"'::hstore, NULL]`, [{ a: '1' }, null]]] },
+  ],
+};

@@ -6,7 +6,10 @@ import { testServices, type TestServices } from '../harness/services.js';
 import { dropDatabase, freshDatabase, withClient } from '../harness/database.js';
 import { eventually, startConnector, testConnectorConfig, topicPrefixFor, type RunningConnector } from '../harness/connector.js';
 import { readTopics, type DecodedRecord } from '../harness/topics.js';
-import { ARRAYS, createTableSql, DECIMALS, ENUMS, insertSql, rowCount, SCALARS, TYPE_DDL, VSD_SCHEMA, type TableCase } from './types-cases.js';
+import {
+  ARRAYS, CIRCLE_SCHEMA, createTableSql, DECIMALS, ENUMS, GEO, GEO_DDL, GEOMETRY_SCHEMA, HSTORE_MAP_CASE, insertSql, LINE_SCHEMA, POINT_SCHEMA,
+  rowCount, SCALARS, TYPE_DDL, VSD_SCHEMA, type TableCase,
+} from './types-cases.js';
 
 /**
  * Every PostgreSQL type pgcdc maps, value by value, streamed through pgoutput into Kafka and decoded
@@ -21,6 +24,10 @@ const ENUM_NAME = 'pgcdc_it_types_enum';
 const STRING_NAME = 'pgcdc_it_types_str';
 const DOUBLE_NAME = 'pgcdc_it_types_dbl';
 const NAN_NAME = 'pgcdc_it_types_nan';
+const GEO_NAME = 'pgcdc_it_types_geo';
+const HMAP_NAME = 'pgcdc_it_types_hmap';
+/** the geometric/hstore case, inserted before its connector starts: read by the initial snapshot */
+const GEO_SNAP: TableCase = { ...GEO, table: 'geo_snap' };
 const PLACEHOLDER = '__debezium_unavailable_value';
 const MAIN_TABLES = ['scalars', 'arrays', 'toast_default', 'toast_full', 'toast_arrays', 'nopk_full', 'nopk_default'];
 
@@ -31,6 +38,8 @@ let main: RunningConnector;
 let enums: RunningConnector;
 let strings: RunningConnector;
 let doubles: RunningConnector;
+let geo: RunningConnector;
+let hmap: RunningConnector;
 
 const topicOf = (name: string, table: string) => `${topicPrefixFor(name)}.public.${table}`;
 const recordsOf = (records: DecodedRecord[], table: string, name = NAME) => records.filter((r) => r.topic === topicOf(name, table));
@@ -142,6 +151,14 @@ before(async () => {
     await c.query(`CREATE TABLE nopk_default (a int, b text)`);
     await c.query(DECIMALS.ddl);
     await c.query(`CREATE TABLE nan_precise (id int PRIMARY KEY, amount numeric NOT NULL)`);
+    for (const ddl of GEO_DDL) await c.query(ddl);
+    await c.query(createTableSql(GEO));
+    await c.query(createTableSql(GEO_SNAP));
+    await c.query(createTableSql(HSTORE_MAP_CASE));
+    await c.query(`CREATE TABLE geo_nn (id int PRIMARY KEY, p point NOT NULL, c circle NOT NULL, l line NOT NULL, b box NOT NULL, h hstore NOT NULL)`);
+    for (const sql of insertSql(GEO_SNAP)) await c.query(sql);
+    await c.query(`CREATE TABLE geo_toast (id int PRIMARY KEY, note text, h hstore)`);
+    await c.query(`CREATE TABLE geo_hmap_toast (id int PRIMARY KEY, note text, h hstore)`);
   });
 
   const include = (tables: string[]) => ({ 'table.include.list': tables.map((t) => `public\\.${t}`).join(',') });
@@ -150,10 +167,12 @@ before(async () => {
     startConnector(services, testConnectorConfig(db, services, ENUM_NAME, include(['enums']))),
     startConnector(services, testConnectorConfig(db, services, STRING_NAME, { ...include(['decimals']), 'decimal.handling.mode': 'string' })),
     startConnector(services, testConnectorConfig(db, services, DOUBLE_NAME, { ...include(['decimals']), 'decimal.handling.mode': 'double' })),
+    startConnector(services, testConnectorConfig(db, services, GEO_NAME, include(['geo', 'geo_snap', 'geo_nn', 'geo_toast']))),
+    startConnector(services, testConnectorConfig(db, services, HMAP_NAME, { ...include(['geo_hmap', 'geo_hmap_toast']), 'hstore.handling.mode': 'map' })),
   ]);
   connectors.push(...started);
   for (const r of started) assert.equal(r.connector.state, 'RUNNING', `${r.connector.config.name}: ${r.connector.trace ?? ''}`);
-  [main, enums, strings, doubles] = started;
+  [main, enums, strings, doubles, geo, hmap] = started;
 
   // Every change is made after the connectors started: it reaches Kafka through pgoutput, not a snapshot.
   await withClient(db, async (c) => {
@@ -175,6 +194,15 @@ before(async () => {
     await c.query(`INSERT INTO nopk_default VALUES (1, 'only')`);
 
     for (const sql of DECIMALS.rows) await c.query(sql);
+
+    for (const sql of insertSql(GEO)) await c.query(sql);
+    for (const sql of insertSql(HSTORE_MAP_CASE)) await c.query(sql);
+    await c.query(`INSERT INTO geo_nn VALUES (1, '(1,2)', '<(1,2),3>', '{1,-1,0}', '(1,1),(0,0)', '"k"=>"v"')`);
+    await c.query(`DELETE FROM geo_nn WHERE id = 1`);
+    for (const table of ['geo_toast', 'geo_hmap_toast']) {
+      await c.query(`INSERT INTO ${table} VALUES (1, 'first', hstore('big', $1))`, [BIG]);
+      await c.query(`UPDATE ${table} SET note = 'second' WHERE id = 1`);
+    }
   });
 });
 
@@ -184,11 +212,11 @@ after(async () => {
 });
 
 /** Compares every column of every row of a table case with its literal expectation; reports all mismatches. */
-function checkTable(t: TableCase, all: DecodedRecord[], name = NAME): void {
+function checkTable(t: TableCase, all: DecodedRecord[], name = NAME, op: 'c' | 'r' = 'c'): void {
   const records = recordsOf(all, t.table, name);
-  const creates = records.filter((r) => r.value?.op === 'c');
-  assert.equal(creates.length, rowCount(t), `${t.table}: one create event per inserted row`);
-  assert.equal(records.length, creates.length, `${t.table}: nothing but creates`);
+  const creates = records.filter((r) => r.value?.op === op);
+  assert.equal(creates.length, rowCount(t), `${t.table}: one ${op} event per inserted row`);
+  assert.equal(records.length, creates.length, `${t.table}: nothing but ${op} events`);
   const failures: string[] = [];
   let checked = 0;
   for (let i = 0; i < rowCount(t); i++) {
@@ -353,4 +381,77 @@ test('decimal.handling.mode=precise: NaN in a NOT NULL unconstrained numeric FAI
   assert.equal(running.connector.state, 'FAILED');
   const slot = await withClient(db, (c) => c.query(`SELECT (confirmed_flush_lsn - '0/0')::text AS pos FROM pg_replication_slots WHERE slot_name = $1`, [NAN_NAME]));
   assert.ok(BigInt(slot.rows[0].pos) <= lsnBefore, 'the failed row is not confirmed: it is read again after a fix');
+});
+
+let geoRead: Promise<DecodedRecord[]> | undefined;
+/** The geometric/hstore connector's events: geo streamed, geo_snap snapshotted, geo_nn's insert, delete and tombstone. */
+function geoRecords(): Promise<DecodedRecord[]> {
+  geoRead ??= readOrFail(geo, ['geo', 'geo_snap', 'geo_nn', 'geo_toast'].map((t) => topicOf(GEO_NAME, t)), (records) =>
+    recordsOf(records, 'geo', GEO_NAME).length >= rowCount(GEO) &&
+    recordsOf(records, 'geo_snap', GEO_NAME).length >= rowCount(GEO_SNAP) &&
+    recordsOf(records, 'geo_nn', GEO_NAME).length >= 3 &&
+    recordsOf(records, 'geo_toast', GEO_NAME).length >= 2,
+  );
+  return geoRead;
+}
+
+test('geometric types and hstore, streamed: Point, Geometry (WKB + extensions), Circle, Line, Json; arrays of them', async () => {
+  checkTable(GEO, await geoRecords(), GEO_NAME);
+  await checkSchemas(GEO, GEO_NAME);
+});
+
+test('geometric types and hstore, snapshotted: the same values as read events', async () => {
+  checkTable(GEO_SNAP, await geoRecords(), GEO_NAME, 'r');
+  await checkSchemas(GEO_SNAP, GEO_NAME);
+});
+
+test('NOT NULL geometric columns: Geometry, Circle and Line stay optional (Debezium\'s optional structs), Point and hstore do not; a delete\'s before carries Debezium\'s fallbacks', async () => {
+  const records = recordsOf(await geoRecords(), 'geo_nn', GEO_NAME);
+  same(records.map((r) => r.value?.op ?? null), ['c', 'd', null], 'geo_nn: insert, delete, tombstone');
+  const wkbPoint12 = Buffer.from('0101000000000000000000f03f0000000000000040', 'hex');
+  same(records[0]!.value!.after, {
+    id: 1,
+    p: { x: 1, y: 2, wkb: wkbPoint12, srid: null },
+    c: { center: { x: 1, y: 2, wkb: wkbPoint12, srid: null }, radius: 3 },
+    l: { a: 1, b: -1, c: 0 },
+    b: { wkb: Buffer.from('01030000000100000005000000' + '000000000000f03f000000000000f03f' + '000000000000f03f0000000000000000' + '00000000000000000000000000000000' + '0000000000000000000000000000f03f' + '000000000000f03f000000000000f03f', 'hex'), srid: null, extensions: { type: 'box' } },
+    h: '{"k":"v"}',
+  }, 'geo_nn insert');
+  // REPLICA IDENTITY DEFAULT: only the key is sent; NOT NULL columns get Debezium's fallbacks
+  const zeroPoint = { x: 0, y: 0, wkb: Buffer.from('010100000000000000000000000000000000000000', 'hex'), srid: null };
+  same(records[1]!.value!.before, {
+    id: 1,
+    p: zeroPoint,
+    c: { center: zeroPoint, radius: 0 },
+    l: { a: 0, b: 1, c: 0 },
+    // Debezium's geometryFallback for a box: the unit square (0,0) (0,1) (1,1) (1,0) (0,0)
+    b: { wkb: Buffer.from('01030000000100000005000000' + '00000000000000000000000000000000' + '0000000000000000000000000000f03f' + '000000000000f03f000000000000f03f' + '000000000000f03f0000000000000000' + '00000000000000000000000000000000', 'hex'), srid: null, extensions: { type: 'box' } },
+    h: '{}',
+  }, 'geo_nn delete before');
+
+  const value = valueRecordOf((await latestSchema(`${topicOf(GEO_NAME, 'geo_nn')}-value`)).schema);
+  same(value.fields, [
+    { name: 'id', type: 'int' },
+    { name: 'p', type: POINT_SCHEMA },
+    { name: 'c', type: ['null', CIRCLE_SCHEMA], default: null },
+    { name: 'l', type: ['null', LINE_SCHEMA], default: null },
+    { name: 'b', type: ['null', GEOMETRY_SCHEMA], default: null },
+    { name: 'h', type: { type: 'string', 'connect.version': 1, 'connect.name': 'io.debezium.data.Json' } },
+  ], 'geo_nn value schema');
+});
+
+test('hstore.handling.mode=map: an Avro map of optional strings', async () => {
+  const records = await readOrFail(hmap, ['geo_hmap', 'geo_hmap_toast'].map((t) => topicOf(HMAP_NAME, t)), (r) => r.length >= rowCount(HSTORE_MAP_CASE) + 2);
+  checkTable(HSTORE_MAP_CASE, records, HMAP_NAME);
+  await checkSchemas(HSTORE_MAP_CASE, HMAP_NAME);
+  const toast = recordsOf(records, 'geo_hmap_toast', HMAP_NAME);
+  same(toast.map((r) => r.value!.after), [{ id: 1, note: 'first', h: { big: BIG } }, { id: 1, note: 'second', h: { [PLACEHOLDER]: PLACEHOLDER } }], 'unchanged TOASTed hstore: the map {placeholder: placeholder}');
+});
+
+test('unchanged TOASTed hstore (json): Debezium\'s placeholder map as JSON', async () => {
+  const toast = recordsOf(await geoRecords(), 'geo_toast', GEO_NAME);
+  same(toast.map((r) => r.value!.after), [
+    { id: 1, note: 'first', h: `{"big":"${BIG}"}` },
+    { id: 1, note: 'second', h: `{"${PLACEHOLDER}":"${PLACEHOLDER}"}` },
+  ], 'geo_toast after');
 });

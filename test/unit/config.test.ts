@@ -46,7 +46,7 @@ test('a full valid config gives a typed config with defaults', () => {
   assert.equal(config.converters.keyRegistryUrl, 'http://registry:8080/apis/ccompat/v7', 'keys are registered where values are');
   assert.deepEqual(config.conversion, {
     decimalHandlingMode: 'precise', binaryHandlingMode: 'bytes', intervalHandlingMode: 'numeric',
-    timePrecisionMode: 'adaptive', moneyFractionDigits: 2, includeUnknownDatatypes: false,
+    timePrecisionMode: 'adaptive', moneyFractionDigits: 2, includeUnknownDatatypes: false, hstoreHandlingMode: 'json',
   });
   assert.deepEqual(config.topicCreation, { partitions: 1, replicationFactor: -1, cleanupPolicy: 'delete' });
   assert.equal(config.errors.maxRetries, -1);
@@ -80,7 +80,7 @@ test('many errors are reported at once, each naming its key', () => {
     'column.exclude.list': 'public.t.(unclosed',
     'skipped.operations': 'c,x',
     'time.precision.mode': 'connect',
-    'hstore.handling.mode': 'map',
+    'hstore.handling.mode': 'array',
     'snapshot.mode': 'custom',
     'max.batch.size': '9000',
     'value.converter': 'org.apache.kafka.connect.json.JsonConverter',

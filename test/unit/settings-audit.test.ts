@@ -61,7 +61,6 @@ test('declared keys pgcdc implements only partly refuse the values it would igno
   assertRefused('slot.max.retries', '3');
   assertRefused('slot.retry.delay.ms', '500');
   assertRefused('time.precision.mode', 'connect');
-  assertRefused('hstore.handling.mode', 'map');
   assertRefused('snapshot.mode', 'custom');
   assertRefused('key.converter.schema.registry.url', 'http://other-registry:8081');
   // The defaults (and a key registry equal to the values' one) pass.

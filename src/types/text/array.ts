@@ -4,8 +4,8 @@ import { TextFormatError } from '../errors.js';
  * Parses PostgreSQL's array output (array_out) into its elements' text, NULL elements as null.
  *
  * - `{}` is the empty array.
- * - Elements are separated by `,` (every type pgcdc maps uses the comma delimiter; only `box`
- *   uses `;`, and box is not supported).
+ * - Elements are separated by `delimiter`, the element type's pg_type.typdelim: `,` for every
+ *   type but `box` (`;`).
  * - A quoted element (`"a,b"`, `""`, `"NULL"`) is taken literally after removing the backslash
  *   escapes (`\"` and `\\`); an unquoted `NULL` (any case) is SQL NULL. Unquoted elements may
  *   also contain backslash escapes; array_out never writes whitespace around elements, but
@@ -15,7 +15,8 @@ import { TextFormatError } from '../errors.js';
  * - A leading dimension decoration (`[0:1]={5,6}`, written when a lower bound is not 1) is
  *   skipped: the elements are returned from the lower bound up.
  */
-export function parseArrayText(text: string): (string | null)[] {
+export function parseArrayText(text: string, delimiter = ','): (string | null)[] {
+  const delim = delimiter.charCodeAt(0);
   let i = 0;
   const n = text.length;
   if (n > 0 && text.charCodeAt(0) === 0x5b /* [ */) {
@@ -46,7 +47,7 @@ export function parseArrayText(text: string): (string | null)[] {
       }
       continue;
     }
-    if (c === 0x2c /* , */) {
+    if (c === delim) {
       if (!afterItem) throw new TextFormatError(`malformed array literal (empty element): ${clip(text)}`);
       afterItem = false;
       i++;
@@ -78,14 +79,14 @@ export function parseArrayText(text: string): (string | null)[] {
       i++; // closing quote
       out.push(value);
     } else {
-      // unquoted element: up to , or } (backslash escapes allowed)
+      // unquoted element: up to the delimiter or } (backslash escapes allowed)
       let start = i;
       let value = '';
       let escaped = false;
       for (;;) {
         if (i >= n) throw new TextFormatError(`malformed array literal (unterminated element): ${clip(text)}`);
         const u = text.charCodeAt(i);
-        if (u === 0x2c || u === 0x7d) break;
+        if (u === delim || u === 0x7d) break;
         if (u === 0x5c) {
           value += text.slice(start, i);
           i++;
