@@ -32,7 +32,7 @@ test('decimal.handling.mode=precise: NaN and ±Infinity become null, as does an 
   assert.equal(records[0]!.value!.op, 'r', 'the snapshot row');
   const snapshotTx = Number(records[0]!.value!.source.txId);
   assert.ok(snapshotTx > 0, `a snapshot event carries the snapshot transaction's id as txId, as Debezium (got ${snapshotTx})`);
-  assert.ok(Number(records[1]!.value!.source.txId) > snapshotTx, 'the streamed insert came from a later transaction');
+  assert.notEqual(Number(records[1]!.value!.source.txId), snapshotTx, 'the streamed insert came from its own transaction');
   assert.deepEqual({ ...after.get(1), id: 1 }, { id: 1, nu: null, n: null, a_nu: null, moods: null }, 'snapshot: every unrepresentable value is null');
   const second = after.get(2)!;
   assert.equal(second.nu, null, '-Infinity in an unconstrained numeric');
