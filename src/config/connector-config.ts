@@ -52,8 +52,9 @@ export interface ConnectorConfig {
   /** extended.headers.enabled: Debezium's __debezium.context.* headers on every event */
   extendedHeaders: boolean;
   skippedOperations: Set<SkippableOperation>;
-  /** always false: true is refused until BEGIN/END records and the transaction block are written */
   provideTransactionMetadata: boolean;
+  /** `<topic.prefix>.<topic.transaction>`: where BEGIN/END records go under provideTransactionMetadata */
+  transactionTopic: string;
   heartbeatIntervalMs: number;
   heartbeatActionQuery: string | null;
   heartbeatTopicPrefix: string;
@@ -184,6 +185,7 @@ export function buildConnectorConfig(v: ParsedValues, raw: Readonly<Record<strin
     extendedHeaders: bool('extended.headers.enabled'),
     skippedOperations: new Set(skipped),
     provideTransactionMetadata: bool('provide.transaction.metadata'),
+    transactionTopic: `${str('topic.prefix')}.${str('topic.transaction')}`,
     heartbeatIntervalMs: num('heartbeat.interval.ms'),
     heartbeatActionQuery: optStr('heartbeat.action.query'),
     heartbeatTopicPrefix: str('topic.heartbeat.prefix'),

@@ -83,8 +83,10 @@ export const eventKeys: ConfigKey[] = [
       validate: (v) => (Array.isArray(v) && v.includes('none') && v.length > 1 ? '"none" cannot be combined with other operations' : undefined),
     }),
   evt('provide.transaction.metadata', 'BOOLEAN', false, 'LOW', 'Transaction metadata',
-    'Debezium: BEGIN/END records on <prefix>.transaction and a transaction block in every event. pgcdc does not write them yet: true is refused; events carry transaction=null.',
-    { validate: (v) => (v === true ? 'true is not supported by pgcdc yet: no BEGIN/END records on <topic.prefix>.transaction and no transaction block are written; set false' : undefined) }),
+    'As Debezium: a BEGIN and an END record per streamed transaction on <topic.prefix>.<topic.transaction> (key {id}, value status/id/event_count/data_collections/ts_ms; ids are <txId>:<LSN>), and a transaction block (id, total_order, data_collection_order) in every streamed change event. Snapshot events keep transaction=null. The records go through the same batches as the events, so the offset is stored only after they are acknowledged.'),
+  evt('topic.transaction', 'STRING', 'transaction', 'LOW', 'Transaction topic name',
+    'Suffix of the transaction metadata topic: records go to <topic.prefix>.<topic.transaction> (used with provide.transaction.metadata=true).',
+    { validate: topicPart }),
   evt('message.key.columns', 'STRING', null, 'LOW', 'Message key columns',
     'Record keys made of other columns than the primary key: <schema>.<table>:<column>,<column>;... where the table part is a regular expression (each <table>.<column> is matched, case-insensitively, against schema.table.column). A table named but without a matching column is refused.',
     {

@@ -20,6 +20,11 @@ export class ChangeBatch {
     return this.records.length;
   }
 
+  /** A record serialized elsewhere (a transaction BEGIN/END record: transaction-topic.ts). */
+  addRecord(r: SinkRecord): void {
+    this.records.push(r);
+  }
+
   /** Serializes change records in the Confluent wire format; failures name table, column, key and LSN. */
   add(table: RegisteredTable, changes: ChangeRecord[], lsn: Lsn): void {
     for (const c of changes) {

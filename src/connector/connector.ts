@@ -39,6 +39,7 @@ import { SchemaChangeStore } from '../schema-changes/state-store.js';
 import { describePending, topicVersionOf, withDecision, type PendingSchemaChange } from '../schema-changes/pending.js';
 import { LineageEmitter } from '../lineage/lineage-emitter.js';
 import { SchemaChangeTopic } from '../schema-changes/change-topic.js';
+import { TransactionTopic } from './transaction-topic.js';
 import { TopicVersions } from '../schema-changes/topic-versions.js';
 import { topicName } from '../events/names.js';
 
@@ -329,7 +330,14 @@ export class Connector {
       });
       this.checkpointer = checkpointer;
       checkpointer.resumeFrom(offset);
+      // provide.transaction.metadata: the topic and its schemas exist before the first BEGIN record
+      let transactionTopic: TransactionTopic | null = null;
+      if (cfg.provideTransactionMetadata) {
+        transactionTopic = new TransactionTopic(cfg.transactionTopic);
+        await transactionTopic.prepare(sink, registrar);
+      }
       this.source = new StreamingSource(stream, registry, events, sink, checkpointer, offset, {
+        transactionTopic,
         maxBatchSize: cfg.maxBatchSize,
         maxQueueSize: cfg.maxQueueSize,
         offsetFlushIntervalMs: cfg.offsetFlushIntervalMs,

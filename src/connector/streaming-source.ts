@@ -13,12 +13,18 @@ import type { Checkpointer } from './checkpointer.js';
 import type { TableRegistry } from './table-registry.js';
 import type { IncrementalSnapshot } from '../snapshot/incremental-snapshot.js';
 import { ConnectorMetrics } from '../metrics/connector-metrics.js';
+import { TransactionTracker } from '../events/transaction-tracker.js';
+import type { SinkRecord } from '../kafka/sink-record.js';
+import type { RegisteredTable } from './table-registry.js';
+import type { TransactionRecordEncoder } from './transaction-topic.js';
 
 export interface StreamingOptions {
   maxBatchSize: number;
   maxQueueSize: number;
   offsetFlushIntervalMs: number;
   retry: Omit<RetryOptions, 'signal' | 'onRetry'>;
+  /** provide.transaction.metadata: where BEGIN/END records go (transaction-topic.ts); absent when off */
+  transactionTopic?: TransactionRecordEncoder | null;
 }
 
 /**
@@ -80,6 +86,9 @@ export class StreamingSource {
   /** where streaming started: the flush position until the first transaction completes */
   private startLsn: Lsn = 0n;
   private readonly out: ChangeRecord[] = [];
+  /** provide.transaction.metadata: the open transaction's counters, and its BEGIN record until the batch takes it */
+  private readonly txMeta: TransactionTracker | null;
+  private pendingBegin: SinkRecord | null = null;
   /** set while a resumed snapshot waits for the stream to reach its position */
   barrier: StreamBarrier | null = null;
   /** after a barrier was stopped: nothing more is delivered */
@@ -105,6 +114,7 @@ export class StreamingSource {
     private readonly metrics: ConnectorMetrics = new ConnectorMetrics(),
   ) {
     this.position = resumeOffset;
+    this.txMeta = opts.transactionTopic ? new TransactionTracker() : null;
   }
 
   /** Runs until stop() (resolves after draining) or a failure (rejects). */
@@ -257,6 +267,7 @@ export class StreamingSource {
         }
         this.tx = { xid: m.xid, commitLsn: m.finalLsn, commitTimeUs: m.commitTimeUs, previousCommitLsn: this.previousCommitLsn };
         this.txChangeIndex = 0;
+        if (this.txMeta) this.beginMetadata(lsn, this.tx);
         return;
       case 'commit': {
         const tx = this.tx;
@@ -267,6 +278,12 @@ export class StreamingSource {
         const r = this.resumeOffset;
         if (r && (m.commitLsn < r.commitLsn || (m.commitLsn === r.commitLsn && r.complete))) return; // delivered before
         this.position = { commitLsn: m.commitLsn, txChanges: this.txChangeIndex, complete: true, lsn: m.endLsn, flushLsn: m.endLsn, txId: tx?.xid ?? null, tsUsec: Number(m.commitTimeUs) };
+        if (this.txMeta) {
+          // END in the batch whose offset marks the transaction complete (BEGIN too when it had no change)
+          this.takeBegin();
+          const end = this.txMeta.end(lsn, m.commitTimeUs);
+          if (end) this.batch.addRecord(this.opts.transactionTopic!.encode(end));
+        }
         this.batch.offset = this.position;
         this.batch.commitsMs.push(Number(m.commitTimeUs / 1000n));
         return;
@@ -297,17 +314,32 @@ export class StreamingSource {
     const index = this.txChangeIndex++;
     if (alreadyDelivered(this.resumeOffset, tx.commitLsn, index)) {
       this.stats.skippedOnResume++;
+      // resumed inside a transaction: its delivered events are counted again, so the rest continue the orders
+      if (this.txMeta?.inProgress) this.buildEvents(lsn, m, tx, false, (t, records) => this.stamp(t, records, lsn));
       return;
     }
+    // BEGIN goes out with the transaction's first change, in a batch whose offset is inside the transaction
+    this.takeBegin();
+    this.incremental?.observe(m, tx, lsn, (table, records) => this.batch.add(table, records, lsn));
+    this.buildEvents(lsn, m, tx, true, (t, records) => {
+      if (m.tag !== 'truncate') this.stats.events += records.length;
+      if (this.txMeta) this.stamp(t, records, lsn);
+      this.batch.add(t, records, lsn);
+    });
+    this.position = { commitLsn: tx.commitLsn, txChanges: index + 1, complete: false, lsn, flushLsn: this.position?.flushLsn ?? this.startLsn, txId: tx.xid, tsUsec: Number(tx.commitTimeUs) };
+    this.batch.offset = this.position;
+  }
+
+  /** The change's events, per captured table (a truncate names several); `live` false while replaying delivered ones. */
+  private buildEvents(lsn: Lsn, m: Extract<PgoutputMessage, { tag: 'insert' | 'update' | 'delete' | 'truncate' }>, tx: TxContext, live: boolean, emit: (t: RegisteredTable, records: ChangeRecord[]) => void): void {
     const out = this.out;
     out.length = 0;
-    this.incremental?.observe(m, tx, lsn, (table, records) => this.batch.add(table, records, lsn));
     if (m.tag === 'truncate') {
       for (const oid of m.relationOids) {
         const t = this.tables.get(oid);
         if (t) {
           this.events.truncate(t.schema, tx, lsn, out);
-          this.batch.add(t, out, lsn);
+          emit(t, out);
           out.length = 0;
         }
       }
@@ -317,15 +349,38 @@ export class StreamingSource {
       if (t !== null) {
         if (m.tag === 'insert') this.events.insert(t.schema, m.newTuple, tx, lsn, out);
         else if (m.tag === 'update') {
-          this.barrier?.observe(m);
+          if (live) this.barrier?.observe(m);
           this.events.update(t.schema, m.keyTuple, m.oldTuple, m.newTuple, tx, lsn, out);
         } else this.events.delete(t.schema, m.keyTuple, m.oldTuple, tx, lsn, out);
-        this.stats.events += out.length;
-        this.batch.add(t, out, lsn);
+        emit(t, out);
       }
     }
-    this.position = { commitLsn: tx.commitLsn, txChanges: index + 1, complete: false, lsn, flushLsn: this.position?.flushLsn ?? this.startLsn, txId: tx.xid, tsUsec: Number(tx.commitTimeUs) };
-    this.batch.offset = this.position;
+    out.length = 0;
+  }
+
+  /**
+   * provide.transaction.metadata at pgoutput's Begin: a BEGIN record, except for a transaction
+   * delivered before the resume offset (none) or one the offset is inside (its BEGIN went out with
+   * its first change: the counters continue instead).
+   */
+  private beginMetadata(lsn: Lsn, tx: TxContext): void {
+    const r = this.resumeOffset;
+    this.pendingBegin = null;
+    if (r && (tx.commitLsn < r.commitLsn || (tx.commitLsn === r.commitLsn && r.complete))) return this.txMeta!.reset();
+    if (r && tx.commitLsn === r.commitLsn && r.txChanges > 0) return this.txMeta!.resume(tx.xid);
+    this.pendingBegin = this.opts.transactionTopic!.encode(this.txMeta!.begin(tx.xid, lsn, tx.commitTimeUs));
+  }
+
+  private takeBegin(): void {
+    if (!this.pendingBegin) return;
+    this.batch.addRecord(this.pendingBegin);
+    this.pendingBegin = null;
+  }
+
+  /** Sets each captured event's transaction block (Debezium counts events with a value: not tombstones). */
+  private stamp(t: RegisteredTable, records: ChangeRecord[], lsn: Lsn): void {
+    const collection = `${t.schema.schema}.${t.schema.table}`;
+    for (const c of records) if (c.value && !c.deadLetter) c.value.transaction = this.txMeta!.event(collection, lsn);
   }
 
   /** Delivers everything before the barrier, waits for Kafka, then lets the barrier run. */
@@ -353,6 +408,8 @@ export class StreamingSource {
     this.queue = [];
     this.head = 0;
     this.tx = null;
+    this.txMeta?.reset();
+    this.pendingBegin = null;
     this.stream.pause();
   }
 

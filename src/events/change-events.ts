@@ -1,6 +1,7 @@
 import { UNCHANGED_TOAST, type Tuple, type TupleValue } from '../decoding/messages.js';
 import { formatLsnDecimal } from './sequence.js';
 import type { SnapshotMarker, SourceBlock } from './source-schema.js';
+import type { TransactionBlock } from './transaction-schema.js';
 import type { CapturedColumn, TableSchema } from './table-schema.js';
 import type { Lsn } from '../postgres/lsn.js';
 import { PgcdcError } from '../errors/pgcdc-error.js';
@@ -33,7 +34,8 @@ export interface Envelope {
   before: Record<string, unknown> | null;
   after: Record<string, unknown> | null;
   source: SourceBlock;
-  transaction: null;
+  /** set by the streaming loop under provide.transaction.metadata (transaction-tracker.ts); null otherwise and in snapshots */
+  transaction: TransactionBlock | null;
   op: Op;
   ts_ms: number;
   ts_us: number;

@@ -55,7 +55,6 @@ test('every refused Debezium key is an error naming it, unless its value asks fo
 });
 
 test('declared keys pgcdc implements only partly refuse the values it would ignore, naming the key', () => {
-  assertRefused('provide.transaction.metadata', 'true');
   assertRefused('max.queue.size.in.bytes', '1048576');
   assertRefused('topic.heartbeat.prefix', 'my-heartbeats');
   assertRefused('slot.max.retries', '3');
