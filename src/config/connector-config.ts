@@ -8,6 +8,7 @@ import type { ConfigValue, ParsedValues } from './definition.js';
 import { columnFilter, tableFilter, type ColumnFilter, type FilterLists, type TableFilter } from './filters.js';
 import { parseColumnRules, type ColumnRule } from './keys-columns.js';
 import { parseMessageKeyColumns, type MessageKeyEntry } from '../events/message-key.js';
+import { heartbeatTopic } from '../events/heartbeat-record.js';
 
 export type SslMode = 'disable' | 'allow' | 'prefer' | 'require' | 'verify-ca' | 'verify-full';
 export type PublicationAutocreateMode = 'filtered' | 'all_tables' | 'no_tables' | 'disabled';
@@ -56,7 +57,8 @@ export interface ConnectorConfig {
   provideTransactionMetadata: boolean;
   heartbeatIntervalMs: number;
   heartbeatActionQuery: string | null;
-  heartbeatTopicPrefix: string;
+  /** topic.heartbeat.name, or <topic.heartbeat.prefix>.<topic.prefix> */
+  heartbeatTopic: string;
   topicCreation: { partitions: number; replicationFactor: number; cleanupPolicy: 'delete' | 'compact' };
   conversion: ConversionOptions;
   unavailableValuePlaceholder: string;
@@ -186,7 +188,7 @@ export function buildConnectorConfig(v: ParsedValues, raw: Readonly<Record<strin
     provideTransactionMetadata: bool('provide.transaction.metadata'),
     heartbeatIntervalMs: num('heartbeat.interval.ms'),
     heartbeatActionQuery: optStr('heartbeat.action.query'),
-    heartbeatTopicPrefix: str('topic.heartbeat.prefix'),
+    heartbeatTopic: optStr('topic.heartbeat.name') || heartbeatTopic(str('topic.heartbeat.prefix'), str('topic.prefix')),
     topicCreation: {
       partitions: num('topic.creation.default.partitions'),
       replicationFactor: num('topic.creation.default.replication.factor'),

@@ -38,7 +38,9 @@ export const REFUSED_NAMES: Readonly<Record<string, RefusedKey>> = {
   'xmin.fetch.interval.ms': refused('source.xmin is always null', ['0']),
   'flush.lsn.source': refused('pgcdc always confirms the flushed LSN to the slot', ['true']),
   'openlineage.integration.config.file.path': refused('an openlineage.yml named in a connector config would let any REST caller have the worker read a file; set openlineage.integration.transport.* instead', ['']),
-  'heartbeat.topics.prefix': refused('pgcdc writes no heartbeat records (see topic.heartbeat.prefix)', ['__debezium-heartbeat']),
+  // Debezium 3.7 still declares it (Heartbeat.HEARTBEAT_TOPICS_PREFIX) but names the PostgreSQL
+  // connector's heartbeat topic from topic.heartbeat.prefix; another value would be ignored there too.
+  'heartbeat.topics.prefix': refused('the heartbeat topic is named by topic.heartbeat.prefix (or topic.heartbeat.name), as in Debezium\'s PostgreSQL connector, which ignores this key', ['__debezium-heartbeat']),
   'exactly.once.support': refused('pgcdc delivers at least once', ['', 'requested']),
   'transaction.boundary': refused('pgcdc does not write Kafka transactions', ['', 'poll']),
   'database.initial.statements': refused('pgcdc runs no statements when it connects', ['']),

@@ -21,6 +21,8 @@ import { ensurePublication } from '../postgres/publication.js';
 import { ReplicationStream } from '../postgres/replication-stream.js';
 import { ensureSlot } from '../postgres/slot.js';
 import { SchemaRegistrar } from '../registry/schema-registrar.js';
+import { HEARTBEAT_KEY_SCHEMA, HEARTBEAT_VALUE_SCHEMA, heartbeatKey, heartbeatValue } from '../events/heartbeat-record.js';
+import { FixedSchemaTopic } from './fixed-schema-topic.js';
 import { PGCDC_VERSION } from '../version.js';
 import { Checkpointer } from './checkpointer.js';
 import { prepareResume, runSnapshotPhase, type PreparedResume, type SnapshotPhaseDeps } from './snapshot-phase.js';
@@ -345,7 +347,7 @@ export class Connector {
         const source = this.source;
         source.incremental = new IncrementalSnapshot(clientConfig(db, { types: rawTextTypes }), signal, cfg.snapshot.incrementalChunkSize, registry, events, this.log, (err) => source.fail(err));
       }
-      this.startHeartbeat(catalog, this.source);
+      await this.startHeartbeat(catalog, this.source, new FixedSchemaTopic(cfg.heartbeatTopic, HEARTBEAT_KEY_SCHEMA, HEARTBEAT_VALUE_SCHEMA, sink, registrar));
       this.state = 'RUNNING';
       this.trace = null;
       signalStarted();
@@ -377,14 +379,20 @@ export class Connector {
     signalStarted();
   }
 
-  /** heartbeat.interval.ms: runs the action query and lets the slot advance while captured tables are idle. */
-  private startHeartbeat(client: pg.Client, source: StreamingSource): void {
+  /**
+   * heartbeat.interval.ms: runs the action query, then has the source write a heartbeat record
+   * (Debezium's CompositeHeartbeat order), whose acknowledgement lets the slot advance while
+   * captured tables are idle.
+   */
+  private async startHeartbeat(client: pg.Client, source: StreamingSource, topic: FixedSchemaTopic): Promise<void> {
     const interval = this.config.heartbeatIntervalMs;
     if (interval <= 0) return;
+    await topic.prepare();
     const query = this.config.heartbeatActionQuery;
+    const key = heartbeatKey(this.config.topicPrefix);
     this.heartbeat = setInterval(() => {
       if (query) void client.query(query).catch((err) => this.log.warn({ err: err.message }, 'heartbeat.action.query failed'));
-      source.advanceToKeepalive();
+      source.beat(() => topic.record(key, heartbeatValue(Date.now())));
     }, interval);
   }
 }

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { PgoutputMessage, UpdateMessage } from '../decoding/messages.js';
 import { ChangeEventBuilder, type ChangeRecord, type TxContext } from '../events/change-events.js';
 import type { RecordSink } from '../kafka/ports.js';
+import type { SinkRecord } from '../kafka/sink-record.js';
 import { alreadyDelivered, type SourceOffset } from '../offsets/source-offset.js';
 import { formatLsn, type Lsn } from '../postgres/lsn.js';
 import type { PendingSchemaChange } from '../schema-changes/pending.js';
@@ -88,6 +89,8 @@ export class StreamingSource {
   incremental: IncrementalSnapshot | null = null;
   /** counters read by status and metrics */
   readonly stats = { events: 0, transactions: 0, skippedOnResume: 0, lastCommitTimeUs: 0n };
+  /** a heartbeat record waiting for the loop to reach a point between messages (heartbeat.interval.ms) */
+  private pendingBeat: (() => SinkRecord) | null = null;
   /** set when the run ended at a breaking schema change waiting for a decision (schema.change.policy=pause) */
   schemaChange: PendingSchemaChange | null = null;
   /** while a delivery is being retried (e.g. Kafka down): why, for the status trace; null when delivering */
@@ -191,6 +194,32 @@ export class StreamingSource {
     return true;
   }
 
+  /**
+   * heartbeat.interval.ms: the record `make` returns joins the next batch once everything received
+   * is converted, with the offset it stands for (the server's keepalive position when no transaction
+   * is open), so that offset is stored and confirmed only after Kafka acknowledged the heartbeat and
+   * every event before it. Like Debezium, no heartbeat is written before there is an offset.
+   */
+  beat(make: () => SinkRecord): void {
+    if (this.halted) return;
+    this.pendingBeat = make;
+    this.stopWaiting();
+  }
+
+  private addHeartbeat(): void {
+    const make = this.pendingBeat!;
+    this.pendingBeat = null;
+    const k = this.stream.keepalivePosition;
+    const p = this.position;
+    if (this.tx === null && k !== 0n && !(p && p.flushLsn >= k)) {
+      // txChanges 0 / not complete: a transaction committing exactly at k is still to be delivered.
+      this.position = { commitLsn: k, txChanges: 0, complete: false, lsn: k, flushLsn: k, txId: null, tsUsec: null };
+      this.batch.offset = this.position;
+    }
+    if (!this.position) return;
+    this.batch.records.push(make());
+  }
+
   private failure: unknown;
 
   fail(err: unknown): void {
@@ -219,6 +248,7 @@ export class StreamingSource {
     for (;;) {
       if (this.failure) throw this.failure;
       if (this.head === this.queue.length) {
+        if (this.pendingBeat && !this.barrier && !this.halted) this.addHeartbeat();
         // an empty batch with an offset still advances it (transactions with no captured change)
         if (this.batch.size > 0 || this.batch.offset) await this.flush();
         if (this.inflight) await this.settleInflight();
@@ -228,7 +258,8 @@ export class StreamingSource {
           continue;
         }
         if (this.stopping && this.head === this.queue.length) return;
-        if (this.head === this.queue.length) await new Promise<void>((resolve) => (this.wake = resolve));
+        // a heartbeat asked for while a batch was in flight is added on the next turn
+        if (this.head === this.queue.length && !(this.pendingBeat && !this.barrier)) await new Promise<void>((resolve) => (this.wake = resolve));
         continue;
       }
       const item = this.queue[this.head++];

@@ -229,3 +229,31 @@ it('idle on a keepalive: the offset advances to the server position without any 
   assert.deepEqual(h.confirmed, [START + 0x5000n]);
   await stop();
 });
+
+it('heartbeat records: none before there is an offset; one joins the batches after the events before it, and its offset is stored only once Kafka acknowledged it', async () => {
+  const h = harness({ autoAck: false });
+  const stop = await h.start();
+  const beat = (): SinkRecord => ({ topic: '__debezium-heartbeat.dbserver1', key: Buffer.from('k'), value: Buffer.from('v') });
+  h.source.beat(beat);
+  await new Promise((r) => setTimeout(r, 5));
+  assert.equal(h.sink.pending, 0, 'no offset yet (no keepalive, nothing delivered): no heartbeat');
+
+  h.feed([...relations, ...tx1]);
+  await until(() => h.sink.pending === 1, 'the transaction in flight');
+  const K = endOf(C1) + 0x500n;
+  h.stream.keepalivePosition = K; // the server is past tx1 (no keepalive event: only the heartbeat may move the offset)
+  h.source.beat(beat);
+  await h.checkpointer.checkpoint();
+  assert.equal(await h.stored(), null);
+  h.sink.ack();
+  await until(() => h.sink.pending === 1 && h.sink.acked.length === 5, 'the heartbeat in flight after the transaction');
+  assert.deepEqual(h.sink.batches.at(-1)!.map((r) => r.topic), ['__debezium-heartbeat.dbserver1']);
+  await h.checkpointer.checkpoint();
+  assert.equal((await h.stored())?.flushLsn, endOf(C1), 'the heartbeat\'s offset waits for its acknowledgement');
+  h.sink.ack();
+  await until(() => h.source.idle && h.sink.pending === 0, 'the heartbeat acknowledged');
+  await h.checkpointer.checkpoint();
+  assert.deepEqual(await h.stored(), { commitLsn: K, txChanges: 0, complete: false, lsn: K, flushLsn: K, txId: null, tsUsec: null });
+  assert.deepEqual(h.confirmed, [endOf(C1), K]);
+  await stop();
+});
