@@ -5,7 +5,7 @@ import type { ConversionOptions } from '../types/mapping.js';
 import type { RegistryAccess } from '../registry/registry-access.js';
 import type { Compression } from '../kafka/ports.js';
 import type { ConfigValue, ParsedValues } from './definition.js';
-import { columnFilter, tableFilter, type ColumnFilter, type FilterLists, type TableFilter } from './filters.js';
+import { columnFilter, messagePrefixFilter, tableFilter, type ColumnFilter, type FilterLists, type TableFilter } from './filters.js';
 import { parseColumnRules, type ColumnRule } from './keys-columns.js';
 import { parseMessageKeyColumns, type MessageKeyEntry } from '../events/message-key.js';
 import { heartbeatTopic } from '../events/heartbeat-record.js';
@@ -57,6 +57,8 @@ export interface ConnectorConfig {
   provideTransactionMetadata: boolean;
   heartbeatIntervalMs: number;
   heartbeatActionQuery: string | null;
+  /** message.prefix.include.list / exclude.list */
+  messagePrefix: (prefix: string) => boolean;
   /** topic.heartbeat.name, or <topic.heartbeat.prefix>.<topic.prefix> */
   heartbeatTopic: string;
   topicCreation: { partitions: number; replicationFactor: number; cleanupPolicy: 'delete' | 'compact' };
@@ -188,6 +190,7 @@ export function buildConnectorConfig(v: ParsedValues, raw: Readonly<Record<strin
     provideTransactionMetadata: bool('provide.transaction.metadata'),
     heartbeatIntervalMs: num('heartbeat.interval.ms'),
     heartbeatActionQuery: optStr('heartbeat.action.query'),
+    messagePrefix: messagePrefixFilter(list('message.prefix.include.list'), list('message.prefix.exclude.list')),
     heartbeatTopic: optStr('topic.heartbeat.name') || heartbeatTopic(str('topic.heartbeat.prefix'), str('topic.prefix')),
     topicCreation: {
       partitions: num('topic.creation.default.partitions'),

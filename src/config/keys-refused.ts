@@ -30,8 +30,6 @@ export const REFUSED_NAMES: Readonly<Record<string, RefusedKey>> = {
   'snapshot.query.mode': refused('snapshots read whole tables', ['select_all']),
   'slot.stream.params': refused('pgoutput is started with pgcdc\'s own options', ['']),
   'publish.via.partition.root': refused('partitions are published and captured as their own tables', ['false']),
-  'message.prefix.include.list': refused('logical decoding messages (pg_logical_emit_message, op "m") are not emitted', ['']),
-  'message.prefix.exclude.list': refused('logical decoding messages (pg_logical_emit_message, op "m") are not emitted', ['']),
   'skip.messages.without.change': refused('every update is emitted', ['false']),
   'replica.identity.autoset.values': refused('pgcdc never changes a table\'s REPLICA IDENTITY', ['']),
   'read.only': refused('pgcdc may write to the database (heartbeat.action.query, the signal table)', ['false']),

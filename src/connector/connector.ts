@@ -23,6 +23,7 @@ import { ensureSlot } from '../postgres/slot.js';
 import { SchemaRegistrar } from '../registry/schema-registrar.js';
 import { HEARTBEAT_KEY_SCHEMA, HEARTBEAT_VALUE_SCHEMA, heartbeatKey, heartbeatValue } from '../events/heartbeat-record.js';
 import { FixedSchemaTopic } from './fixed-schema-topic.js';
+import { LogicalMessages } from './logical-messages.js';
 import { PGCDC_VERSION } from '../version.js';
 import { Checkpointer } from './checkpointer.js';
 import { prepareResume, runSnapshotPhase, type PreparedResume, type SnapshotPhaseDeps } from './snapshot-phase.js';
@@ -324,6 +325,7 @@ export class Connector {
         slotName: cfg.slotName,
         publicationName: cfg.publicationName,
         statusIntervalMs: cfg.statusUpdateIntervalMs,
+        serverVersionNum: await serverVersionNum(catalog),
       });
       const checkpointer = new Checkpointer(this.worker.offsetStore, this.offsetKey, (lsn) => stream!.confirm(lsn), this.log, {
         maxRetries: cfg.errors.maxRetries,
@@ -347,6 +349,7 @@ export class Connector {
         const source = this.source;
         source.incremental = new IncrementalSnapshot(clientConfig(db, { types: rawTextTypes }), signal, cfg.snapshot.incrementalChunkSize, registry, events, this.log, (err) => source.fail(err));
       }
+      this.source.messages = new LogicalMessages(cfg.topicPrefix, { connectorVersion: PGCDC_VERSION, serverName: cfg.topicPrefix, database: db.dbname, binaryHandlingMode: cfg.conversion.binaryHandlingMode }, cfg.messagePrefix, sink, registrar);
       await this.startHeartbeat(catalog, this.source, new FixedSchemaTopic(cfg.heartbeatTopic, HEARTBEAT_KEY_SCHEMA, HEARTBEAT_VALUE_SCHEMA, sink, registrar));
       this.state = 'RUNNING';
       this.trace = null;
@@ -403,4 +406,10 @@ function signalTable(cfg: ConnectorConfig): CapturedTable | null {
   if (!name) return null;
   const dot = name.indexOf('.');
   return { schema: name.slice(0, dot), table: name.slice(dot + 1) };
+}
+
+/** server_version_num (e.g. 150004): pgoutput streams logical decoding messages from 14 on. */
+async function serverVersionNum(client: pg.Client): Promise<number> {
+  const r = await client.query<{ v: string }>(`SELECT current_setting('server_version_num') AS v`);
+  return Number(r.rows[0]!.v);
 }

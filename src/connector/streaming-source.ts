@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { PgoutputMessage, UpdateMessage } from '../decoding/messages.js';
+import type { LogicalMessage, PgoutputMessage, UpdateMessage } from '../decoding/messages.js';
 import { ChangeEventBuilder, type ChangeRecord, type TxContext } from '../events/change-events.js';
 import type { RecordSink } from '../kafka/ports.js';
 import type { SinkRecord } from '../kafka/sink-record.js';
@@ -13,6 +13,7 @@ import { ChangeBatch } from './change-batch.js';
 import type { Checkpointer } from './checkpointer.js';
 import type { TableRegistry } from './table-registry.js';
 import type { IncrementalSnapshot } from '../snapshot/incremental-snapshot.js';
+import type { LogicalMessages } from './logical-messages.js';
 import { ConnectorMetrics } from '../metrics/connector-metrics.js';
 
 export interface StreamingOptions {
@@ -87,6 +88,8 @@ export class StreamingSource {
   private halted = false;
   /** ad-hoc snapshots driven by the signal table (signal.data.collection), when configured */
   incremental: IncrementalSnapshot | null = null;
+  /** logical decoding messages as op "m" events (absent: counted for offsets, not emitted) */
+  messages: LogicalMessages | null = null;
   /** counters read by status and metrics */
   readonly stats = { events: 0, transactions: 0, skippedOnResume: 0, lastCommitTimeUs: 0n };
   /** a heartbeat record waiting for the loop to reach a point between messages (heartbeat.interval.ms) */
@@ -314,8 +317,9 @@ export class StreamingSource {
       case 'type':
         this.tables.forgetType(m.typeOid);
         return;
-      case 'origin':
       case 'message':
+        return this.logicalMessage(m);
+      case 'origin':
         return;
       default:
         this.change(lsn, m);
@@ -357,6 +361,47 @@ export class StreamingSource {
     }
     this.position = { commitLsn: tx.commitLsn, txChanges: index + 1, complete: false, lsn, flushLsn: this.position?.flushLsn ?? this.startLsn, txId: tx.xid, tsUsec: Number(tx.commitTimeUs) };
     this.batch.offset = this.position;
+  }
+
+  /**
+   * A logical decoding message. A transactional one is a position of its transaction like a change
+   * (counted in the offset's changes, so a resume inside the transaction skips exactly what was
+   * delivered); a non-transactional one stands alone at its LSN, like a transaction of its own
+   * committed there (Debezium also flushes at it): on a resume it is skipped when the offset is at
+   * or past it.
+   */
+  private async logicalMessage(m: LogicalMessage): Promise<void> {
+    const tx = this.tx;
+    if (m.transactional) {
+      if (!tx) throw new Error(`transactional logical decoding message at LSN ${formatLsn(m.lsn)} outside a transaction`);
+      const index = this.txChangeIndex++;
+      if (alreadyDelivered(this.resumeOffset, tx.commitLsn, index)) {
+        this.stats.skippedOnResume++;
+        return;
+      }
+      await this.emitMessage(m, { txId: tx.xid, commitTimeUs: tx.commitTimeUs, previousCommitLsn: tx.previousCommitLsn });
+      this.position = { commitLsn: tx.commitLsn, txChanges: index + 1, complete: false, lsn: m.lsn, flushLsn: this.position?.flushLsn ?? this.startLsn, txId: tx.xid, tsUsec: Number(tx.commitTimeUs) };
+      this.batch.offset = this.position;
+      return;
+    }
+    if (tx) throw new Error(`non-transactional logical decoding message at LSN ${formatLsn(m.lsn)} inside the transaction committing at ${formatLsn(tx.commitLsn)}`);
+    const previous = this.previousCommitLsn;
+    this.previousCommitLsn = m.lsn;
+    const r = this.resumeOffset;
+    if (r && (m.lsn < r.commitLsn || (m.lsn === r.commitLsn && r.complete))) {
+      this.stats.skippedOnResume++;
+      return;
+    }
+    await this.emitMessage(m, { txId: null, commitTimeUs: this.stats.lastCommitTimeUs || null, previousCommitLsn: previous });
+    const flushed = this.position?.flushLsn ?? this.startLsn;
+    this.position = { commitLsn: m.lsn, txChanges: 0, complete: true, lsn: m.lsn, flushLsn: m.lsn > flushed ? m.lsn : flushed, txId: null, tsUsec: null };
+    this.batch.offset = this.position;
+  }
+
+  private async emitMessage(m: LogicalMessage, at: Parameters<LogicalMessages['record']>[1]): Promise<void> {
+    const messages = this.messages;
+    if (!messages || !messages.included(m.prefix)) return;
+    this.batch.records.push(await messages.record(m, at));
   }
 
   /** Delivers everything before the barrier, waits for Kafka, then lets the barrier run. */
