@@ -21,7 +21,7 @@ import { ensurePublication } from '../postgres/publication.js';
 import { ReplicationStream } from '../postgres/replication-stream.js';
 import { ensureSlot } from '../postgres/slot.js';
 import { SchemaRegistrar } from '../registry/schema-registrar.js';
-import { HEARTBEAT_KEY_SCHEMA, HEARTBEAT_VALUE_SCHEMA, heartbeatKey, heartbeatValue } from '../events/heartbeat-record.js';
+import { HEARTBEAT_PARTITION, HEARTBEAT_KEY_SCHEMA, HEARTBEAT_VALUE_SCHEMA, heartbeatKey, heartbeatValue } from '../events/heartbeat-record.js';
 import { FixedSchemaTopic } from './fixed-schema-topic.js';
 import { LogicalMessages } from './logical-messages.js';
 import { PGCDC_VERSION } from '../version.js';
@@ -395,7 +395,7 @@ export class Connector {
     const key = heartbeatKey(this.config.topicPrefix);
     this.heartbeat = setInterval(() => {
       if (query) void client.query(query).catch((err) => this.log.warn({ err: err.message }, 'heartbeat.action.query failed'));
-      source.beat(() => topic.record(key, heartbeatValue(Date.now())));
+      source.beat(() => topic.record(key, heartbeatValue(Date.now()), HEARTBEAT_PARTITION));
     }, interval);
   }
 }

@@ -45,9 +45,9 @@ export class FixedSchemaTopic {
   }
 
   /** The record; prepare() must have resolved. */
-  record(key: unknown, value: unknown, headers?: Record<string, string>): SinkRecord {
+  record(key: unknown, value: unknown, partition?: number): SinkRecord {
     const ids = this.ids;
     if (!ids) throw new Error(`topic ${this.topic} used before its schemas were registered`);
-    return { topic: this.topic, key: encodeWire(ids.key, this.keyType, key), value: encodeWire(ids.value, this.valueType, value), ...(headers ? { headers } : {}) };
+    return { topic: this.topic, key: encodeWire(ids.key, this.keyType, key), value: encodeWire(ids.value, this.valueType, value), ...(partition !== undefined ? { partition } : {}) };
   }
 }

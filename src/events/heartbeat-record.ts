@@ -22,6 +22,9 @@ export const HEARTBEAT_VALUE_SCHEMA = {
   'connect.name': 'io.debezium.connector.common.Heartbeat',
 };
 
+/** HeartbeatImpl writes every heartbeat to partition 0 of the topic. */
+export const HEARTBEAT_PARTITION = 0;
+
 /** Debezium's AbstractTopicNamingStrategy.heartbeatTopic(): prefix and topic.prefix joined by ".". */
 export function heartbeatTopic(heartbeatPrefix: string, topicPrefix: string): string {
   return `${heartbeatPrefix}.${topicPrefix}`;

@@ -48,7 +48,7 @@ test('heartbeat records go to <topic.heartbeat.prefix>.<topic.prefix> at about t
   await withClient(db, (c) => c.query(`CREATE TABLE captured (id int PRIMARY KEY)`));
   const prefix = topicPrefixFor(NAME2);
   const hbPrefix = `hb_${prefix}`;
-  const r = await startConnector(services, testConnectorConfig(db, services, NAME2, { 'heartbeat.interval.ms': '400', 'topic.heartbeat.prefix': hbPrefix }));
+  const r = await startConnector(services, testConnectorConfig(db, services, NAME2, { 'heartbeat.interval.ms': '400', 'topic.heartbeat.prefix': hbPrefix, 'topic.creation.default.partitions': '3' }));
   running.push(r);
   await eventually(() => r.connector.state === 'RUNNING', 'the connector to stream');
   await withClient(db, (c) => c.query(`INSERT INTO captured VALUES (1), (2)`));
@@ -59,7 +59,7 @@ test('heartbeat records go to <topic.heartbeat.prefix>.<topic.prefix> at about t
   for (const b of beats) {
     assert.deepEqual(b.key, { serverName: prefix });
     assert.deepEqual(Object.keys(b.value!), ['ts_ms']);
-    assert.equal(b.partition, 0);
+    assert.equal(b.partition, 0, 'Debezium writes heartbeats to partition 0 (the topic has 3)');
   }
   const late = beats.map((b) => Number(b.value!.ts_ms)).filter((t) => t > startedAt + 500);
   const gaps = late.slice(1).map((t, i) => t - late[i]!);
