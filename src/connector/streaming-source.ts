@@ -283,12 +283,7 @@ export class StreamingSource {
   private async process({ lsn, message: m }: Queued): Promise<void> {
     switch (m.tag) {
       case 'begin':
-        if (this.barrier && m.finalLsn >= this.barrier.lsn) {
-          // A stop while the barrier waits: nothing at or after it may be delivered before it.
-          if (this.stopping) return this.halt();
-          await this.passBarrier();
-          if (this.halted) return;
-        }
+        if (!(await this.reachBarrier(m.finalLsn))) return;
         this.tx = { xid: m.xid, commitLsn: m.finalLsn, commitTimeUs: m.commitTimeUs, previousCommitLsn: this.previousCommitLsn };
         this.txChangeIndex = 0;
         return;
@@ -385,6 +380,8 @@ export class StreamingSource {
       return;
     }
     if (tx) throw new Error(`non-transactional logical decoding message at LSN ${formatLsn(m.lsn)} inside the transaction committing at ${formatLsn(tx.commitLsn)}`);
+    // like a transaction committing at its LSN: a resumed snapshot's barrier comes first
+    if (!(await this.reachBarrier(m.lsn))) return;
     const previous = this.previousCommitLsn;
     this.previousCommitLsn = m.lsn;
     const r = this.resumeOffset;
@@ -402,6 +399,18 @@ export class StreamingSource {
     const messages = this.messages;
     if (!messages || !messages.included(m.prefix)) return;
     this.batch.records.push(await messages.record(m, at));
+  }
+
+  /** Passes the barrier first when `lsn` is at or after it; false when nothing more may be delivered. */
+  private async reachBarrier(lsn: Lsn): Promise<boolean> {
+    if (!this.barrier || lsn < this.barrier.lsn) return true;
+    // A stop while the barrier waits: nothing at or after it may be delivered before it.
+    if (this.stopping) {
+      this.halt();
+      return false;
+    }
+    await this.passBarrier();
+    return !this.halted;
   }
 
   /** Delivers everything before the barrier, waits for Kafka, then lets the barrier run. */

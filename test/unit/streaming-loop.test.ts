@@ -326,3 +326,16 @@ it('resumed inside a transaction with messages: transactional messages count as 
     assert.deepEqual((await h.stored())?.txChanges, 4, 'the whole transaction: 2 changes + 2 messages');
   }
 });
+
+it('a non-transactional message at or after a resumed snapshot\'s barrier waits for the barrier, like a transaction', async () => {
+  const h = harness();
+  withMessages(h);
+  let ackedAtPass = -1;
+  h.source.barrier = { lsn: N1, observe: () => {}, pass: async () => ((ackedAtPass = h.sink.acked.length), true), close: async () => {} };
+  const stop = await h.start();
+  h.feed([...relations, ...withMsg, ...loose]);
+  await until(() => h.sink.acked.length === 4 && h.source.idle, 'all delivered');
+  assert.equal(ackedAtPass, 3, 'the barrier passed after tx1 was acknowledged, before the message');
+  assert.equal(showAny(h.sink.acked[3]!), 'message audit now');
+  await stop();
+});
