@@ -5,9 +5,10 @@ import type { ConversionOptions } from '../types/mapping.js';
 import type { RegistryAccess } from '../registry/registry-access.js';
 import type { Compression } from '../kafka/ports.js';
 import type { ConfigValue, ParsedValues } from './definition.js';
-import { columnFilter, tableFilter, type ColumnFilter, type FilterLists, type TableFilter } from './filters.js';
+import { columnFilter, messagePrefixFilter, tableFilter, type ColumnFilter, type FilterLists, type TableFilter } from './filters.js';
 import { parseColumnRules, type ColumnRule } from './keys-columns.js';
 import { parseMessageKeyColumns, type MessageKeyEntry } from '../events/message-key.js';
+import { heartbeatTopic } from '../events/heartbeat-record.js';
 
 export type SslMode = 'disable' | 'allow' | 'prefer' | 'require' | 'verify-ca' | 'verify-full';
 export type PublicationAutocreateMode = 'filtered' | 'all_tables' | 'no_tables' | 'disabled';
@@ -57,7 +58,10 @@ export interface ConnectorConfig {
   transactionTopic: string;
   heartbeatIntervalMs: number;
   heartbeatActionQuery: string | null;
-  heartbeatTopicPrefix: string;
+  /** message.prefix.include.list / exclude.list */
+  messagePrefix: (prefix: string) => boolean;
+  /** topic.heartbeat.name, or <topic.heartbeat.prefix>.<topic.prefix> */
+  heartbeatTopic: string;
   topicCreation: { partitions: number; replicationFactor: number; cleanupPolicy: 'delete' | 'compact' };
   conversion: ConversionOptions;
   unavailableValuePlaceholder: string;
@@ -188,7 +192,8 @@ export function buildConnectorConfig(v: ParsedValues, raw: Readonly<Record<strin
     transactionTopic: `${str('topic.prefix')}.${str('topic.transaction')}`,
     heartbeatIntervalMs: num('heartbeat.interval.ms'),
     heartbeatActionQuery: optStr('heartbeat.action.query'),
-    heartbeatTopicPrefix: str('topic.heartbeat.prefix'),
+    messagePrefix: messagePrefixFilter(list('message.prefix.include.list'), list('message.prefix.exclude.list')),
+    heartbeatTopic: optStr('topic.heartbeat.name') || heartbeatTopic(str('topic.heartbeat.prefix'), str('topic.prefix')),
     topicCreation: {
       partitions: num('topic.creation.default.partitions'),
       replicationFactor: num('topic.creation.default.replication.factor'),

@@ -55,6 +55,11 @@ export function tableFilter(lists: FilterLists): TableFilter {
   return (schema, table) => !isSystemSchema(schema) && schemaOk(schema) && tableOk(`${schema}.${table}`);
 }
 
+/** message.prefix.include.list / exclude.list: whether a logical decoding message's prefix is emitted. */
+export function messagePrefixFilter(include: readonly string[] | null, exclude: readonly string[] | null): (prefix: string) => boolean {
+  return selector(include, exclude);
+}
+
 export function columnFilter(lists: FilterLists): ColumnFilter {
   const columnOk = selector(lists.columnIncludeList, lists.columnExcludeList);
   return (schema, table, column) => columnOk(`${schema}.${table}.${column}`);

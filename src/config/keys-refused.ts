@@ -30,15 +30,15 @@ export const REFUSED_NAMES: Readonly<Record<string, RefusedKey>> = {
   'snapshot.query.mode': refused('snapshots read whole tables', ['select_all']),
   'slot.stream.params': refused('pgoutput is started with pgcdc\'s own options', ['']),
   'publish.via.partition.root': refused('partitions are published and captured as their own tables', ['false']),
-  'message.prefix.include.list': refused('logical decoding messages (pg_logical_emit_message, op "m") are not emitted', ['']),
-  'message.prefix.exclude.list': refused('logical decoding messages (pg_logical_emit_message, op "m") are not emitted', ['']),
   'skip.messages.without.change': refused('every update is emitted', ['false']),
   'replica.identity.autoset.values': refused('pgcdc never changes a table\'s REPLICA IDENTITY', ['']),
   'read.only': refused('pgcdc may write to the database (heartbeat.action.query, the signal table)', ['false']),
   'xmin.fetch.interval.ms': refused('source.xmin is always null', ['0']),
   'flush.lsn.source': refused('pgcdc always confirms the flushed LSN to the slot', ['true']),
   'openlineage.integration.config.file.path': refused('an openlineage.yml named in a connector config would let any REST caller have the worker read a file; set openlineage.integration.transport.* instead', ['']),
-  'heartbeat.topics.prefix': refused('pgcdc writes no heartbeat records (see topic.heartbeat.prefix)', ['__debezium-heartbeat']),
+  // Debezium 3.7 still declares it (Heartbeat.HEARTBEAT_TOPICS_PREFIX) but names the PostgreSQL
+  // connector's heartbeat topic from topic.heartbeat.prefix; another value would be ignored there too.
+  'heartbeat.topics.prefix': refused('the heartbeat topic is named by topic.heartbeat.prefix (or topic.heartbeat.name), as in Debezium\'s PostgreSQL connector, which ignores this key', ['__debezium-heartbeat']),
   'exactly.once.support': refused('pgcdc delivers at least once', ['', 'requested']),
   'transaction.boundary': refused('pgcdc does not write Kafka transactions', ['', 'poll']),
   'database.initial.statements': refused('pgcdc runs no statements when it connects', ['']),

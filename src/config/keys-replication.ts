@@ -101,11 +101,14 @@ export const eventKeys: ConfigKey[] = [
 
 export const heartbeatKeys: ConfigKey[] = [
   hb('heartbeat.interval.ms', 'INT', 0, 'MEDIUM', 'Heartbeat interval (ms)',
-    'How often, when no captured change arrives, to run heartbeat.action.query and confirm the slot position (so the slot does not hold WAL while captured tables are quiet); 0 turns heartbeats off. Unlike Debezium, pgcdc writes no heartbeat record to a Kafka topic (the slot is confirmed directly).',
+    'How often, while no WAL message waits to be converted, to run heartbeat.action.query and write a heartbeat record to the heartbeat topic (topic.heartbeat.name, or <topic.heartbeat.prefix>.<topic.prefix>): key {serverName}, value {ts_ms}. The record carries the offset (the server\'s keepalive position when no transaction is open), stored and confirmed to the slot once Kafka acknowledged it and every event before it, so the slot does not hold WAL while captured tables are quiet; 0 turns heartbeats off.',
     { validate: rules.range(0) }),
   hb('heartbeat.action.query', 'STRING', null, 'LOW', 'Heartbeat action query',
     'SQL run on every heartbeat, e.g. an UPDATE of a captured table, so the slot advances on databases whose captured tables are quiet.'),
   hb('topic.heartbeat.prefix', 'STRING', '__debezium-heartbeat', 'LOW', 'Heartbeat topic prefix',
-    'Debezium writes heartbeat records to <topic.heartbeat.prefix>.<topic.prefix>; pgcdc writes none yet, so only the default is accepted.',
-    { validate: onlyDefault('__debezium-heartbeat', 'pgcdc writes no heartbeat records to Kafka (see heartbeat.interval.ms)', topicPart as (v: unknown) => string | undefined) }),
+    'Heartbeat records go to <topic.heartbeat.prefix>.<topic.prefix> (unless topic.heartbeat.name is set).',
+    { validate: topicPart }),
+  hb('topic.heartbeat.name', 'STRING', null, 'LOW', 'Heartbeat topic name',
+    'The full heartbeat topic name, overriding <topic.heartbeat.prefix>.<topic.prefix> (so several connectors can share one heartbeat topic); empty: the prefix rule.',
+    { validate: (v) => (v === null || v === '' ? undefined : topicPart(v)) }),
 ];

@@ -12,6 +12,7 @@ import { refusedKey } from './keys-refused.js';
 import { schemaChangeKeys } from './keys-schema-changes.js';
 import { registryKeys } from './keys-registry.js';
 import { lineageKeys } from './keys-lineage.js';
+import { messageKeys } from './keys-messages.js';
 
 export const CONFIG_KEYS: readonly ConfigKey[] = [
   ...commonKeys,
@@ -24,6 +25,7 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
   ...valueKeys,
   ...flowKeys,
   ...heartbeatKeys,
+  ...messageKeys,
   ...topicCreationKeys,
   ...errorKeys,
   ...alertKeys,

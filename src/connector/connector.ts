@@ -21,6 +21,9 @@ import { ensurePublication } from '../postgres/publication.js';
 import { ReplicationStream } from '../postgres/replication-stream.js';
 import { ensureSlot } from '../postgres/slot.js';
 import { SchemaRegistrar } from '../registry/schema-registrar.js';
+import { HEARTBEAT_PARTITION, HEARTBEAT_KEY_SCHEMA, HEARTBEAT_VALUE_SCHEMA, heartbeatKey, heartbeatValue } from '../events/heartbeat-record.js';
+import { FixedSchemaTopic } from './fixed-schema-topic.js';
+import { LogicalMessages } from './logical-messages.js';
 import { PGCDC_VERSION } from '../version.js';
 import { Checkpointer } from './checkpointer.js';
 import { prepareResume, runSnapshotPhase, type PreparedResume, type SnapshotPhaseDeps } from './snapshot-phase.js';
@@ -322,6 +325,7 @@ export class Connector {
         slotName: cfg.slotName,
         publicationName: cfg.publicationName,
         statusIntervalMs: cfg.statusUpdateIntervalMs,
+        serverVersionNum: await serverVersionNum(catalog),
       });
       const checkpointer = new Checkpointer(this.worker.offsetStore, this.offsetKey, (lsn) => stream!.confirm(lsn), this.log, {
         maxRetries: cfg.errors.maxRetries,
@@ -352,7 +356,8 @@ export class Connector {
         const source = this.source;
         source.incremental = new IncrementalSnapshot(clientConfig(db, { types: rawTextTypes }), signal, cfg.snapshot.incrementalChunkSize, registry, events, this.log, (err) => source.fail(err));
       }
-      this.startHeartbeat(catalog, this.source);
+      this.source.messages = new LogicalMessages(cfg.topicPrefix, { connectorVersion: PGCDC_VERSION, serverName: cfg.topicPrefix, database: db.dbname, binaryHandlingMode: cfg.conversion.binaryHandlingMode }, cfg.messagePrefix, sink, registrar);
+      await this.startHeartbeat(catalog, this.source, new FixedSchemaTopic(cfg.heartbeatTopic, HEARTBEAT_KEY_SCHEMA, HEARTBEAT_VALUE_SCHEMA, sink, registrar));
       this.state = 'RUNNING';
       this.trace = null;
       signalStarted();
@@ -384,14 +389,20 @@ export class Connector {
     signalStarted();
   }
 
-  /** heartbeat.interval.ms: runs the action query and lets the slot advance while captured tables are idle. */
-  private startHeartbeat(client: pg.Client, source: StreamingSource): void {
+  /**
+   * heartbeat.interval.ms: runs the action query, then has the source write a heartbeat record
+   * (Debezium's CompositeHeartbeat order), whose acknowledgement lets the slot advance while
+   * captured tables are idle.
+   */
+  private async startHeartbeat(client: pg.Client, source: StreamingSource, topic: FixedSchemaTopic): Promise<void> {
     const interval = this.config.heartbeatIntervalMs;
     if (interval <= 0) return;
+    await topic.prepare();
     const query = this.config.heartbeatActionQuery;
+    const key = heartbeatKey(this.config.topicPrefix);
     this.heartbeat = setInterval(() => {
       if (query) void client.query(query).catch((err) => this.log.warn({ err: err.message }, 'heartbeat.action.query failed'));
-      source.advanceToKeepalive();
+      source.beat(() => topic.record(key, heartbeatValue(Date.now()), HEARTBEAT_PARTITION));
     }, interval);
   }
 }
@@ -402,4 +413,10 @@ function signalTable(cfg: ConnectorConfig): CapturedTable | null {
   if (!name) return null;
   const dot = name.indexOf('.');
   return { schema: name.slice(0, dot), table: name.slice(dot + 1) };
+}
+
+/** server_version_num (e.g. 150004): pgoutput streams logical decoding messages from 14 on. */
+async function serverVersionNum(client: pg.Client): Promise<number> {
+  const r = await client.query<{ v: string }>(`SELECT current_setting('server_version_num') AS v`);
+  return Number(r.rows[0]!.v);
 }

@@ -1,7 +1,8 @@
 import type { Logger } from 'pino';
-import type { PgoutputMessage, UpdateMessage } from '../decoding/messages.js';
+import type { LogicalMessage, PgoutputMessage, UpdateMessage } from '../decoding/messages.js';
 import { ChangeEventBuilder, type ChangeRecord, type TxContext } from '../events/change-events.js';
 import type { RecordSink } from '../kafka/ports.js';
+import type { SinkRecord } from '../kafka/sink-record.js';
 import { alreadyDelivered, type SourceOffset } from '../offsets/source-offset.js';
 import { formatLsn, type Lsn } from '../postgres/lsn.js';
 import type { PendingSchemaChange } from '../schema-changes/pending.js';
@@ -12,9 +13,9 @@ import { ChangeBatch } from './change-batch.js';
 import type { Checkpointer } from './checkpointer.js';
 import type { TableRegistry } from './table-registry.js';
 import type { IncrementalSnapshot } from '../snapshot/incremental-snapshot.js';
+import type { LogicalMessages } from './logical-messages.js';
 import { ConnectorMetrics } from '../metrics/connector-metrics.js';
 import { TransactionTracker } from '../events/transaction-tracker.js';
-import type { SinkRecord } from '../kafka/sink-record.js';
 import type { RegisteredTable } from './table-registry.js';
 import type { TransactionRecordEncoder } from './transaction-topic.js';
 
@@ -95,8 +96,12 @@ export class StreamingSource {
   private halted = false;
   /** ad-hoc snapshots driven by the signal table (signal.data.collection), when configured */
   incremental: IncrementalSnapshot | null = null;
+  /** logical decoding messages as op "m" events (absent: counted for offsets, not emitted) */
+  messages: LogicalMessages | null = null;
   /** counters read by status and metrics */
   readonly stats = { events: 0, transactions: 0, skippedOnResume: 0, lastCommitTimeUs: 0n };
+  /** a heartbeat record waiting for the loop to reach a point between messages (heartbeat.interval.ms) */
+  private pendingBeat: (() => SinkRecord) | null = null;
   /** set when the run ended at a breaking schema change waiting for a decision (schema.change.policy=pause) */
   schemaChange: PendingSchemaChange | null = null;
   /** while a delivery is being retried (e.g. Kafka down): why, for the status trace; null when delivering */
@@ -201,6 +206,32 @@ export class StreamingSource {
     return true;
   }
 
+  /**
+   * heartbeat.interval.ms: the record `make` returns joins the next batch once everything received
+   * is converted, with the offset it stands for (the server's keepalive position when no transaction
+   * is open), so that offset is stored and confirmed only after Kafka acknowledged the heartbeat and
+   * every event before it. Like Debezium, no heartbeat is written before there is an offset.
+   */
+  beat(make: () => SinkRecord): void {
+    if (this.halted) return;
+    this.pendingBeat = make;
+    this.stopWaiting();
+  }
+
+  private addHeartbeat(): void {
+    const make = this.pendingBeat!;
+    this.pendingBeat = null;
+    const k = this.stream.keepalivePosition;
+    const p = this.position;
+    if (this.tx === null && k !== 0n && !(p && p.flushLsn >= k)) {
+      // txChanges 0 / not complete: a transaction committing exactly at k is still to be delivered.
+      this.position = { commitLsn: k, txChanges: 0, complete: false, lsn: k, flushLsn: k, txId: null, tsUsec: null };
+      this.batch.offset = this.position;
+    }
+    if (!this.position) return;
+    this.batch.records.push(make());
+  }
+
   private failure: unknown;
 
   fail(err: unknown): void {
@@ -229,6 +260,7 @@ export class StreamingSource {
     for (;;) {
       if (this.failure) throw this.failure;
       if (this.head === this.queue.length) {
+        if (this.pendingBeat && !this.barrier && !this.halted) this.addHeartbeat();
         // an empty batch with an offset still advances it (transactions with no captured change)
         if (this.batch.size > 0 || this.batch.offset) await this.flush();
         if (this.inflight) await this.settleInflight();
@@ -238,7 +270,8 @@ export class StreamingSource {
           continue;
         }
         if (this.stopping && this.head === this.queue.length) return;
-        if (this.head === this.queue.length) await new Promise<void>((resolve) => (this.wake = resolve));
+        // a heartbeat asked for while a batch was in flight is added on the next turn
+        if (this.head === this.queue.length && !(this.pendingBeat && !this.barrier)) await new Promise<void>((resolve) => (this.wake = resolve));
         continue;
       }
       const item = this.queue[this.head++];
@@ -259,12 +292,7 @@ export class StreamingSource {
   private async process({ lsn, message: m }: Queued): Promise<void> {
     switch (m.tag) {
       case 'begin':
-        if (this.barrier && m.finalLsn >= this.barrier.lsn) {
-          // A stop while the barrier waits: nothing at or after it may be delivered before it.
-          if (this.stopping) return this.halt();
-          await this.passBarrier();
-          if (this.halted) return;
-        }
+        if (!(await this.reachBarrier(m.finalLsn))) return;
         this.tx = { xid: m.xid, commitLsn: m.finalLsn, commitTimeUs: m.commitTimeUs, previousCommitLsn: this.previousCommitLsn };
         this.txChangeIndex = 0;
         if (this.txMeta) this.beginMetadata(lsn, this.tx);
@@ -300,8 +328,9 @@ export class StreamingSource {
       case 'type':
         this.tables.forgetType(m.typeOid);
         return;
-      case 'origin':
       case 'message':
+        return this.logicalMessage(m);
+      case 'origin':
         return;
       default:
         this.change(lsn, m);
@@ -381,6 +410,61 @@ export class StreamingSource {
   private stamp(t: RegisteredTable, records: ChangeRecord[], lsn: Lsn): void {
     const collection = `${t.schema.schema}.${t.schema.table}`;
     for (const c of records) if (c.value && !c.deadLetter) c.value.transaction = this.txMeta!.event(collection, lsn);
+  }
+
+  /**
+   * A logical decoding message. A transactional one is a position of its transaction like a change
+   * (counted in the offset's changes, so a resume inside the transaction skips exactly what was
+   * delivered); a non-transactional one stands alone at its LSN, like a transaction of its own
+   * committed there (Debezium also flushes at it): on a resume it is skipped when the offset is at
+   * or past it.
+   */
+  private async logicalMessage(m: LogicalMessage): Promise<void> {
+    const tx = this.tx;
+    if (m.transactional) {
+      if (!tx) throw new Error(`transactional logical decoding message at LSN ${formatLsn(m.lsn)} outside a transaction`);
+      const index = this.txChangeIndex++;
+      if (alreadyDelivered(this.resumeOffset, tx.commitLsn, index)) {
+        this.stats.skippedOnResume++;
+        return;
+      }
+      await this.emitMessage(m, { txId: tx.xid, commitTimeUs: tx.commitTimeUs, previousCommitLsn: tx.previousCommitLsn });
+      this.position = { commitLsn: tx.commitLsn, txChanges: index + 1, complete: false, lsn: m.lsn, flushLsn: this.position?.flushLsn ?? this.startLsn, txId: tx.xid, tsUsec: Number(tx.commitTimeUs) };
+      this.batch.offset = this.position;
+      return;
+    }
+    if (tx) throw new Error(`non-transactional logical decoding message at LSN ${formatLsn(m.lsn)} inside the transaction committing at ${formatLsn(tx.commitLsn)}`);
+    // like a transaction committing at its LSN: a resumed snapshot's barrier comes first
+    if (!(await this.reachBarrier(m.lsn))) return;
+    const previous = this.previousCommitLsn;
+    this.previousCommitLsn = m.lsn;
+    const r = this.resumeOffset;
+    if (r && (m.lsn < r.commitLsn || (m.lsn === r.commitLsn && r.complete))) {
+      this.stats.skippedOnResume++;
+      return;
+    }
+    await this.emitMessage(m, { txId: null, commitTimeUs: this.stats.lastCommitTimeUs || null, previousCommitLsn: previous });
+    const flushed = this.position?.flushLsn ?? this.startLsn;
+    this.position = { commitLsn: m.lsn, txChanges: 0, complete: true, lsn: m.lsn, flushLsn: m.lsn > flushed ? m.lsn : flushed, txId: null, tsUsec: null };
+    this.batch.offset = this.position;
+  }
+
+  private async emitMessage(m: LogicalMessage, at: Parameters<LogicalMessages['record']>[1]): Promise<void> {
+    const messages = this.messages;
+    if (!messages || !messages.included(m.prefix)) return;
+    this.batch.records.push(await messages.record(m, at));
+  }
+
+  /** Passes the barrier first when `lsn` is at or after it; false when nothing more may be delivered. */
+  private async reachBarrier(lsn: Lsn): Promise<boolean> {
+    if (!this.barrier || lsn < this.barrier.lsn) return true;
+    // A stop while the barrier waits: nothing at or after it may be delivered before it.
+    if (this.stopping) {
+      this.halt();
+      return false;
+    }
+    await this.passBarrier();
+    return !this.halted;
   }
 
   /** Delivers everything before the barrier, waits for Kafka, then lets the barrier run. */

@@ -9,6 +9,8 @@ export interface SinkRecord extends CountedRecord {
   key: Buffer | null;
   value: Buffer | null;
   headers?: Record<string, string>;
+  /** a fixed partition (Debezium's heartbeat records go to partition 0); absent: by key */
+  partition?: number;
 }
 
 /**

@@ -116,7 +116,7 @@ export class KafkaSink implements RecordSink {
     for (let i = start; i < end; i++) {
       const r = records[i]!;
       // A null value (tombstone) stays null: the send validator requires the property.
-      messages[i - start] = { topic: r.topic, key: r.key ?? undefined, value: r.value as Buffer, headers: r.headers };
+      messages[i - start] = { topic: r.topic, key: r.key ?? undefined, value: r.value as Buffer, headers: r.headers, ...(r.partition !== undefined ? { partition: r.partition } : {}) };
     }
     const sent = this.queue.then(() => this.clients.producer.send({ messages }));
     this.queue = sent.catch(() => {});

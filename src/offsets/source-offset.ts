@@ -5,10 +5,12 @@ import { formatLsn, parseLsn, type Lsn } from '../postgres/lsn.js';
  * Field names follow Debezium's PostgreSQL offsets (lsn, lsn_proc, lsn_commit, txId, ts_usec) so that
  * `GET /connectors/{name}/offsets` reads the same; pgcdc adds what exact resumption needs:
  *  - `lsn_commit` + `pgcdc_tx_changes`: the transaction (by its commit LSN) and how many of its changes
+ *    (row changes and transactional logical decoding messages, in stream order)
  *    are delivered. Counting changes rather than comparing LSNs matters because one WAL record can carry
  *    several rows (COPY's multi-insert), so an LSN alone cannot say how far inside it delivery got.
- *  - `pgcdc_flush_lsn`: the end of the last transaction delivered whole; the only position ever
- *    confirmed to the slot.
+ *  - `pgcdc_flush_lsn`: the end of the last transaction delivered whole (or a later keepalive
+ *    position, or a delivered non-transactional logical decoding message's LSN); the only position
+ *    ever confirmed to the slot.
  */
 export interface SourceOffset {
   /** commit LSN of the transaction the last delivered change belongs to */

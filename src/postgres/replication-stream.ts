@@ -5,6 +5,7 @@ import { decodePgoutput } from '../decoding/pgoutput-decoder.js';
 import type { PgoutputMessage } from '../decoding/messages.js';
 import { classifyPostgresError } from '../errors/classify-postgres.js';
 import { formatLsn, parseLsn, type Lsn } from './lsn.js';
+import { pgoutputOptions } from './pgoutput-options.js';
 import { standbyStatusUpdate, unixMicrosNow } from './standby-status.js';
 
 export interface ReplicationStreamOptions {
@@ -12,6 +13,8 @@ export interface ReplicationStreamOptions {
   publicationName: string;
   /** how often the confirmed position is sent even when the server does not ask (status.update.interval.ms) */
   statusIntervalMs: number;
+  /** server_version_num: from 14 on, logical decoding messages are streamed too (pgoutput-options.ts) */
+  serverVersionNum: number;
 }
 
 /** Called synchronously for every message, in WAL order. It must not throw; it queues and returns. */
@@ -90,7 +93,7 @@ export class ReplicationStream extends EventEmitter {
       parse: (buf: Buffer) => decodePgoutput(buf),
       start: (client: pg.Client, slot: string, lsn: string) =>
         client.query(
-          `START_REPLICATION SLOT "${slot}" LOGICAL ${lsn} (proto_version '1', publication_names '${this.opts.publicationName.replace(/'/g, "''")}')`,
+          `START_REPLICATION SLOT "${slot}" LOGICAL ${lsn} (${pgoutputOptions(this.opts.publicationName, this.opts.serverVersionNum)})`,
         ),
     };
     this.statusTimer = setInterval(() => this.sendStatus(), this.opts.statusIntervalMs);

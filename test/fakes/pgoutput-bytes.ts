@@ -51,3 +51,8 @@ export function truncate(oids: number[], opts: { cascade?: boolean; restartIdent
   const flags = (opts.cascade ? 1 : 0) | (opts.restartIdentity ? 2 : 0);
   return Buffer.concat([char('T'), u32(oids.length), u8(flags), ...oids.map(u32)]);
 }
+/** A logical decoding message (PostgreSQL 14+, messages 'true'; protocol v1 sends no xid). */
+export function message(lsn: bigint, prefix: string, content: Buffer | string, transactional: boolean): Buffer {
+  const bytes = Buffer.isBuffer(content) ? content : Buffer.from(content, 'utf8');
+  return Buffer.concat([char('M'), u8(transactional ? 1 : 0), u64(lsn), cstr(prefix), u32(bytes.length), bytes]);
+}

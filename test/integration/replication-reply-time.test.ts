@@ -28,7 +28,7 @@ test('the walsender shows reply_time as now and confirmed_flush_lsn exactly at t
     return parseLsn(slot.rows[0].lsn);
   });
 
-  stream = new ReplicationStream(db, { slotName: NAME, publicationName: NAME, statusIntervalMs: 300 });
+  stream = new ReplicationStream(db, { slotName: NAME, publicationName: NAME, statusIntervalMs: 300, serverVersionNum: 0 });
   const commitEnds: Lsn[] = [];
   running = stream.run(start, (_lsn, message) => {
     if (message.tag === 'commit') commitEnds.push(message.endLsn);

@@ -62,10 +62,20 @@ test('Truncate: several relations, CASCADE and RESTART IDENTITY options', () => 
   assert.deepEqual(decodePgoutput(pg.truncate([5], { cascade: true, restartIdentity: true })), { tag: 'truncate', relationOids: [5], cascade: true, restartIdentity: true });
 });
 
+test('Message (logical decoding message): transactional flag, LSN above 2^32, UTF-8 prefix, binary content kept byte for byte', () => {
+  const content = Buffer.from([0x00, 0xff, 0x10, 0x80]);
+  assert.deepEqual(decodePgoutput(pg.message(BIG, 'audit·é', content, true)), { tag: 'message', transactional: true, lsn: BIG, prefix: 'audit·é', content });
+  assert.deepEqual(decodePgoutput(pg.message(BIG + 8n, 'p', '', false)), { tag: 'message', transactional: false, lsn: BIG + 8n, prefix: 'p', content: Buffer.alloc(0) });
+  // the prefix ends at its NUL; a NUL inside the content is content
+  const m = decodePgoutput(pg.message(1n, 'a', Buffer.from('x\0y'), false));
+  assert.deepEqual(m.tag === 'message' && [m.prefix, m.content.toString('latin1')], ['a', 'x\0y']);
+});
+
 test('malformed or truncated buffers are PgoutputDecodeErrors, never a RangeError or a wrong message', () => {
   const whole = [
     pg.begin(BIG, T, 1), pg.commit(BIG, BIG, T), pg.relation(1, 's', 't', 'd', [{ name: 'id', typeOid: 23 }]),
     pg.insert(1, ['1', 'abc']), pg.update(1, ['1'], { kind: 'O', cols: ['0'] }), pg.del(1, 'K', ['1']), pg.truncate([1, 2]), pg.origin(1n, 'x'), pg.type(1, 's', 'n'),
+    pg.message(BIG, 'prefix', 'content', true),
   ];
   for (const msg of whole) {
     for (let cut = 0; cut < msg.length; cut++) {

@@ -56,7 +56,6 @@ test('every refused Debezium key is an error naming it, unless its value asks fo
 
 test('declared keys pgcdc implements only partly refuse the values it would ignore, naming the key', () => {
   assertRefused('max.queue.size.in.bytes', '1048576');
-  assertRefused('topic.heartbeat.prefix', 'my-heartbeats');
   assertRefused('slot.max.retries', '3');
   assertRefused('slot.retry.delay.ms', '500');
   assertRefused('time.precision.mode', 'connect');
@@ -71,6 +70,17 @@ test('declared keys pgcdc implements only partly refuse the values it would igno
   });
   assert.deepEqual(errors, []);
   assert.equal(config!.converters.keyRegistryUrl, 'http://r:8081/apis/ccompat/v7/');
+});
+
+test('the heartbeat topic: topic.heartbeat.name, else <topic.heartbeat.prefix>.<topic.prefix>; heartbeat.topics.prefix (ignored by Debezium\'s PostgreSQL connector) is refused', () => {
+  assert.equal(validateConnectorConfig(minimal).config!.heartbeatTopic, '__debezium-heartbeat.dbserver1');
+  assert.equal(validateConnectorConfig({ ...minimal, 'topic.heartbeat.prefix': 'beats' }).config!.heartbeatTopic, 'beats.dbserver1');
+  assert.equal(validateConnectorConfig({ ...minimal, 'topic.heartbeat.prefix': 'beats', 'topic.heartbeat.name': 'shared-heartbeat' }).config!.heartbeatTopic, 'shared-heartbeat');
+  assert.equal(validateConnectorConfig({ ...minimal, 'topic.heartbeat.name': '' }).config!.heartbeatTopic, '__debezium-heartbeat.dbserver1');
+  assertRefused('topic.heartbeat.prefix', '#heartbeat#', /must be 1-249 characters/);
+  assertRefused('topic.heartbeat.name', 'invalid@topic!name', /must be 1-249 characters/);
+  assertRefused('heartbeat.topics.prefix', 'beats', /topic\.heartbeat\.prefix/);
+  assert.deepEqual(validateConnectorConfig({ ...minimal, 'heartbeat.topics.prefix': '__debezium-heartbeat' }).errors, []);
 });
 
 test('refusals reach the Kafka Connect validate response and count as errors', () => {

@@ -12,6 +12,7 @@ import { FakeReplication } from '../fakes/fake-replication.js';
 import { GatedSink, MemoryKafkaClient } from '../fakes/memory-kafka.js';
 import { INT4, MemoryTables, TEXT } from '../fakes/memory-tables.js';
 import * as pg from '../fakes/pgoutput-bytes.js';
+import type { LogicalMessages } from '../../src/connector/logical-messages.js';
 
 const log = pino({ level: 'silent' });
 const KEY = KafkaOffsetStore.key('inventory-connector', 'dbserver1');
@@ -227,5 +228,114 @@ it('idle on a keepalive: the offset advances to the server position without any 
   h.stream.keepalive(START + 0x5000n);
   await h.checkpointer.checkpoint();
   assert.deepEqual(h.confirmed, [START + 0x5000n]);
+  await stop();
+});
+
+it('heartbeat records: none before there is an offset; one joins the batches after the events before it, and its offset is stored only once Kafka acknowledged it', async () => {
+  const h = harness({ autoAck: false });
+  const stop = await h.start();
+  const beat = (): SinkRecord => ({ topic: '__debezium-heartbeat.dbserver1', key: Buffer.from('k'), value: Buffer.from('v') });
+  h.source.beat(beat);
+  await new Promise((r) => setTimeout(r, 5));
+  assert.equal(h.sink.pending, 0, 'no offset yet (no keepalive, nothing delivered): no heartbeat');
+
+  h.feed([...relations, ...tx1]);
+  await until(() => h.sink.pending === 1, 'the transaction in flight');
+  const K = endOf(C1) + 0x500n;
+  h.stream.keepalivePosition = K; // the server is past tx1 (no keepalive event: only the heartbeat may move the offset)
+  h.source.beat(beat);
+  await h.checkpointer.checkpoint();
+  assert.equal(await h.stored(), null);
+  h.sink.ack();
+  await until(() => h.sink.pending === 1 && h.sink.acked.length === 5, 'the heartbeat in flight after the transaction');
+  assert.deepEqual(h.sink.batches.at(-1)!.map((r) => r.topic), ['__debezium-heartbeat.dbserver1']);
+  await h.checkpointer.checkpoint();
+  assert.equal((await h.stored())?.flushLsn, endOf(C1), 'the heartbeat\'s offset waits for its acknowledgement');
+  h.sink.ack();
+  await until(() => h.source.idle && h.sink.pending === 0, 'the heartbeat acknowledged');
+  await h.checkpointer.checkpoint();
+  assert.deepEqual(await h.stored(), { commitLsn: K, txChanges: 0, complete: false, lsn: K, flushLsn: K, txId: null, tsUsec: null });
+  assert.deepEqual(h.confirmed, [endOf(C1), K]);
+  await stop();
+});
+
+/** Messages become records "message <prefix> <content>"; prefix "noise" is filtered out. */
+function withMessages(h: ReturnType<typeof harness>): void {
+  h.source.messages = {
+    included: (prefix: string) => prefix !== 'noise',
+    record: async (m: { prefix: string; content: Buffer }) => ({ topic: 'dbserver1.message', key: Buffer.from(m.prefix), value: m.content }),
+  } as unknown as LogicalMessages;
+}
+const showAny = (r: SinkRecord) => (r.topic === 'dbserver1.message' ? `message ${r.key!.toString()} ${r.value!.toString()}` : show(r));
+
+// tx with a transactional message between its changes, then a non-transactional message, then tx2
+const C3 = START + 0x3000n;
+const withMsg = transaction(C1, 501, [
+  pg.insert(CUSTOMERS, ['1', 'Ann']),
+  pg.message(C1 - 0x100n + 16n, 'audit', 'in-tx', true),
+  pg.message(C1 - 0x100n + 24n, 'noise', 'dropped', true),
+  pg.insert(CUSTOMERS, ['2', 'Bob']),
+]);
+const N1 = C1 + 0x800n; // a non-transactional message after tx1 committed
+const loose: [bigint, Buffer][] = [[N1, pg.message(N1, 'audit', 'now', false)]];
+const tx3 = transaction(C3, 503, [pg.insert(ORDERS, ['12', 'ink'])]);
+
+it('logical decoding messages: transactional ones in their transaction\'s order, non-transactional at once; filtered prefixes dropped', async () => {
+  const h = harness();
+  withMessages(h);
+  const stop = await h.start();
+  h.feed([...relations, ...withMsg, ...loose, ...tx3]);
+  await until(() => h.sink.acked.length === 5 && h.source.idle, 'all delivered');
+  assert.deepEqual(h.sink.acked.map(showAny), ['customers c 1', 'message audit in-tx', 'customers c 2', 'message audit now', 'orders c 12']);
+  await stop();
+  assert.deepEqual(await h.stored(), { commitLsn: C3, txChanges: 1, complete: true, lsn: endOf(C3), flushLsn: endOf(C3), txId: 503, tsUsec: Number(T + 503n) });
+});
+
+it('a non-transactional message is an offset of its own: stored and confirmed at its LSN, skipped on resume', async () => {
+  const h = harness();
+  withMessages(h);
+  const stop = await h.start();
+  h.feed([...relations, ...withMsg, ...loose]);
+  await until(() => h.sink.acked.length === 4 && h.source.idle, 'delivered');
+  await stop();
+  const stored = await h.stored();
+  assert.deepEqual(stored, { commitLsn: N1, txChanges: 0, complete: true, lsn: N1, flushLsn: N1, txId: null, tsUsec: null });
+  assert.deepEqual(h.confirmed, [N1]);
+  // the restart: the server resends from N1, which includes the message itself
+  const again = harness({ resume: stored });
+  withMessages(again);
+  const stop2 = await again.start();
+  again.feed([...relations, ...loose, ...tx3]);
+  await until(() => again.sink.acked.length === 1 && again.source.idle, 'tx3 delivered');
+  assert.deepEqual(again.sink.acked.map(showAny), ['orders c 12']);
+  assert.equal(again.source.stats.skippedOnResume, 1);
+  await stop2();
+});
+
+it('resumed inside a transaction with messages: transactional messages count as its changes, so exactly the undelivered rest is sent', async () => {
+  // delivered: the first insert and the "audit" message (2 positions); the "noise" message (filtered) is position 3
+  for (const [txChanges, expected] of [[2, ['customers c 2']], [1, ['message audit in-tx', 'customers c 2']], [3, ['customers c 2']]] as const) {
+    const resume: SourceOffset = { commitLsn: C1, txChanges, complete: false, lsn: C1 - 0x100n + 16n, flushLsn: START, txId: 501, tsUsec: Number(T + 501n) };
+    const h = harness({ resume });
+    withMessages(h);
+    const stop = await h.start();
+    h.feed([...relations, ...withMsg]);
+    await until(() => h.sink.acked.length === expected.length && h.source.idle, `the rest after ${txChanges}`);
+    assert.deepEqual(h.sink.acked.map(showAny), [...expected], `resumed after ${txChanges}`);
+    await stop();
+    assert.deepEqual((await h.stored())?.txChanges, 4, 'the whole transaction: 2 changes + 2 messages');
+  }
+});
+
+it('a non-transactional message at or after a resumed snapshot\'s barrier waits for the barrier, like a transaction', async () => {
+  const h = harness();
+  withMessages(h);
+  let ackedAtPass = -1;
+  h.source.barrier = { lsn: N1, observe: () => {}, pass: async () => ((ackedAtPass = h.sink.acked.length), true), close: async () => {} };
+  const stop = await h.start();
+  h.feed([...relations, ...withMsg, ...loose]);
+  await until(() => h.sink.acked.length === 4 && h.source.idle, 'all delivered');
+  assert.equal(ackedAtPass, 3, 'the barrier passed after tx1 was acknowledged, before the message');
+  assert.equal(showAny(h.sink.acked[3]!), 'message audit now');
   await stop();
 });
