@@ -162,6 +162,8 @@ test('Debezium 3.7 and pgcdc emit the same schemas and events', { timeout: 540_0
   await sql(`INSERT INTO types (id) VALUES (${SENTINEL}); INSERT INTO nokey VALUES (${SENTINEL}, 'end')`);
 
   const diffs: Difference[] = [];
+  /** both sides' normalised schemas and events, to read (git-ignored) */
+  const dump: Record<string, unknown> = {};
   let identical = 0;
   let events = 0;
   let schemaDiffs = 0;
@@ -169,12 +171,13 @@ test('Debezium 3.7 and pgcdc emit the same schemas and events', { timeout: 540_0
     const isSentinel = (v: any) => v?.after && (v.after.id === SENTINEL || v.after.a === SENTINEL);
     const [a, b] = await Promise.all([dbz, pgc].map((side) => readUntil(side, table, decoder, isSentinel, 120_000)));
     const n = Math.max(a.length, b.length);
+    const shape = (r: (typeof a)[number] | undefined, side: Side) => (r ? { key: normalise(r.key, side.prefix), value: normalise(withoutRunTimeFields(r.value), side.prefix), headers: headerList(r.raw.headers as [Buffer, Buffer][], side.prefix) } : undefined);
+    dump[`${table} events`] = { debezium: a.map((r) => shape(r, dbz)), pgcdc: b.map((r) => shape(r, pgc)) };
     events += n;
     for (let i = 0; i < n; i++) {
       const x = a[i];
       const y = b[i];
       const where = `#${i} ${x?.value?.op ?? y?.value?.op ?? 'tombstone'}`;
-      const shape = (r: typeof x, side: Side) => (r ? { key: normalise(r.key, side.prefix), value: normalise(withoutRunTimeFields(r.value), side.prefix), headers: headerList(r.raw.headers as [Buffer, Buffer][], side.prefix) } : undefined);
       const found = diff(shape(x, dbz), shape(y, pgc)).map(([path, debeziumValue, pgcdcValue]) => ({ table, kind: 'event' as const, where, path, debezium: debeziumValue, pgcdc: pgcdcValue }));
       if (found.length === 0) identical++;
       diffs.push(...found);
@@ -182,6 +185,7 @@ test('Debezium 3.7 and pgcdc emit the same schemas and events', { timeout: 540_0
     for (const part of ['key', 'value']) {
       const [sa, sb] = await Promise.all([dbz, pgc].map((side) => subjectVersions(`${topicOf(side, table)}-${part}`)));
       const m = Math.max(sa.length, sb.length);
+      dump[`${table} ${part} schemas`] = { debezium: sa.map((x) => normalise(x.schema, dbz.prefix)), pgcdc: sb.map((x) => normalise(x.schema, pgc.prefix)) };
       for (let v = 0; v < m; v++) {
         const found = diff(sa[v] && keyFields(normalise(sa[v].schema, dbz.prefix)), sb[v] && keyFields(normalise(sb[v].schema, pgc.prefix)))
           .map(([path, debeziumValue, pgcdcValue]) => ({ table, kind: 'schema' as const, where: `${part} v${v + 1}`, path, debezium: debeziumValue, pgcdc: pgcdcValue }));
@@ -200,6 +204,7 @@ test('Debezium 3.7 and pgcdc emit the same schemas and events', { timeout: 540_0
   const report = `compat: ${identical}/${events} events identical, ${schemaDiffs} schema differences\n${diffs.length ? sideBySide(diffs, label) : ''}`;
   console.log(report);
   writeFileSync('test-artifacts/compat-report.txt', `${report}\n`);
+  writeFileSync('test-artifacts/compat-records.json', JSON.stringify(dump, null, 1));
   const unexpected = diffs.filter((d) => label(d) === 'UNEXPECTED');
   assert.ok(events > 0, 'events to compare');
   assert.deepEqual(unexpected.map((d) => `${d.table} ${d.kind} ${d.where} ${d.path}: Debezium ${d.debezium}, pgcdc ${d.pgcdc}`), [], 'differences not in the allowlist');
