@@ -11,6 +11,8 @@ export interface Expected {
   path: RegExp;
   debezium?: RegExp;
   pgcdc?: RegExp;
+  /** a further condition on the difference */
+  when?: (d: Difference) => boolean;
   /** why the difference is there */
   reason: string;
 }
@@ -49,13 +51,19 @@ export const KNOWN_BUGS: Expected[] = [
     // pgcdc writes that commit's own LSN (commit_lsn), the size of a commit record less
     kind: 'event',
     path: /^value\.source\.sequence$/,
+    when: (d) => {
+      const [dbz, pgc] = [d.debezium, d.pgcdc].map((v) => JSON.parse(JSON.parse(v)) as [string | null, string]);
+      return dbz[1] === pgc[1] && dbz[0] !== null && pgc[0] !== null && BigInt(dbz[0]) > BigInt(pgc[0]);
+    },
     reason: 'issue 15, source.sequence: lastCommitLsn is the previous commit LSN, not its end LSN',
   },
   {
     // Connect's AvroConverter (Apicurio's as Confluent's, ignore.default.for.nullables=false) writes a
-    // null in an optional field that has a default as that default; pgcdc writes the null
+    // null in an optional field that has a default as that default; pgcdc writes the null. The
+    // columns with a default in the suite's types table (debezium.test.ts)
+    table: 'types',
     kind: 'event',
-    path: /^value\.(before|after)\.[^.]+$/,
+    path: /^value\.(before|after)\.(i4|n52|b|t|d|tstz|m|extra)$/,
     debezium: /^(?!null$)/,
     pgcdc: /^null$/,
     reason: 'issue 15, column defaults: a null in a column with a default is sent as the default by Debezium',
@@ -72,4 +80,4 @@ export const KNOWN_BUGS: Expected[] = [
 
 const test = (re: RegExp | undefined, s: string) => !re || re.test(s);
 export const matches = (e: Expected, d: Difference) =>
-  (!e.table || e.table === d.table) && (!e.kind || e.kind === d.kind) && e.path.test(d.path) && test(e.debezium, d.debezium) && test(e.pgcdc, d.pgcdc);
+  (!e.table || e.table === d.table) && (!e.kind || e.kind === d.kind) && e.path.test(d.path) && test(e.debezium, d.debezium) && test(e.pgcdc, d.pgcdc) && (!e.when || e.when(d));
