@@ -63,10 +63,21 @@ export const KNOWN_BUGS: Expected[] = [
     // columns with a default in the suite's types table (debezium.test.ts)
     table: 'types',
     kind: 'event',
-    path: /^value\.(before|after)\.(i4|n52|b|t|d|tstz|m|extra)$/,
+    path: /^value\.(before|after)\.(i4|n52|b|t|d|tstz|m|extra|created|gid)$/,
     debezium: /^(?!null$)/,
     pgcdc: /^null$/,
     reason: 'issue 15, column defaults: a null in a column with a default is sent as the default by Debezium',
+  },
+  {
+    // ±infinity while streaming, as Debezium 3.7 sends it: timestamp 'infinity' / '-infinity' as
+    // MicroTimestamp Long.MAX / Long.MIN (pgcdc: 9223372036825200000 / -9223372036832400000), a
+    // timestamp(3) 'infinity' as Timestamp 9223372036825200000 (pgcdc: 9223372036825200), a date
+    // 'infinity' as 2146033979 days (pgcdc: -2147472692); date '-infinity' and timestamptz agree
+    table: 'types',
+    kind: 'event',
+    path: /^value\.(before|after)\.(d|ts|ts3)$/,
+    debezium: /^(2146033979|"9223372036854775807n"|"-9223372036854775808n"|"9223372036825200000n")$/,
+    reason: 'issue 15, temporal types: ±infinity sentinels of date, timestamp and timestamp(3) differ from Debezium 3.7',
   },
   {
     // Java Avro writes a record name inside the enclosing namespace short (no namespace; "Value" for a

@@ -65,12 +65,13 @@ function connectorConfig(side: Side): Record<string, string> {
   };
 }
 
-const COLUMNS = `i2, i4, i8, n52, n, f4, f8, b, t, vc, ch, by, d, tm, tmtz, ts, tstz, iv, u, j, jb, m, ai, at, r, tr, ip, bt, vb`;
+const COLUMNS = `i2, i4, i8, n52, n, f4, f8, b, t, vc, ch, by, d, tm, tmtz, ts, tstz, iv, u, j, jb, m, ai, at, r, tr, ip, bt, vb, ts3, tm0, mo, mac, cid, big`;
 const FULL_ROW = `32767, -2147483648, 9007199254740993, 123.45, 12345678901234567890.0123456789, 1.5, -2.25e-10, false,
   'grüße', 'varchar', 'ab', '\\x00ff10', '2024-02-29', '23:59:59.999999', '10:11:12.5+02', '2024-01-02 03:04:05.678901',
   '2024-01-02 03:04:05.123456+05:30', '1 year 2 mons 3 days 04:05:06.789', 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11',
   '{"a": [1, 2]}', '{"b": {"c": null}}', 'happy', '{1,NULL,3}', '{"x","y z"}', '[1,10)', '[2024-01-01 00:00:00+00,2024-02-01 00:00:00+00)',
-  '192.168.0.1/24', B'1010', B'101'`;
+  '192.168.0.1/24', B'1010', B'101', '2024-01-02 03:04:05.678', '12:34:56', 12.34, '08:00:2b:01:02:03', '10.0.0.0/8',
+  (SELECT string_agg(md5(i::text), '') FROM generate_series(1, 200) i)`;
 
 before(async () => {
   services = await testServices();
@@ -79,7 +80,9 @@ before(async () => {
     CREATE TABLE types (id int PRIMARY KEY, i2 smallint, i4 integer DEFAULT 42, i8 bigint, n52 numeric(5,2) DEFAULT 1.50, n numeric,
       f4 real, f8 double precision, b boolean DEFAULT true, t text DEFAULT 'hello', vc varchar(20), ch char(3), by bytea,
       d date DEFAULT '2020-01-01', tm time, tmtz timetz, ts timestamp, tstz timestamptz DEFAULT '2020-01-01 00:00:00+00', iv interval,
-      u uuid, j json, jb jsonb, m mood DEFAULT 'ok', ai int[], at text[], r int4range, tr tstzrange, ip inet, bt bit(4), vb varbit(8));
+      u uuid, j json, jb jsonb, m mood DEFAULT 'ok', ai int[], at text[], r int4range, tr tstzrange, ip inet, bt bit(4), vb varbit(8),
+      ts3 timestamp(3), tm0 time(0), mo money, mac macaddr, cid cidr, big text,
+      created timestamptz DEFAULT now(), gid uuid DEFAULT gen_random_uuid(), counter serial);
     CREATE TABLE nokey (a int, b text);
     ALTER TABLE nokey REPLICA IDENTITY FULL;
     INSERT INTO types (id, ${COLUMNS}) VALUES (1, ${FULL_ROW});
@@ -150,6 +153,9 @@ test('Debezium 3.7 and pgcdc emit the same schemas and events', { timeout: 540_0
 
   await sql(`INSERT INTO types (id, ${COLUMNS}) VALUES (4, ${FULL_ROW})`);
   await sql(`UPDATE types SET i4 = 7, n = 'NaN', f8 = 'NaN', f4 = '-Infinity', t = 'changed', jb = '[]', ai = '{}', tr = 'empty', m = 'sad', tstz = '1970-01-01 00:00:00+00' WHERE id = 4`);
+  // big (TOASTed) unchanged: Debezium's unavailable-value placeholder
+  await sql(`UPDATE types SET i2 = 1, ts = 'infinity', tstz = '-infinity', d = 'infinity' WHERE id = 4`);
+  await sql(`UPDATE types SET i2 = 2, ts = '-infinity', ts3 = 'infinity', d = '-infinity', tstz = 'infinity' WHERE id = 4`);
   await sql(`UPDATE types SET id = 30 WHERE id = 3`);
   await sql(`DELETE FROM types WHERE id = 1`);
   await sql(`BEGIN; INSERT INTO types (id, t) VALUES (5, 'in a transaction'); UPDATE types SET vc = 'two' WHERE id = 2; COMMIT`);
