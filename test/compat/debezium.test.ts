@@ -88,6 +88,7 @@ before(async () => {
     INSERT INTO types (id, ${COLUMNS}) VALUES (1, ${FULL_ROW});
     INSERT INTO types (id, ${COLUMNS}) VALUES (2, ${COLUMNS.split(',').map(() => 'NULL').join(', ')});
     INSERT INTO types (id) VALUES (3);
+    INSERT INTO types (id, d, ts, ts3, tstz) VALUES (7, 'infinity', 'infinity', '-infinity', 'infinity'), (8, '-infinity', '-infinity', 'infinity', '-infinity');
     INSERT INTO nokey VALUES (1, 'one'), (2, 'two');
     CREATE PUBLICATION ${dbz.publication} FOR TABLE ${TABLES.join(', ')};
     CREATE PUBLICATION ${pgc.publication} FOR TABLE ${TABLES.join(', ')};`);
