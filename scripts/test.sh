@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs the tests on the pinned Node (scripts/node-env.sh, also under an `npm test` started by an older
 # system npm): installs and compiles into a clean dist/, brings the local stack up when it is not, then
-# runs Node's test runner over the compiled test files themselves (unit, smoke, integration, then browser,
+# runs Node's test runner over the compiled test files themselves (unit, smoke, integration, compat, then browser,
 # against the real services), so its summary counts test cases and never a harness module.
 #   bash scripts/test.sh                                   every test, then the chaos run
 #   bash scripts/test.sh test/unit/avro.test.ts dist/test/integration/snapshot.test.js   just those
@@ -30,11 +30,11 @@ for arg in "$@"; do
 done
 named=${#files[@]}
 if [ "$named" -eq 0 ]; then
-  for group in unit smoke integration browser; do
+  for group in unit smoke integration compat browser; do
     while IFS= read -r f; do files+=("$f"); done < <(find "dist/test/$group" -name '*.test.js' | LC_ALL=C sort)
   done
   all="$(find dist/test -name '*.test.js' | wc -l)"
-  [ "${#files[@]}" -eq "$all" ] || { echo "test: dist/test has $all test files but only ${#files[@]} are under unit/, smoke/, integration/ or browser/" >&2; exit 2; }
+  [ "${#files[@]}" -eq "$all" ] || { echo "test: dist/test has $all test files but only ${#files[@]} are under unit/, smoke/, integration/, compat/ or browser/" >&2; exit 2; }
 fi
 
 if [ "${PGCDC_TEST_CONTAINERS:-0}" != "1" ]; then
