@@ -50,10 +50,18 @@ async function slotOf(name: string): Promise<number> {
   return (await withClient(services.pg, (c) => c.query('SELECT 1 FROM pg_replication_slots WHERE slot_name = $1', [name]))).rowCount ?? 0;
 }
 
-/** Subjects of this connector in the plain registry (what actually got registered). */
+/**
+ * The connector's subjects (of table t) that exist in the plain registry: what actually got
+ * registered. Asked per subject: a long-lived registry's subject list is cut at 1000 entries.
+ */
 async function subjectsOf(prefix: string): Promise<string[]> {
-  const all = (await (await fetch(`${services.registryUrl}/subjects`)).json()) as string[];
-  return all.filter((s) => s.startsWith(`${prefix}.`));
+  const found: string[] = [];
+  for (const subject of [`${prefix}.public.t-key`, `${prefix}.public.t-value`]) {
+    const res = await fetch(`${services.registryUrl}/subjects/${encodeURIComponent(subject)}/versions`);
+    if (res.status === 200) found.push(subject);
+    else if (res.status !== 404) throw new Error(`registry answered ${res.status} for ${subject}`);
+  }
+  return found;
 }
 
 const userInfo = (password: string) => ({
