@@ -50,6 +50,8 @@ export interface ConnectorConfig {
   /** message.key.columns; empty = primary keys */
   messageKeyColumns: MessageKeyEntry[];
   tombstonesOnDelete: boolean;
+  /** value.converter.ignore.default.for.nullables=false: a NULL in a column with a default is sent as the default */
+  nullAsDefault: boolean;
   /** extended.headers.enabled: Debezium's __debezium.context.* headers on every event */
   extendedHeaders: boolean;
   skippedOperations: Set<SkippableOperation>;
@@ -186,6 +188,7 @@ export function buildConnectorConfig(v: ParsedValues, raw: Readonly<Record<strin
     columnRules: parseColumnRules(raw).rules,
     messageKeyColumns: messageKeyEntries(optStr('message.key.columns')),
     tombstonesOnDelete: bool('tombstones.on.delete'),
+    nullAsDefault: !bool('value.converter.ignore.default.for.nullables'),
     extendedHeaders: bool('extended.headers.enabled'),
     skippedOperations: new Set(skipped),
     provideTransactionMetadata: bool('provide.transaction.metadata'),

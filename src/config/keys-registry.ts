@@ -113,4 +113,9 @@ function sideKeys(side: Side): ConfigKey[] {
   ];
 }
 
-export const registryKeys: ConfigKey[] = [...sideKeys('key'), ...sideKeys('value')];
+export const registryKeys: ConfigKey[] = [
+  ...sideKeys('key'),
+  ...sideKeys('value'),
+  reg('value.converter.ignore.default.for.nullables', 'BOOLEAN', true, 'LOW', 'Keep nulls in columns with a default',
+    'true (pgcdc\'s default): a NULL in a column that has a default is sent as null. false: sent as the column\'s default, as the Confluent and Apicurio Avro converters do by default (so a NULL cannot be told from the default); set it to get exactly the events Debezium with those converters writes.'),
+];

@@ -257,7 +257,7 @@ export class Connector {
         registrar,
         sink,
         { topicPrefix: cfg.topicPrefix, catalog: types, conversion: cfg.conversion, placeholder: cfg.unavailableValuePlaceholder, includeColumn: cfg.filters.column, deadLetter: this.deadLetters,
-          columnRules: compileColumnRules(cfg.columnRules), messageKey: messageKeyChooser(cfg.messageKeyColumns), topicVersion },
+          columnRules: compileColumnRules(cfg.columnRules), messageKey: messageKeyChooser(cfg.messageKeyColumns), nullAsDefault: cfg.nullAsDefault, topicVersion },
         captured,
         this.log,
         cfg.schemaChangePolicy === 'allow' ? null : new SchemaChangeGate(cfg.schemaChangePolicy, new SchemaRegistrar(cfg.registry), catalog, schemaChangeCounters(this.metrics), this.log, new Set(changeState.decisions.filter((d) => d.decision === 'approved').map((d) => d.id)), announcer, db.dbname),

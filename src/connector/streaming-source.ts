@@ -300,7 +300,8 @@ export class StreamingSource {
       case 'commit': {
         const tx = this.tx;
         this.tx = null;
-        this.previousCommitLsn = m.commitLsn;
+        // Debezium's lastCommitLsn is where the commit record ends (the Commit message's WAL position)
+        this.previousCommitLsn = m.endLsn;
         this.stats.transactions++;
         this.stats.lastCommitTimeUs = m.commitTimeUs;
         const r = this.resumeOffset;
@@ -331,6 +332,7 @@ export class StreamingSource {
       case 'message':
         return this.logicalMessage(m);
       case 'origin':
+        if (this.tx) this.tx = { ...this.tx, origin: { name: m.name, lsn: m.originLsn } };
         return;
       default:
         this.change(lsn, m);

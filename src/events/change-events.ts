@@ -16,8 +16,10 @@ export interface TxContext {
   xid: number;
   commitLsn: Lsn;
   commitTimeUs: bigint;
-  /** the previous transaction's commit LSN, for source.sequence */
+  /** the previous transaction's commit end LSN (as Debezium's lastCommitLsn), for source.sequence */
   previousCommitLsn: Lsn | null;
+  /** the transaction's replication origin, when pgoutput sent an Origin message for it */
+  origin?: { name: string; lsn: Lsn };
 }
 
 /** One Kafka record before serialization. A null value is a tombstone. */
@@ -164,7 +166,7 @@ export class ChangeEventBuilder {
   private clearValue(t: TableSchema, c: CapturedColumn, raw: TupleValue | undefined, fallback: TupleValue | undefined): unknown {
     if (raw === UNCHANGED_TOAST) raw = fallback !== undefined && fallback !== UNCHANGED_TOAST ? fallback : UNCHANGED_TOAST;
     if (raw === UNCHANGED_TOAST) return c.unavailable ?? c.fallback;
-    if (raw === null || raw === undefined) return c.optional ? null : c.fallback;
+    if (raw === null || raw === undefined) return c.optional ? c.nullValue : c.fallback;
     try {
       return c.mapping.convert(raw);
     } catch (err) {
@@ -223,6 +225,8 @@ export class ChangeEventBuilder {
       txId: tx.xid,
       lsn,
       xmin: null,
+      origin: tx.origin?.name ?? null,
+      origin_lsn: tx.origin ? tx.origin.lsn : null,
     };
     return { before, after, source, transaction: null, op, ts_ms: nowMs, ts_us: nowMs * 1000, ts_ns: BigInt(nowMs) * 1_000_000n };
   }

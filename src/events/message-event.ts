@@ -118,6 +118,8 @@ export function messageEvent(opts: MessageEventOptions, m: LogicalMessage, at: M
     txId: at.txId,
     lsn: m.lsn,
     xmin: null,
+    origin: null,
+    origin_lsn: null,
   };
   return {
     key: { prefix: m.prefix },

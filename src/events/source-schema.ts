@@ -33,7 +33,11 @@ export const SOURCE_SCHEMA = {
     { name: 'txId', ...optional('long') },
     { name: 'lsn', ...optional('long') },
     { name: 'xmin', ...optional('long') },
+    // the replication origin of a change applied by logical replication (pgoutput's Origin message)
+    { name: 'origin', ...optional('string') },
+    { name: 'origin_lsn', ...optional('long') },
   ],
+  'connect.version': 1,
   'connect.name': 'io.debezium.connector.postgresql.Source',
 };
 
@@ -67,6 +71,8 @@ export interface SourceBlock {
   txId: number | null;
   lsn: number | bigint | null;
   xmin: number | null;
+  origin: string | null;
+  origin_lsn: number | bigint | null;
 }
 
 /** Builds the envelope schema of one table around its Value record. */

@@ -32,6 +32,8 @@ export interface CapturedColumn {
   default?: FieldDefault;
   /** what a NOT NULL column carries when pgoutput sent no value (Debezium's fallback: its default, else zero of its type) */
   fallback: unknown;
+  /** what a NULL of this (optional) column is sent as: null, or its default (value.converter.ignore.default.for.nullables=false) */
+  nullValue: unknown;
   /** column.truncate.* / column.mask.*: applied to every value of the column (events and dead letters) */
   transform?: (value: unknown) => unknown;
 }
@@ -74,6 +76,8 @@ export interface SchemaContext {
   messageKey?: MessageKeyChooser;
   /** the topic version of a table (schema.change.breaking.topic.versioning); absent or 1: the plain topic */
   topicVersion?: (schema: string, table: string) => number;
+  /** value.converter.ignore.default.for.nullables=false: a NULL in a column with a default is sent as the default */
+  nullAsDefault?: boolean;
 }
 
 export function buildTableSchema(rel: RelationMessage, facts: TableFacts, ctx: SchemaContext): TableSchema {
@@ -108,6 +112,7 @@ export function buildTableSchema(rel: RelationMessage, facts: TableFacts, ctx: S
           ? mapping.unavailable(ctx.placeholder)
           : unavailableValue(mapping.schema, ctx.placeholder),
       fallback: notNull ? (def ? def.value : mapping.fallback !== undefined ? mapping.fallback : zeroValue(mapping.schema)) : null,
+      nullValue: def && ctx.nullAsDefault ? def.value : null,
     });
   });
   const clash = firstCollision(columns.map((c) => c.name), avroName);

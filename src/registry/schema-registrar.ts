@@ -1,4 +1,5 @@
 import { PgcdcError } from '../errors/pgcdc-error.js';
+import { avroSchemaText } from '../avro/schema-text.js';
 import { registryTarget, registryProblem, readBounded } from './registry-response.js';
 import { KEY_HOST_CHECK, registryTls, type RegistryAccess, type RegistryTls } from './registry-access.js';
 import { registryFetch } from './registry-http.js';
@@ -26,7 +27,7 @@ export class SchemaRegistrar {
   }
 
   async register(subject: string, schema: unknown): Promise<number> {
-    const text = JSON.stringify(schema);
+    const text = avroSchemaText(schema);
     const cacheKey = `${subject}\u0000${text}`;
     const cached = this.ids.get(cacheKey);
     if (cached !== undefined) return cached;
@@ -60,7 +61,7 @@ export class SchemaRegistrar {
    * /compatibility/subjects/{subject}/versions/latest): true when the subject does not exist yet.
    */
   async compatible(subject: string, schema: unknown): Promise<boolean> {
-    const { res, body } = await this.request('POST', `/compatibility/subjects/${encodeURIComponent(subject)}/versions/latest`, { schema: JSON.stringify(schema), schemaType: 'AVRO' }, `checking the compatibility of subject "${subject}"`);
+    const { res, body } = await this.request('POST', `/compatibility/subjects/${encodeURIComponent(subject)}/versions/latest`, { schema: avroSchemaText(schema), schemaType: 'AVRO' }, `checking the compatibility of subject "${subject}"`);
     if (res.status === 404) return true;
     if (!res.ok) throw this.unexpected(res, body, subject);
     const verdict = (safeJson(body) as { is_compatible?: unknown } | null)?.is_compatible;
@@ -70,7 +71,7 @@ export class SchemaRegistrar {
 
   /** Whether this exact schema is registered under the subject, at any version (POST /subjects/{subject}). */
   async isRegistered(subject: string, schema: unknown): Promise<boolean> {
-    const { res, body } = await this.request('POST', `/subjects/${encodeURIComponent(subject)}`, { schema: JSON.stringify(schema), schemaType: 'AVRO' }, `looking up a schema of subject "${subject}"`);
+    const { res, body } = await this.request('POST', `/subjects/${encodeURIComponent(subject)}`, { schema: avroSchemaText(schema), schemaType: 'AVRO' }, `looking up a schema of subject "${subject}"`);
     if (res.status === 404) return false;
     if (!res.ok) throw this.unexpected(res, body, subject);
     return true;

@@ -38,7 +38,7 @@ test('insert: op c, before null, after the row, key the primary key, Debezium so
   assert.deepEqual(v.source, {
     version: '2.7.0-pgcdc', connector: 'postgresql', name: 'dbserver1', ts_ms: 1_700_000_000_123, snapshot: 'false', db: 'inventory',
     sequence: `["${0x1_0000_0100n}","${LSN}"]`, ts_us: 1_700_000_000_123_456, ts_ns: COMMIT_US * 1000n,
-    schema: 'public', table: 'customers', txId: 771, lsn: LSN, xmin: null,
+    schema: 'public', table: 'customers', txId: 771, lsn: LSN, xmin: null, origin: null, origin_lsn: null,
   });
   assert.equal(r.table.topic, 'dbserver1.public.customers');
 });

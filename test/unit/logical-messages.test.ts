@@ -27,7 +27,7 @@ test('a message event: topic <prefix>.message, key {prefix}, Debezium\'s Message
   assert.equal(e.value.transaction, null);
   assert.deepEqual({ ...e.value.source, ts_ns: String(e.value.source.ts_ns) }, {
     version: 'test', connector: 'postgresql', name: 'dbserver1', ts_ms: 1_700_000_000_123, snapshot: 'false', db: 'inventory',
-    sequence: `["256","${BIG}"]`, ts_us: 1_700_000_000_123_456, ts_ns: '1700000000123456000', schema: '', table: '', txId: 777, lsn: BIG, xmin: null,
+    sequence: `["256","${BIG}"]`, ts_us: 1_700_000_000_123_456, ts_ns: '1700000000123456000', schema: '', table: '', txId: 777, lsn: BIG, xmin: null, origin: null, origin_lsn: null,
   });
   const schema = messageValueSchema('bytes');
   assert.equal(schema['connect.name'], 'io.debezium.connector.postgresql.MessageValue');
