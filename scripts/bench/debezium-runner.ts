@@ -7,6 +7,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import type { ConnectorProcess } from './drain.js';
 import type { BenchOptions } from './options.js';
+import { sharedConnectorConfig, type BenchRun } from './connector-config.js';
 import { isDebeziumDir, startConnectStandalone } from './debezium/connect-standalone.js';
 
 /** Throughput tuning as Debezium's users do it (the defaults are 2048 / 8192 / 500 ms, batch.size 16 KB, linger 0). */
@@ -21,16 +22,7 @@ export const CONNECT_PRODUCER_SETTINGS: Record<string, string> = {
   'producer.linger.ms': '10',
 };
 
-export interface DebeziumRun {
-  name: string;
-  prefix: string;
-  slot: string;
-  publication: string;
-  database: string;
-  table: string;
-  snapshotMode: 'no_data' | 'initial_only';
-  tag: string;
-}
+export type DebeziumRun = BenchRun;
 
 export function debeziumDir(o: BenchOptions): string {
   const dir = o.debeziumDir;
@@ -63,20 +55,8 @@ export function startDebezium(o: BenchOptions, run: DebeziumRun, restPort: numbe
     worker: CONNECT_PRODUCER_SETTINGS,
     connector: {
       name: run.name,
-      'connector.class': 'io.debezium.connector.postgresql.PostgresConnector',
+      ...sharedConnectorConfig(o, run),
       'tasks.max': '1',
-      'database.hostname': o.pg.host,
-      'database.port': String(o.pg.port),
-      'database.user': o.pg.user,
-      'database.password': o.pg.password,
-      'database.dbname': run.database,
-      'topic.prefix': run.prefix,
-      'plugin.name': 'pgoutput',
-      'slot.name': run.slot,
-      'publication.name': run.publication,
-      'publication.autocreate.mode': 'disabled',
-      'table.include.list': `public.${run.table}`,
-      'snapshot.mode': run.snapshotMode,
       ...DEBEZIUM_SETTINGS,
     },
   });

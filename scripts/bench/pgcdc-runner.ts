@@ -13,6 +13,7 @@ import { ROOT } from './common.js';
 import { DB } from './database.js';
 import type { ConnectorProcess } from './drain.js';
 import type { BenchOptions } from './options.js';
+import { sharedConnectorConfig, type BenchRun } from './connector-config.js';
 
 export const PGCDC_OFFSET_TOPIC = `${DB.replace(/_/g, '-')}-offsets`;
 /** Config topics of the workers started so far (deleted at the end of the benchmark). */
@@ -29,33 +30,13 @@ export const PGCDC_SETTINGS: Record<string, string> = {
   'heartbeat.interval.ms': '1000',
 };
 
-export interface PgcdcRun {
-  name: string;
-  prefix: string;
-  slot: string;
-  publication: string;
-  database: string;
-  table: string;
-  snapshotMode: 'no_data' | 'initial_only';
+export interface PgcdcRun extends BenchRun {
   extra?: Record<string, string>;
-  tag: string; // file name part: workload and system
 }
 
 export function startPgcdc(o: BenchOptions, run: PgcdcRun): ConnectorProcess {
   const config: Record<string, string> = {
-    'connector.class': 'io.debezium.connector.postgresql.PostgresConnector',
-    'database.hostname': o.pg.host,
-    'database.port': String(o.pg.port),
-    'database.user': o.pg.user,
-    'database.password': o.pg.password,
-    'database.dbname': run.database,
-    'topic.prefix': run.prefix,
-    'plugin.name': 'pgoutput',
-    'slot.name': run.slot,
-    'publication.name': run.publication,
-    'publication.autocreate.mode': 'disabled',
-    'table.include.list': `public.${run.table}`,
-    'snapshot.mode': run.snapshotMode,
+    ...sharedConnectorConfig(o, run),
     ...PGCDC_SETTINGS,
     'key.converter': 'io.confluent.connect.avro.AvroConverter',
     'key.converter.schema.registry.url': o.registryUrl,
