@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { kraftClusterId } from './kraft-cluster-id.js';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { execFileSync } from 'node:child_process';
@@ -113,7 +113,7 @@ export class PrivateKafka {
         `<Loggers><Logger name="kafka.request.logger" level="warn"/><Root level="info"><AppenderRef ref="file"/></Root></Loggers></Configuration>\n`,
     );
     // A cluster id is 16 random bytes in URL-safe base64 (what StorageTool random-uuid prints).
-    const clusterId = randomBytes(16).toString('base64url');
+    const clusterId = kraftClusterId();
     execFileSync('java', ['-cp', `${KAFKA_LIB}/*`, `-Dlog4j2.configurationFile=${join(this.dir, 'log4j2.xml')}`, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', conf], { stdio: 'ignore', timeout: 60_000 });
   }
 }

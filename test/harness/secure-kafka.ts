@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { kraftClusterId } from './kraft-cluster-id.js';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
@@ -135,7 +136,7 @@ export class SecureKafka {
     writeFileSync(join(this.dir, 'log4j2.xml'),
       `<Configuration status="warn"><Appenders><File name="file" fileName="${join(this.dir, 'server.log')}"><PatternLayout pattern="[%d] %p %m (%c)%n"/></File></Appenders>` +
         `<Loggers><Logger name="kafka.request.logger" level="warn"/><Root level="info"><AppenderRef ref="file"/></Root></Loggers></Configuration>\n`);
-    const clusterId = randomBytes(16).toString('base64url');
+    const clusterId = kraftClusterId();
     execFileSync('java', ['-cp', `${KAFKA_LIB}/*`, `-Dlog4j2.configurationFile=${join(this.dir, 'log4j2.xml')}`, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', conf,
       '--add-scram', `SCRAM-SHA-512=[name=pgcdc,password=${this.password}]`], { stdio: 'pipe', timeout: 60_000 });
   }
