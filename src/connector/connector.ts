@@ -55,6 +55,8 @@ export interface WorkerServices {
   log: Logger;
   /** the worker's bootstrap servers (lineage output namespaces) */
   brokers?: readonly string[];
+  /** the worker's exactly.once.source.support=enabled: connectors without exactly.once.support=required run exactly-once with the poll boundary */
+  exactlyOnceSourceSupport?: boolean;
 }
 
 /**
@@ -86,10 +88,13 @@ export class Connector {
   private readonly lineage: LineageEmitter | null;
 
   /** `metrics` outlives this Connector when a worker passes its own (counters survive restarts). */
-  constructor(readonly config: ConnectorConfig, private readonly worker: WorkerServices, readonly metrics = new ConnectorMetrics()) {
+  readonly config: ConnectorConfig;
+
+  constructor(config: ConnectorConfig, private readonly worker: WorkerServices, readonly metrics = new ConnectorMetrics()) {
+    this.config = worker.exactlyOnceSourceSupport && !config.exactlyOnce ? { ...config, exactlyOnce: { boundary: 'poll', intervalMs: config.offsetFlushIntervalMs } } : config;
     this.log = worker.log.child({ connector: config.name });
-    this.deadLetters = DeadLetterQueue.fromConfig(config, metrics);
-    this.lineage = LineageEmitter.fromConfig(config, worker.brokers ?? [], metrics, this.log);
+    this.deadLetters = DeadLetterQueue.fromConfig(this.config, metrics);
+    this.lineage = LineageEmitter.fromConfig(this.config, worker.brokers ?? [], metrics, this.log);
   }
 
   get offsetKey(): string {
