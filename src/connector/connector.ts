@@ -362,7 +362,7 @@ export class Connector {
         retry,
       }, this.log, this.metrics);
       if (resumed) {
-        const barrier = new ResumedSnapshot(resumed.consistentPoint, resumed.source, resumed.state, registry, checkpointer, resumed.start.offset, this.log);
+        const barrier = new ResumedSnapshot(resumed.consistentPoint, resumed.source, resumed.state, registry, checkpointer, resumed.start.offset, this.log, cfg.exactlyOnce !== null);
         if (this.lineage) barrier.onCompleted = () => this.lineage!.snapshotCompleted(registry.registeredTables(), types);
         this.source.barrier = barrier;
       }
