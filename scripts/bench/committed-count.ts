@@ -16,6 +16,8 @@ export class CommittedCount {
   private readonly offsets: Consumer;
   private next: bigint[] = [];
   private counted = 0;
+  /** committed records read past the ends of the last call (the next call's ends are past them) */
+  private ahead = 0;
 
   constructor(connection: KafkaConnection, private readonly topic: string) {
     this.fetcher = new PartitionFetcher(connection, 'bench-committed-count');
@@ -30,7 +32,7 @@ export class CommittedCount {
     try {
       await this.readOn();
     } catch {
-      // what was counted stays counted: `next` moves only past records added to it
+      // what was counted stays counted: `next` moves only past records added to it (or to `ahead`)
     }
     return this.counted;
   }
@@ -49,15 +51,24 @@ export class CommittedCount {
     }
   }
 
+  /**
+   * Counts the records below the ends read first, so the count is what was readable at that moment
+   * (the drain dates its sample then); records a fetch returns past them count on the next call.
+   */
   private async readOn(): Promise<void> {
     const ends = await this.fetcher.endOffsets(this.topic);
+    this.counted += this.ahead;
+    this.ahead = 0;
     while (this.next.length < ends.length) this.next.push(0n);
     for (let p = 0; p < ends.length; p++) {
       while (this.next[p]! < ends[p]!) {
         const fetched = await this.fetcher.fetch(this.topic, p, this.next[p]!, 0);
         if (fetched.next <= this.next[p]!) break; // nothing readable yet: the next call goes on
         this.next[p] = fetched.next;
-        this.counted += fetched.records.length;
+        for (const r of fetched.records) {
+          if (r.offset < ends[p]!) this.counted++;
+          else this.ahead++;
+        }
       }
     }
   }

@@ -112,13 +112,16 @@ export async function drain(kafka: BenchKafka, spec: DrainSpec): Promise<DrainRe
       if (status !== 'ok') break;
       if (writerError) throw writerError;
       const p = readProc(proc.child.pid);
+      // a transactional count reads the records up to the end it saw first, which may take long after
+      // a large commit: they were readable when that end was read, so the sample is dated then
+      const countedAt = (now() - t0) / 1000;
       const records = await kafka.count(spec.topic);
       const written = (await spec.written?.()) ?? null;
       wsPid ??= await walsenderPid(mon, spec.slot).catch(() => undefined);
       wsCpu = readCpu(wsPid) ?? wsCpu;
       if (p) hwm = Math.max(hwm, p.hwmKb);
       const st = (now() - t0) / 1000;
-      samples.push({ t: round(st, 3), records, ...(written === null ? {} : { written }), rssMb: mb(p?.rssKb ?? 0), cpuS: p?.cpuS ?? 0 });
+      samples.push({ t: round(spec.written ? countedAt : st, 3), records, ...(written === null ? {} : { written }), rssMb: mb(p?.rssKb ?? 0), cpuS: p?.cpuS ?? 0 });
       if (!started && (spec.ready ? await spec.ready() : wsPid !== undefined)) {
         started = true;
         writer = spec.onRunning!(proc).catch((err) => void (writerError = err));
