@@ -208,6 +208,11 @@ export class Connector {
     let stream: ReplicationStream | null = null;
     let resumed: PreparedResume | null = null;
     try {
+      await sink.connect();
+      // Exactly-once: fence an earlier instance (aborting its open transaction) before anything reads
+      // the offset topic: a killed run's open transaction would hold every read of it back until the
+      // broker's transaction timeout, and the offset read must be the last one committed.
+      await sink.transactions?.fence();
       const changes = new SchemaChangeStore(this.worker.offsetStore, SchemaChangeStore.key(cfg.name, cfg.topicPrefix));
       let changeState = await changes.load();
       // schema.change.breaking.topic.versioning: tables an approval moved to <topic>.v<N>
@@ -225,10 +230,6 @@ export class Connector {
       const tables = (await preflight(catalog, cfg)).filter((t) => !skipped.has(`${t.schema}.${t.table}`));
       const registrar = new SchemaRegistrar(cfg.registry);
       await registrar.checkAccess();
-      await sink.connect();
-      // Exactly-once: fence an earlier instance (aborting its open transaction) before reading the
-      // offset, so the offset read is the last one committed and nothing can be committed after it.
-      await sink.transactions?.fence();
       const offsets = offsetWriter(sink, this.worker.offsetStore);
       const stored = await this.worker.offsetStore.read(this.offsetKey);
       const plan = await planStart(catalog, cfg, stored);

@@ -54,32 +54,39 @@ export class PartitionFetcher {
     const t = meta.topics.get(topic);
     const leader = t?.partitions[partition]?.leader;
     if (!t || leader === undefined) throw new Error(`topic "${topic}" has no partition ${partition}`);
-    const response = await this.consumer.fetch({
+    const request = (isolationLevel: number) => this.consumer.fetch({
       node: leader,
       maxWaitTime: maxWaitMs,
-      // The library's default too, said here because correctness depends on it.
-      isolationLevel: FetchIsolationLevels.READ_COMMITTED,
+      isolationLevel,
       topics: [{ topicId: t.id, partitions: [{ partition, fetchOffset: offset, partitionMaxBytes: 8 << 20, currentLeaderEpoch: -1, lastFetchedEpoch: -1 }] }],
     });
+    const partOf = (response: Awaited<ReturnType<typeof request>>) => response.responses.flatMap((r) => r.partitions).find((p) => p.partitionIndex === partition);
+    const committed = partOf(await request(FetchIsolationLevels.READ_COMMITTED));
     const records: FetchedRecord[] = [];
-    let next = offset;
-    let lastStableOffset = -1n;
+    if (!committed) return { records, next: offset, lastStableOffset: -1n };
+    const lastStableOffset = committed.lastStableOffset;
+    let batches = committed.records ?? [];
+    const aborted = committed.abortedTransactions ?? [];
+    if (aborted.length > 0) {
+      // The library filters a read_committed answer that lists aborted transactions itself, and can
+      // drop committed batches doing so (it pairs a producer's aborted transaction with that
+      // producer's last abort marker in the response; a reused transactional.id keeps its producer
+      // id, so committed transactions between two aborts went missing). So the batches are read
+      // again uncommitted, from the same offset, up to the last stable offset the committed answer
+      // gave: the same batches the broker listed the aborted transactions for, unfiltered.
+      const raw = partOf(await request(FetchIsolationLevels.READ_UNCOMMITTED));
+      batches = (raw?.records ?? []).filter((b) => b.firstOffset < lastStableOffset);
+    }
     const key = `${partition}:${topic}`;
     const filter = this.filters.get(key) ?? new ReadCommittedFilter();
     this.filters.set(key, filter);
-    for (const part of response.responses.flatMap((r) => r.partitions)) {
-      if (part.partitionIndex !== partition) continue;
-      lastStableOffset = part.lastStableOffset;
-      // The library has already dropped the aborted batches whose abort marker is in this same
-      // response (they would be skipped here anyway); it keeps the markers, which the filter needs.
-      const accepted = filter.accept(offset, part.abortedTransactions, part.records ?? []);
-      next = accepted.next;
-      for (const batch of accepted.kept) {
-        for (const r of batch.records) {
-          const at = batch.firstOffset + BigInt(r.offsetDelta);
-          if (at < offset) continue; // a batch starts before the offset asked for
-          records.push({ topic, partition, offset: at, timestamp: batch.firstTimestamp + r.timestampDelta, key: r.key ?? null, value: r.value ?? null, headers: r.headers.map(([k, v]) => [k ?? EMPTY, v ?? EMPTY] as [Buffer, Buffer]) });
-        }
+    const accepted = filter.accept(offset, aborted, batches);
+    const next = accepted.next;
+    for (const batch of accepted.kept) {
+      for (const r of batch.records) {
+        const at = batch.firstOffset + BigInt(r.offsetDelta);
+        if (at < offset) continue; // a batch starts before the offset asked for
+        records.push({ topic, partition, offset: at, timestamp: batch.firstTimestamp + r.timestampDelta, key: r.key ?? null, value: r.value ?? null, headers: r.headers.map(([k, v]) => [k ?? EMPTY, v ?? EMPTY] as [Buffer, Buffer]) });
       }
     }
     return { records, next, lastStableOffset };

@@ -4,6 +4,7 @@ import { PlatformaticCompactedLog } from './compacted-topic.js';
 import { PlatformaticGroupConsumer } from './group-consumer.js';
 import type { CompactedLog, ConsumedBatch, GroupConsumer, KafkaClient, KafkaConnection, KafkaConsumerClient, ProducerSettings, RecordSink, TopicSettings } from './ports.js';
 import { clientOptions } from './platformatic-topics.js';
+import { PartitionFetcher } from './partition-fetch.js';
 import { KafkaSink, platformaticSinkClients } from './sink.js';
 
 /** KafkaClient on @platformatic/kafka: each port gets its own clients, closed with it. */
@@ -50,6 +51,21 @@ export class PlatformaticClient implements KafkaClient, KafkaConsumerClient {
       for (const t of group?.topics ?? []) for (const p of t.partitions) committed.get(t.name)![p.partitionIndex] = p.committedOffset;
       return committed;
     });
+  }
+
+  async hasRecordsBetween(topic: string, partition: number, from: bigint, to: bigint): Promise<boolean> {
+    const fetcher = new PartitionFetcher(this.connection, 'records-between');
+    try {
+      for (let next = from; next < to;) {
+        const fetched = await fetcher.fetch(topic, partition, next);
+        if (fetched.records.some((r) => r.offset < to)) return true;
+        if (fetched.next === next) return true; // nothing decided yet (an open transaction): not caught up
+        next = fetched.next;
+      }
+      return false;
+    } finally {
+      await fetcher.close();
+    }
   }
 
   private async withAdmin<T>(fn: (admin: Admin) => Promise<T>): Promise<T> {

@@ -143,5 +143,11 @@ export interface KafkaConsumerClient {
   endOffsets(topics: string[]): Promise<Map<string, bigint[]>>;
   /** The group's committed offset of each partition, by topic, then partition index (-1: none). */
   committedOffsets(groupId: string, topics: string[]): Promise<Map<string, bigint[]>>;
+  /**
+   * Whether [from, to) of a partition holds a record a read_committed consumer would get: a group
+   * commits the offset after its last record, so on a transactional topic (exactly-once) the commit
+   * markers behind it keep the committed offset below the end although nothing is left to read.
+   */
+  hasRecordsBetween(topic: string, partition: number, from: bigint, to: bigint): Promise<boolean>;
   groupConsumer(groupId: string, topics: string[], handle: (batch: ConsumedBatch) => Promise<void>, onError?: (err: Error) => void): GroupConsumer;
 }
