@@ -3,6 +3,7 @@ import { openKafka } from '../../src/kafka/client.js';
 import { KafkaOffsetStore } from '../../src/offsets/offset-store.js';
 import { eventually, testConnectorConfig, topicPrefixFor } from './connector.js';
 import { dropDatabase, freshDatabase, withClient } from './database.js';
+import { committedOffset } from './committed-offset.js';
 import { connectorTopics, copyBuiltFrom, copyEqualsSource, exactlyOnceFindings, readCommitted, type Duplicate } from './eos-checks.js';
 import { PgOracle } from './pg-oracle.js';
 import type { TestServices } from './services.js';
@@ -143,7 +144,7 @@ export async function runChaos(services: TestServices, o: ChaosOptions): Promise
       const exit = await worker.kill('SIGKILL');
       if (exit !== null) throw new Error(`the worker had exited by itself (code ${exit}) before kill ${kills.length + 1}:\n${worker.output.slice(-3000)}`);
       await sleep(300); // requests the dead process already sent may still be appended
-      const stored = await offsets.read(offsetKey);
+      const stored = await committedOffset(services.kafkaBrokers, ends, offsetTopic, offsetKey);
       const confirmed = await slotConfirmed(db, config['slot.name'] as string);
       const flush = stored ? BigInt(stored.pgcdc_flush_lsn as string) : 0n;
       if (confirmed !== null && stored && confirmed > flush) throw new Error(`kill ${kills.length + 1}: confirmed_flush_lsn ${confirmed} passed the stored offset's flush LSN ${flush}`);
