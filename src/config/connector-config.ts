@@ -1,6 +1,7 @@
 /** The typed, validated connector configuration the rest of pgcdc reads (never the raw string map). */
 import { defaultSchemaChangeTopic, type SchemaChangePolicy } from './keys-schema-changes.js';
 import type { LineageTransportType } from './keys-lineage.js';
+import type { TransactionBoundary } from './keys-delivery.js';
 import type { ConversionOptions } from '../types/mapping.js';
 import type { RegistryAccess } from '../registry/registry-access.js';
 import type { Compression } from '../kafka/ports.js';
@@ -89,6 +90,8 @@ export interface ConnectorConfig {
   pollIntervalMs: number;
   statusUpdateIntervalMs: number;
   offsetFlushIntervalMs: number;
+  /** exactly.once.support=required: records and offsets in Kafka transactions (keys-delivery.ts); null = at least once */
+  exactlyOnce: { boundary: TransactionBoundary; intervalMs: number } | null;
   converters: { key: string; value: string; keyRegistryUrl: string; valueRegistryUrl: string };
   /** The value converter's schema registry URL (the one most callers need). */
   registryUrl: string;
@@ -144,6 +147,7 @@ export function buildConnectorConfig(v: ParsedValues, raw: Readonly<Record<strin
   const str = (k: string) => v[k] as string;
   const optStr = (k: string) => (v[k] ?? null) as string | null;
   const num = (k: string) => v[k] as number;
+  const optNum = (k: string) => (v[k] ?? null) as number | null;
   const bool = (k: string) => v[k] as boolean;
   const list = (k: string): string[] | null => {
     const x: ConfigValue | undefined = v[k];
@@ -230,6 +234,9 @@ export function buildConnectorConfig(v: ParsedValues, raw: Readonly<Record<strin
     pollIntervalMs: num('poll.interval.ms'),
     statusUpdateIntervalMs: num('status.update.interval.ms'),
     offsetFlushIntervalMs: num('offset.flush.interval.ms'),
+    exactlyOnce: str('exactly.once.support') === 'required'
+      ? { boundary: str('transaction.boundary') as TransactionBoundary, intervalMs: optNum('transaction.boundary.interval.ms') ?? num('offset.flush.interval.ms') }
+      : null,
     converters: {
       key: str('key.converter'),
       value: str('value.converter'),

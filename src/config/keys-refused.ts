@@ -39,8 +39,6 @@ export const REFUSED_NAMES: Readonly<Record<string, RefusedKey>> = {
   // Debezium 3.7 still declares it (Heartbeat.HEARTBEAT_TOPICS_PREFIX) but names the PostgreSQL
   // connector's heartbeat topic from topic.heartbeat.prefix; another value would be ignored there too.
   'heartbeat.topics.prefix': refused('the heartbeat topic is named by topic.heartbeat.prefix (or topic.heartbeat.name), as in Debezium\'s PostgreSQL connector, which ignores this key', ['__debezium-heartbeat']),
-  'exactly.once.support': refused('pgcdc delivers at least once', ['', 'requested']),
-  'transaction.boundary': refused('pgcdc does not write Kafka transactions', ['', 'poll']),
   'database.initial.statements': refused('pgcdc runs no statements when it connects', ['']),
   'database.sslfactory': refused('TLS is configured with database.sslmode, database.sslrootcert, database.sslcert and database.sslkey', ['']),
 };

@@ -13,6 +13,7 @@ import { schemaChangeKeys } from './keys-schema-changes.js';
 import { registryKeys } from './keys-registry.js';
 import { lineageKeys } from './keys-lineage.js';
 import { messageKeys } from './keys-messages.js';
+import { deliveryKeys } from './keys-delivery.js';
 
 export const CONFIG_KEYS: readonly ConfigKey[] = [
   ...commonKeys,
@@ -24,6 +25,7 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
   ...snapshotKeys,
   ...valueKeys,
   ...flowKeys,
+  ...deliveryKeys,
   ...heartbeatKeys,
   ...messageKeys,
   ...topicCreationKeys,
@@ -51,7 +53,7 @@ const UNIMPLEMENTED_NAMES = new Set([
   'snapshot.lock.timeout.ms', 'snapshot.locking.mode', 'snapshot.delay.ms',
   'snapshot.tables.order.by.row.count', 'streaming.delay.ms',
   'retriable.restart.connector.wait.ms', 'lsn.flush.timeout.ms', 'lsn.flush.timeout.action',
-  'custom.metric.tags', 'transaction.boundary.interval.ms', 'offsets.storage.topic',
+  'custom.metric.tags', 'offsets.storage.topic',
   'tasks.max.enforce', 'column.include.list.mode',
   'incremental.snapshot.watermarking.strategy', 'incremental.snapshot.allow.schema.changes',
   'snapshot.max.threads.multiplier', 'provide.transaction.metadata.topic', 'database.history',

@@ -1,10 +1,10 @@
 import type { Logger } from 'pino';
 import { isRetriable, PgcdcError } from '../errors/pgcdc-error.js';
-import type { OffsetStore } from '../offsets/offset-store.js';
+import type { OffsetWriter } from '../offsets/offset-store.js';
 import { describeOffset, toStored, type SourceOffset } from '../offsets/source-offset.js';
 import type { Lsn } from '../postgres/lsn.js';
 
-export type OffsetWriter = Pick<OffsetStore, 'write'>;
+export type { OffsetWriter } from '../offsets/offset-store.js';
 
 export interface CheckpointRetry {
   /** consecutive failed writes tolerated (errors.max.retries); -1: no limit */
@@ -18,7 +18,8 @@ export interface CheckpointRetry {
 /**
  * The one place where an LSN is confirmed to PostgreSQL, and only in this order: Kafka acknowledged
  * every event up to the offset (the caller passes only delivered offsets) → the offset is written
- * to the offset topic → the slot is told the offset's flush LSN. A crash between any two steps
+ * to the offset topic (under exactly-once: committed with those events in one Kafka transaction)
+ * → the slot is told the offset's flush LSN. A crash between any two steps
  * leaves the slot behind the stored offset, which resumption handles by skipping.
  *
  * A write that fails retriably (offset topic unreachable) is not a reason to restart the connector:
@@ -99,7 +100,8 @@ export class Checkpointer {
 
   private async checkpointNow(): Promise<void> {
     const offset = this.delivered;
-    if (this.held || !offset || offset === this.stored) return;
+    // A transactional writer with records sent since its last write commits them even at the same offset.
+    if (this.held || !offset || (offset === this.stored && !this.store.pending)) return;
     try {
       await this.store.write(this.offsetKey, toStored(offset) as unknown as Record<string, unknown>);
     } catch (err) {

@@ -10,7 +10,8 @@ import { contextHeaders, ChangeEventBuilder } from '../events/change-events.js';
 import { compileColumnRules } from '../events/column-masks.js';
 import { messageKeyChooser } from '../events/message-key.js';
 import type { KafkaClient } from '../kafka/ports.js';
-import { KafkaOffsetStore, type OffsetStore } from '../offsets/offset-store.js';
+import { KafkaOffsetStore, type OffsetStore, type OffsetWriter } from '../offsets/offset-store.js';
+import { TransactionalOffsetWriter } from '../offsets/transactional-offsets.js';
 import { describeOffset } from '../offsets/source-offset.js';
 import { PgTypeCatalog } from '../postgres/catalog.js';
 import { clientConfig, connect, rawTextTypes } from '../postgres/connection.js';
@@ -215,7 +216,8 @@ export class Connector {
     const catalog = await connect(clientConfig(db)).catch((err) => {
       throw classifyPostgresError(err, `connecting to PostgreSQL ${db.host}:${db.port}/${db.dbname}`, 'connect');
     });
-    const sink = this.worker.kafka.sink(cfg.topicCreation, this.metrics, { compression: cfg.compression });
+    // exactly.once.support=required: a transactional producer, one transactional.id per connector
+    const sink = this.worker.kafka.sink(cfg.topicCreation, this.metrics, { compression: cfg.compression, ...(cfg.exactlyOnce ? { transactionalId: `pgcdc-${cfg.name}` } : {}) });
     let stream: ReplicationStream | null = null;
     let resumed: PreparedResume | null = null;
     try {
@@ -239,10 +241,14 @@ export class Connector {
       const tables = (await preflight(catalog, cfg)).filter((t) => !skipped.has(`${t.schema}.${t.table}`));
       const registrar = new SchemaRegistrar(cfg.registry);
       await registrar.checkAccess();
+      await sink.connect();
+      // Exactly-once: fence an earlier instance (aborting its open transaction) before reading the
+      // offset, so the offset read is the last one committed and nothing can be committed after it.
+      await sink.transactions?.fence();
+      const offsets: OffsetWriter = sink.transactions ? new TransactionalOffsetWriter(sink.transactions, this.worker.offsetStore.topic) : this.worker.offsetStore;
       const stored = await this.worker.offsetStore.read(this.offsetKey);
       const plan = await planStart(catalog, cfg, stored);
       if (this.stopRequested) return;
-      await sink.connect();
       // The dead-letter topic exists before the first change that may need it (never compacted).
       if (this.deadLetters.topic) await sink.ensureTopic(this.deadLetters.topic, { cleanupPolicy: 'delete' });
       const signal = signalTable(cfg);
@@ -273,7 +279,9 @@ export class Connector {
         onValueWrittenAsNull: nullValueWarner(this.log),
         ...(cfg.extendedHeaders ? { contextHeaders: contextHeaders(cfg.topicPrefix, randomUUID()) } : {}),
       });
-      const retry = { maxRetries: cfg.errors.maxRetries, initialDelayMs: cfg.errors.retryDelayInitialMs, maxDelayMs: cfg.errors.retryDelayMaxMs };
+      // Under exactly-once a failed send or commit is never retried inside the transaction (that
+      // would commit duplicates): the run restarts from the last committed offset instead.
+      const retry = { maxRetries: cfg.exactlyOnce ? 0 : cfg.errors.maxRetries, initialDelayMs: cfg.errors.retryDelayInitialMs, maxDelayMs: cfg.errors.retryDelayMaxMs };
 
       let offset = plan.offset;
       let startLsn: bigint;
@@ -288,7 +296,7 @@ export class Connector {
         const deps: SnapshotPhaseDeps = {
           config: cfg,
           catalog,
-          offsets: { store: this.worker.offsetStore, key: this.offsetKey },
+          offsets: { store: offsets, key: this.offsetKey },
           registry,
           events,
           sink,
@@ -327,8 +335,8 @@ export class Connector {
         statusIntervalMs: cfg.statusUpdateIntervalMs,
         serverVersionNum: await serverVersionNum(catalog),
       });
-      const checkpointer = new Checkpointer(this.worker.offsetStore, this.offsetKey, (lsn) => stream!.confirm(lsn), this.log, {
-        maxRetries: cfg.errors.maxRetries,
+      const checkpointer = new Checkpointer(offsets, this.offsetKey, (lsn) => stream!.confirm(lsn), this.log, {
+        maxRetries: retry.maxRetries,
         flushIntervalMs: cfg.offsetFlushIntervalMs,
         onRetry: (err) => this.metrics.error('delivery', err),
       });
@@ -345,6 +353,7 @@ export class Connector {
         maxBatchSize: cfg.maxBatchSize,
         maxQueueSize: cfg.maxQueueSize,
         offsetFlushIntervalMs: cfg.offsetFlushIntervalMs,
+        exactlyOnce: cfg.exactlyOnce,
         retry,
       }, this.log, this.metrics);
       if (resumed) {

@@ -5,7 +5,7 @@ import type { ConnectorConfig } from '../config/index.js';
 import type { RetryOptions } from '../errors/retry.js';
 import type { ChangeEventBuilder } from '../events/change-events.js';
 import type { RecordSink } from '../kafka/ports.js';
-import type { OffsetStore } from '../offsets/offset-store.js';
+import type { OffsetWriter } from '../offsets/offset-store.js';
 import { toStored, type SourceOffset } from '../offsets/source-offset.js';
 import { clientConfig, rawTextClientConfig } from '../postgres/connection.js';
 import { formatLsn, type Lsn } from '../postgres/lsn.js';
@@ -20,7 +20,8 @@ import type { TableRegistry } from './table-registry.js';
 export interface SnapshotPhaseDeps {
   config: ConnectorConfig;
   catalog: pg.Client;
-  offsets: { store: OffsetStore; key: string };
+  /** the connector's offsets: the worker's store, or its Kafka transaction under exactly-once */
+  offsets: { store: OffsetWriter; key: string };
   registry: TableRegistry;
   events: ChangeEventBuilder;
   sink: RecordSink;
@@ -147,6 +148,7 @@ function newSource(state: SnapshotState, d: SnapshotPhaseDeps): SnapshotSource {
     offsetFlushIntervalMs: cfg.offsetFlushIntervalMs,
     chunkBounds: chunkBounds(cfg),
     retry: d.retry,
+    exactlyOnce: cfg.exactlyOnce !== null,
   }, d.log);
 }
 

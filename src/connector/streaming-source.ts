@@ -26,6 +26,12 @@ export interface StreamingOptions {
   retry: Omit<RetryOptions, 'signal' | 'onRetry'>;
   /** provide.transaction.metadata: where BEGIN/END records go (transaction-topic.ts); absent when off */
   transactionTopic?: TransactionRecordEncoder | null;
+  /**
+   * exactly.once.support=required: the checkpointer's writes commit the sink's Kafka transaction, so
+   * they happen only between batches (nothing in flight), after each batch (poll) or every
+   * intervalMs (interval); absent: at least once, the offset stored every offsetFlushIntervalMs.
+   */
+  exactlyOnce?: { boundary: 'poll' | 'interval'; intervalMs: number } | null;
 }
 
 /**
@@ -106,6 +112,8 @@ export class StreamingSource {
   schemaChange: PendingSchemaChange | null = null;
   /** while a delivery is being retried (e.g. Kafka down): why, for the status trace; null when delivering */
   retrying: string | null = null;
+  /** exactly-once: a commit is due at the next point with no batch in flight */
+  private commitDue = false;
 
   constructor(
     private readonly stream: StreamingInput,
@@ -125,7 +133,10 @@ export class StreamingSource {
   /** Runs until stop() (resolves after draining) or a failure (rejects). */
   async run(startLsn: Lsn): Promise<void> {
     this.startLsn = startLsn;
-    const flushTimer = setInterval(() => void this.checkpointer.checkpoint().catch((err) => this.fail(err)), this.opts.offsetFlushIntervalMs);
+    const eos = this.opts.exactlyOnce;
+    const flushTimer = eos
+      ? setInterval(() => this.commitSoon(), eos.boundary === 'interval' ? eos.intervalMs : this.opts.offsetFlushIntervalMs)
+      : setInterval(() => void this.checkpointer.checkpoint().catch((err) => this.fail(err)), this.opts.offsetFlushIntervalMs);
     // While a barrier waits on an idle database, only a keepalive says the stream has reached it.
     // Otherwise, with nothing pending, a keepalive lets the slot advance past WAL without captured
     // changes, so WAL retention and a fast server shutdown (the walsender waits for the client to
@@ -232,6 +243,19 @@ export class StreamingSource {
     this.batch.records.push(make());
   }
 
+  /** Exactly-once: asks the loop to commit once nothing is in flight (a commit then covers exactly what was acknowledged). */
+  private commitSoon(): void {
+    this.commitDue = true;
+    this.stopWaiting();
+  }
+
+  /** Exactly-once: stores the delivered offset by committing the transaction; called with no batch in flight. */
+  private async commitIfDue(): Promise<void> {
+    if (!this.commitDue) return;
+    this.commitDue = false;
+    await this.checkpointer.checkpoint();
+  }
+
   private failure: unknown;
 
   fail(err: unknown): void {
@@ -264,6 +288,7 @@ export class StreamingSource {
         // an empty batch with an offset still advances it (transactions with no captured change)
         if (this.batch.size > 0 || this.batch.offset) await this.flush();
         if (this.inflight) await this.settleInflight();
+        await this.commitIfDue();
         if (this.halted) return;
         if (this.barrier && !this.stopping && this.tx === null && this.stream.keepalivePosition >= this.barrier.lsn) {
           await this.passBarrier();
@@ -504,6 +529,7 @@ export class StreamingSource {
     const batch = this.batch;
     this.batch = new ChangeBatch();
     if (this.inflight) await this.settleInflight();
+    await this.commitIfDue();
     this.inflight = this.deliver(batch);
     this.inflight.catch(() => {}); // awaited by settleInflight; a failed run may end before it, leaving no rejection unhandled
   }
@@ -530,6 +556,7 @@ export class StreamingSource {
     this.retrying = null;
     if (batch.commitsMs.length > 0) this.metrics.transactionsAcked(batch.commitsMs, Date.now());
     if (batch.offset) this.checkpointer.delivered_(batch.offset);
+    if (this.opts.exactlyOnce?.boundary === 'poll') this.commitDue = true;
   }
 }
 

@@ -10,6 +10,11 @@ const READ_TIMEOUT_MS = 60_000;
  * reading, so the read terminates) and returns the latest value of every key; a null value
  * (tombstone) removes the key. Fetches by partition and offset: no consumer group is joined or
  * created.
+ *
+ * Reads READ_COMMITTED (the topic may hold aborted transactions of exactly-once writers): aborted
+ * and control records advance the offset without counting. `end` is usually the high watermark;
+ * while a transaction open below it holds the last stable offset back, the read waits (up to
+ * `timeoutMs`) for it to be decided, so everything before `end` is decided when the map returns.
  */
 export async function readCompactedTopic(connection: KafkaConnection, topic: string, end: bigint, timeoutMs = READ_TIMEOUT_MS): Promise<Map<string, string>> {
   const latest = new Map<string, string>();
@@ -18,10 +23,16 @@ export async function readCompactedTopic(connection: KafkaConnection, topic: str
   try {
     const deadline = Date.now() + timeoutMs;
     let next = 0n;
+    let lastStable = -1n;
     while (next < end) {
-      if (Date.now() > deadline) throw new Error(`reading "${topic}" took more than ${timeoutMs / 1000} s (at offset ${next} of ${end})`);
+      if (Date.now() > deadline) {
+        const open = lastStable >= 0n && lastStable <= next ? `; waited for an open transaction: the last stable offset stayed at ${lastStable}` : '';
+        throw new Error(`reading "${topic}" took more than ${timeoutMs / 1000} s (at offset ${next} of ${end}${open})`);
+      }
       const fetched = await fetcher.fetch(topic, 0, next);
       next = fetched.next;
+      // An incremental fetch session leaves an unchanged partition out of the answer (-1): keep the last known.
+      if (fetched.lastStableOffset >= 0n) lastStable = fetched.lastStableOffset;
       for (const r of fetched.records) {
         if (r.offset >= end || r.key === null) continue;
         const key = r.key.toString();

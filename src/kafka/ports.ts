@@ -21,6 +21,34 @@ export type Compression = 'none' | 'gzip' | 'snappy' | 'lz4' | 'zstd';
 /** Per-connector producer settings (producer.override.*). */
 export interface ProducerSettings {
   compression: Compression;
+  /** exactly.once.support=required: the producer is transactional with this transactional.id */
+  transactionalId?: string;
+}
+
+/** A record of a compacted log, written inside a transaction (the connector's offset). */
+export interface LogRecord {
+  topic: string;
+  key: string;
+  value: string;
+}
+
+/**
+ * A transactional sink's transaction (exactly-once). Contract:
+ * - records `send` delivers join the open transaction (begun by the first send after a commit):
+ *   acknowledged by the broker, but invisible to read_committed consumers until committed;
+ * - `commit` runs after every send started before it, writes `offset` in the transaction and
+ *   commits: the records and the offset become visible together, or (crash, failure) never;
+ * - `fence` registers the transactional.id first: an earlier instance is fenced and its open
+ *   transaction aborted, so read its offset only after fencing;
+ * - after any failure of a send or a commit the transaction is unusable and every later call
+ *   rejects: the caller must not resend (that would commit duplicates) but restart from the last
+ *   committed offset with a new sink.
+ */
+export interface SinkTransactions {
+  fence(): Promise<void>;
+  /** true while records were sent that no commit has made visible yet */
+  readonly pending: boolean;
+  commit(offset: LogRecord): Promise<void>;
 }
 
 export interface TopicSettings {
@@ -39,14 +67,17 @@ export interface TopicSettings {
  *   a record over the broker's limit is a permanent error naming its topic and size;
  * - ack accounting: as each produce request is acknowledged, its records are counted in the
  *   metrics given at creation (countAcked), and the in-flight gauges move accordingly;
- * - `send` may be called concurrently (snapshot workers share a sink); order holds within a call.
- * Later: transactions (exactly-once), which a port implementation may add behind the same contract.
+ * - `send` may be called concurrently (snapshot workers share a sink); order holds within a call;
+ * - a transactional sink (`transactions` present) holds what it sends in a Kafka transaction until
+ *   a commit, and a rejected send must not be resent (see SinkTransactions).
  */
 export interface RecordSink {
   connect(): Promise<void>;
   /** Creates the topic when missing (default: the connector's topic.creation.default.* settings). */
   ensureTopic(topic: string, settings?: Partial<TopicSettings>): Promise<void>;
   send(records: SinkRecord[]): Promise<void>;
+  /** present when the sink is transactional (exactly.once.support=required) */
+  readonly transactions?: SinkTransactions;
   disconnect(): Promise<void>;
 }
 

@@ -1,7 +1,8 @@
 import { Admin, Producer, stringSerializer, type MessageToProduce, type ProducerOptions } from '@platformatic/kafka';
 import { classifyKafkaError, type ProduceRequestInfo } from '../errors/classify-kafka.js';
 import type { ConnectorMetrics } from '../metrics/connector-metrics.js';
-import type { KafkaConnection, ProducerSettings, RecordSink, TopicSettings } from './ports.js';
+import type { KafkaConnection, LogRecord, ProducerSettings, RecordSink, SinkTransactions, TopicSettings } from './ports.js';
+import { SinkTransaction, type TransactionalProducer } from './sink-transaction.js';
 import { planRequests, recordBytes, type SinkRecord } from './sink-record.js';
 import { changeEventPartitioner } from './partitioner.js';
 import { clientOptions, createTopicIfMissing } from './platformatic-topics.js';
@@ -19,14 +20,25 @@ export interface SinkAdmin {
 }
 export interface SinkClients {
   producer: SinkProducer;
+  /** exactly-once: the producer's transaction, through which every send goes */
+  transaction?: SinkTransaction;
   admin: SinkAdmin;
   createTopic: (topic: string, settings: TopicSettings) => Promise<void>;
 }
 
 /**
+ * Kafka's default transaction.timeout.ms: the broker aborts a transaction left open longer (a
+ * producer that died mid-transaction stops holding back read_committed consumers after this).
+ * The library sends its request timeout as the transaction timeout, so the transactional producer
+ * gets this as its timeout.
+ */
+export const TRANSACTION_TIMEOUT_MS = 60_000;
+
+/**
  * The producer: idempotent, so acks=all (-1) and one request in flight per broker connection (the
  * library enforces both with idempotence), keys placed as Kafka Connect's Java producer places them.
- * Key and value are sent as the bytes given; header values are strings.
+ * Key and value are sent as the bytes given; header values are strings. With a transactionalId
+ * (exactly-once) it is transactional.
  */
 export function sinkProducerOptions(connection: KafkaConnection, producer?: ProducerSettings): ProducerOptions<Buffer, Buffer, string, string> {
   return {
@@ -37,13 +49,16 @@ export function sinkProducerOptions(connection: KafkaConnection, producer?: Prod
     maxInflights: 1,
     partitioner: changeEventPartitioner(),
     serializers: { headerKey: stringSerializer, headerValue: stringSerializer },
+    ...(producer?.transactionalId ? { transactionalId: producer.transactionalId, timeout: TRANSACTION_TIMEOUT_MS } : {}),
   } as ProducerOptions<Buffer, Buffer, string, string>;
 }
 
 export function platformaticSinkClients(connection: KafkaConnection, producer?: ProducerSettings): SinkClients {
   const admin = new Admin(clientOptions(connection, 'admin'));
+  const p = new Producer(sinkProducerOptions(connection, producer));
   return {
-    producer: new Producer(sinkProducerOptions(connection, producer)),
+    producer: p,
+    ...(producer?.transactionalId ? { transaction: new SinkTransaction(p as unknown as TransactionalProducer) } : {}),
     admin,
     createTopic: (topic, settings) => createTopicIfMissing(admin, topic, settings),
   };
@@ -60,9 +75,34 @@ export function platformaticSinkClients(connection: KafkaConnection, producer?: 
 export class KafkaSink implements RecordSink {
   private readonly knownTopics = new Set<string>();
   private queue: Promise<unknown> = Promise.resolve();
+  readonly transactions?: SinkTransactions;
 
   /** `metrics`: counts acknowledged records by table/op and tracks what is in flight (absent in some tests). */
-  constructor(private readonly clients: SinkClients, private readonly topicSettings: TopicSettings, private readonly metrics?: ConnectorMetrics) {}
+  constructor(private readonly clients: SinkClients, private readonly topicSettings: TopicSettings, private readonly metrics?: ConnectorMetrics) {
+    const tx = clients.transaction;
+    if (tx) {
+      this.transactions = {
+        fence: () => this.queued(() => tx.fence(), 'registering the transactional producer (fencing earlier instances)'),
+        get pending() {
+          return tx.pending;
+        },
+        commit: (offset: LogRecord) => this.queued(
+          () => tx.commit({ topic: offset.topic, partition: 0, key: Buffer.from(offset.key), value: Buffer.from(offset.value) }),
+          `committing the Kafka transaction with the offset in "${offset.topic}"`),
+      };
+    }
+  }
+
+  /** Runs `step` after every request queued before it, classifying its failure. */
+  private async queued(step: () => Promise<unknown>, what: string): Promise<void> {
+    const done = this.queue.then(step);
+    this.queue = done.catch(() => {});
+    try {
+      await done;
+    } catch (err) {
+      throw classifyKafkaError(err, what);
+    }
+  }
 
   async connect(): Promise<void> {
     try {
@@ -118,7 +158,8 @@ export class KafkaSink implements RecordSink {
       // A null value (tombstone) stays null: the send validator requires the property.
       messages[i - start] = { topic: r.topic, key: r.key ?? undefined, value: r.value as Buffer, headers: r.headers, ...(r.partition !== undefined ? { partition: r.partition } : {}) };
     }
-    const sent = this.queue.then(() => this.clients.producer.send({ messages }));
+    const tx = this.clients.transaction;
+    const sent = this.queue.then(() => (tx ? tx.send(messages) : this.clients.producer.send({ messages })));
     this.queue = sent.catch(() => {});
     try {
       await sent;

@@ -16,6 +16,16 @@ export interface OffsetStore {
 }
 
 /**
+ * What writes one connector's offsets: the worker's OffsetStore, or under exactly-once the
+ * connector's own Kafka transaction (transactional-offsets.ts). `pending`: records were sent that
+ * only the next write makes durable, so a write is due even when the offset did not change.
+ */
+export interface OffsetWriter {
+  write(key: string, offset: Record<string, unknown> | null): Promise<void>;
+  readonly pending?: boolean;
+}
+
+/**
  * Connector offsets in a compacted Kafka topic, in Kafka Connect's layout: key
  * `["<connector>",{"server":"<topic.prefix>"}]`, value the offset as JSON (a null value deletes it).
  */

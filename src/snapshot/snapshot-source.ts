@@ -6,7 +6,8 @@ import { withRetry, type RetryOptions } from '../errors/retry.js';
 import type { ChangeEventBuilder, ChangeRecord, TxContext } from '../events/change-events.js';
 import type { SnapshotMarker } from '../events/source-schema.js';
 import type { RecordSink } from '../kafka/ports.js';
-import type { OffsetStore } from '../offsets/offset-store.js';
+import type { OffsetWriter } from '../offsets/offset-store.js';
+import { CommitGate } from './commit-gate.js';
 import type { Lsn } from '../postgres/lsn.js';
 import { connect } from '../postgres/connection.js';
 import { qualifiedName } from '../postgres/publication.js';
@@ -23,6 +24,8 @@ export interface SnapshotOptions {
   offsetFlushIntervalMs: number;
   chunkBounds: ChunkBounds;
   retry: Omit<RetryOptions, 'signal' | 'onRetry'>;
+  /** exactly-once: the offset writer commits a Kafka transaction, so commits wait for chunk boundaries (commit-gate.ts) */
+  exactlyOnce?: boolean;
 }
 
 /**
@@ -48,6 +51,7 @@ export class SnapshotSource {
   private workers: pg.Client[] = [];
   /** the snapshot transaction's id (source.txId of its events), read when the transactions open */
   private snapshotXid = 0;
+  private readonly gate: CommitGate | null;
 
   constructor(
     private readonly db: pg.ClientConfig,
@@ -55,11 +59,12 @@ export class SnapshotSource {
     private readonly tables: TableRegistry,
     private readonly events: ChangeEventBuilder,
     private readonly sink: RecordSink,
-    private readonly offsets: { store: OffsetStore; key: string },
+    private readonly offsets: { store: OffsetWriter; key: string },
     private readonly opts: SnapshotOptions,
     private readonly log: Logger,
   ) {
     this.readAt = state.lsn;
+    this.gate = opts.exactlyOnce ? new CommitGate() : null;
   }
 
   stop(): void {
@@ -227,7 +232,18 @@ export class SnapshotSource {
     return { xid: this.snapshotXid, commitLsn: this.readAt, commitTimeUs: BigInt(Date.now()) * 1000n, previousCommitLsn: null };
   }
 
+  /** Reads one chunk, then stores the progress (under exactly-once the chunk holds the commit gate while it is sent). */
   private async readChunk(client: pg.Client, chunk: SnapshotChunk): Promise<void> {
+    await this.gate?.enter();
+    try {
+      await this.sendChunk(client, chunk);
+    } finally {
+      this.gate?.leave();
+    }
+    await this.storeProgress(false);
+  }
+
+  private async sendChunk(client: pg.Client, chunk: SnapshotChunk): Promise<void> {
     const table = this.tables.get(chunk.relationOid);
     if (!table) throw new Error(`no schema registered for ${chunk.schema}.${chunk.table}`);
     const t = table.schema;
@@ -269,7 +285,6 @@ export class SnapshotSource {
     await client.query(`CLOSE ${cursor}`);
     this.state.done.add(chunk.id);
     this.progress.chunkDone(counts);
-    await this.storeProgress(false);
   }
 
   /** Debezium's source.snapshot markers: first, first_in_data_collection, true, last_in_data_collection, last. */
@@ -300,6 +315,11 @@ export class SnapshotSource {
     const now = Date.now();
     if (!force && now - this.lastWrite < this.opts.offsetFlushIntervalMs) return this.writing;
     this.lastWrite = now;
+    if (this.gate) {
+      // The state is read when the commit runs: every chunk it lists as done is in the transaction.
+      this.writing = this.gate.exclusive(() => this.offsets.store.write(this.offsets.key, toStoredSnapshot(this.state)));
+      return this.writing;
+    }
     const snapshot = toStoredSnapshot(this.state);
     this.writing = this.writing.then(() => this.offsets.store.write(this.offsets.key, snapshot));
     return this.writing;

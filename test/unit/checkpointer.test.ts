@@ -87,3 +87,36 @@ test('calls during a slow write share one follow-up instead of queueing one writ
   assert.equal(writes, 2);
   assert.deepEqual(confirmed, [1n, 2n]);
 });
+
+test('a transactional writer with records pending commits even when the offset did not move; without pending, nothing is written', async () => {
+  let pending = false;
+  const written: Record<string, unknown>[] = [];
+  const store: OffsetWriter = {
+    get pending() {
+      return pending;
+    },
+    write: async (_k, v) => {
+      written.push(v!);
+      pending = false;
+    },
+  };
+  const confirmed: bigint[] = [];
+  const cp = new Checkpointer(store, 'k', (lsn) => confirmed.push(lsn), log);
+  cp.delivered_(offset(5n));
+  await cp.checkpoint();
+  await cp.checkpoint();
+  assert.equal(written.length, 1, 'an unchanged offset with nothing pending is not written again');
+  pending = true; // e.g. a heartbeat record sent at the same position
+  await cp.checkpoint();
+  assert.equal(written.length, 2, 'the pending records are committed with the same offset');
+  assert.deepEqual(confirmed, [5n, 5n]);
+});
+
+test('exactly-once (maxRetries 0): a failed commit rejects at once, so the run restarts from the committed offset', async () => {
+  const store = new FlakyStore(1);
+  const confirmed: bigint[] = [];
+  const cp = new Checkpointer(store, 'k', (lsn) => confirmed.push(lsn), log, { maxRetries: 0, flushIntervalMs: 100 });
+  cp.delivered_(offset(9n));
+  await assert.rejects(cp.checkpoint(), /broker down/);
+  assert.deepEqual(confirmed, []);
+});
