@@ -108,7 +108,11 @@ export async function runChaos(services: TestServices, o: ChaosOptions): Promise
     await withClient(db, (c) => c.query(`CREATE TABLE items (id int PRIMARY KEY, v text NOT NULL, n int NOT NULL DEFAULT 0)`));
     await offsets.start();
     worker.start();
-    await eventually(async () => (await slotConfirmed(db, config['slot.name'] as string)) !== null, `the slot to be created (${worker.output.slice(-500)})`, 60_000);
+    // the worker's output is added when a wait fails (a message built before waiting would show none of it)
+    const withOutput = (err: unknown) => {
+      throw new Error(`${(err as Error).message}; worker output:\n${worker.output.slice(-3000)}`);
+    };
+    await eventually(async () => (await slotConfirmed(db, config['slot.name'] as string)) !== null, 'the slot to be created', 60_000).catch(withOutput);
     oracle = await PgOracle.start({ brokers: services.kafkaBrokers, registryUrl: services.registryUrl, pg: services.pg, sourceDatabase: o.name, topicPrefix: prefix });
     writer.start();
 
@@ -117,9 +121,13 @@ export async function runChaos(services: TestServices, o: ChaosOptions): Promise
       // the restarted worker first resumes streaming (new records are committed to the topic), so no
       // kill is wasted on start-up; under exactly-once its fencing aborts the killed run's open
       // transaction before it streams, which also moves the committed end
-      await eventually(() => worker.output.includes('"streaming starts"'), `the worker to start streaming after kill ${kills.length} (${worker.output.slice(-1500)})`, 60_000);
+      const streaming = () => {
+        if (worker.output.includes('"connector failed"')) throw new Error(`the connector failed after kill ${kills.length}`);
+        return worker.output.includes('"streaming starts"');
+      };
+      await eventually(streaming, `the worker to start streaming after kill ${kills.length}`, 60_000).catch(withOutput);
       const resumedFrom = await ends.committed(topic);
-      await eventually(async () => (await ends.committed(topic)) > resumedFrom, `the worker to resume after kill ${kills.length} (${worker.output.slice(-1500)})`, 60_000);
+      await eventually(async () => (await ends.committed(topic)) > resumedFrom, `the worker to resume after kill ${kills.length}`, 60_000).catch(withOutput);
       const moment = moments[kills.length % moments.length]!;
       if (moment === 'large transaction') {
         // a large transaction, then the kill somewhere inside its delivery
@@ -128,16 +136,16 @@ export async function runChaos(services: TestServices, o: ChaosOptions): Promise
         bigId += o.bigTxRows;
         largeTransactions++;
         const part = BigInt(Math.floor(o.bigTxRows * (0.1 + random() * 0.5)));
-        await eventually(async () => (await ends.committed(topic)) >= from + part, `part of the large transaction to reach Kafka`, 60_000);
+        await eventually(async () => (await ends.committed(topic)) >= from + part, `part of the large transaction to reach Kafka`, 60_000).catch(withOutput);
       } else if (moment === 'open transaction') {
         // records of a Kafka transaction written, its commit not yet
         await sleep(random() * 1000);
-        await poll(async () => (await ends.written(topic)) > (await ends.committed(topic)), 'a Kafka transaction to be open', 30_000);
+        await poll(async () => (await ends.written(topic)) > (await ends.committed(topic)), 'a Kafka transaction to be open', 30_000).catch(withOutput);
       } else if (moment === 'after commit') {
         // a commit has just become visible: the LSN it covers is not confirmed to the slot yet
         await sleep(random() * 1000);
         const before = await ends.committed(topic);
-        await poll(async () => (await ends.committed(topic)) > before, 'a Kafka transaction to commit', 30_000);
+        await poll(async () => (await ends.committed(topic)) > before, 'a Kafka transaction to commit', 30_000).catch(withOutput);
       } else {
         await sleep(200 + random() * 2500);
       }
