@@ -79,10 +79,14 @@ export async function runSnapshotChaos(services: TestServices, o: SnapshotChaosO
       log(`snapshot kill ${snapshotKills}, then ${move}`);
       worker.start();
     }
-    await eventually(() => worker.output.includes('"streaming starts"') && /snapshot completed|resumed snapshot: stream reached/.test(worker.output), `the snapshot to complete (${worker.output.slice(-2000)})`, 300_000);
+    // the worker's output as it is when a wait fails (a message built before waiting shows none of it)
+    const withOutput = (err: unknown) => {
+      throw new Error(`${(err as Error).message}; worker output:\n${worker.output.slice(-2000)}`);
+    };
+    await eventually(() => worker.output.includes('"streaming starts"') && /snapshot completed|resumed snapshot: stream reached/.test(worker.output), 'the snapshot to complete', 300_000).catch(withOutput);
     for (let i = 0; i < o.walsenderKills; i++) {
       let pid: number | null = null;
-      await eventually(async () => (pid = await walsenderPid(db, slot)) !== null, `a walsender for ${slot} after termination ${i} (${worker.output.slice(-2000)})`, 60_000);
+      await eventually(async () => (pid = await walsenderPid(db, slot)) !== null, `a walsender for ${slot} after termination ${i}`, 60_000).catch(withOutput);
       await sleep(200 + random() * 800);
       await terminateBackend(db, pid!);
       walsenderKills++;
