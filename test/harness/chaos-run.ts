@@ -112,7 +112,10 @@ export async function runChaos(services: TestServices, o: ChaosOptions): Promise
     const withOutput = (err: unknown) => {
       throw new Error(`${(err as Error).message}; worker output:\n${worker.output.slice(-3000)}`);
     };
-    await eventually(async () => (await slotConfirmed(db, config['slot.name'] as string)) !== null, 'the slot to be created', 60_000).catch(withOutput);
+    const failed = (when: string) => {
+      if (worker.output.includes('"connector failed"')) throw new Error(`the connector failed ${when}`);
+    };
+    await eventually(async () => (failed('at its first start'), (await slotConfirmed(db, config['slot.name'] as string)) !== null), 'the slot to be created', 60_000).catch(withOutput);
     oracle = await PgOracle.start({ brokers: services.kafkaBrokers, registryUrl: services.registryUrl, pg: services.pg, sourceDatabase: o.name, topicPrefix: prefix });
     writer.start();
 
@@ -121,11 +124,7 @@ export async function runChaos(services: TestServices, o: ChaosOptions): Promise
       // the restarted worker first resumes streaming (new records are committed to the topic), so no
       // kill is wasted on start-up; under exactly-once its fencing aborts the killed run's open
       // transaction before it streams, which also moves the committed end
-      const streaming = () => {
-        if (worker.output.includes('"connector failed"')) throw new Error(`the connector failed after kill ${kills.length}`);
-        return worker.output.includes('"streaming starts"');
-      };
-      await eventually(streaming, `the worker to start streaming after kill ${kills.length}`, 60_000).catch(withOutput);
+      await eventually(() => (failed(`after kill ${kills.length}`), worker.output.includes('"streaming starts"')), `the worker to start streaming after kill ${kills.length}`, 60_000).catch(withOutput);
       const resumedFrom = await ends.committed(topic);
       await eventually(async () => (await ends.committed(topic)) > resumedFrom, `the worker to resume after kill ${kills.length}`, 60_000).catch(withOutput);
       const moment = moments[kills.length % moments.length]!;
