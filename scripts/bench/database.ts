@@ -16,7 +16,7 @@ export const TABLE = 'bench';
 export const PUB = `${DB}_pub`;
 
 /** One slot per reader of a streaming workload. */
-export const SLOTS = { pgcdc: `${DB}_pgcdc`, debezium: `${DB}_debezium`, recvlogical: `${DB}_recv` } as const;
+export const SLOTS = { pgcdc: `${DB}_pgcdc`, 'pgcdc-eos': `${DB}_pgcdc_eos`, debezium: `${DB}_debezium`, recvlogical: `${DB}_recv` } as const;
 export type Reader = keyof typeof SLOTS;
 
 export const pgConfig = (o: BenchOptions, database = DB): pg.ClientConfig => ({ ...o.pg, database });

@@ -29,11 +29,18 @@ export interface DrainSpec {
   onRunning?(proc: ConnectorProcess): Promise<void>;
   /** true once the connector is ready for onRunning (default: its slot is active) */
   ready?(): Promise<boolean>;
+  /**
+   * A transactional topic's offsets written, committed or not (null otherwise): the first record is
+   * taken when it is written, not when its transaction commits, so the window covers the commit waits.
+   */
+  written?(): Promise<number | null>;
 }
 
 export interface Sample {
   t: number; // seconds since spawn
   records: number;
+  /** transactional topics: offsets written, committed or not */
+  written?: number;
   rssMb: number;
   cpuS: number;
 }
@@ -43,7 +50,7 @@ export interface DrainResult {
   failure: string | null;
   expected: number;
   delivered: number;
-  firstRecordS: number | null; // spawn → first record in Kafka
+  firstRecordS: number | null; // spawn → first record in Kafka (transactional topic: written, not yet committed)
   lastRecordS: number | null; // spawn → expected records in Kafka
   recordsPerS: number; // expected / (last − first): the drain, without start-up
   cpuS: number; // user + system of the process from spawn to the last record (JVM: all threads, JIT and GC included)
@@ -105,12 +112,16 @@ export async function drain(kafka: BenchKafka, spec: DrainSpec): Promise<DrainRe
       if (status !== 'ok') break;
       if (writerError) throw writerError;
       const p = readProc(proc.child.pid);
+      // a transactional count reads the records up to the end it saw first, which may take long after
+      // a large commit: they were readable when that end was read, so the sample is dated then
+      const countedAt = (now() - t0) / 1000;
       const records = await kafka.count(spec.topic);
+      const written = (await spec.written?.()) ?? null;
       wsPid ??= await walsenderPid(mon, spec.slot).catch(() => undefined);
       wsCpu = readCpu(wsPid) ?? wsCpu;
       if (p) hwm = Math.max(hwm, p.hwmKb);
       const st = (now() - t0) / 1000;
-      samples.push({ t: round(st, 3), records, rssMb: mb(p?.rssKb ?? 0), cpuS: p?.cpuS ?? 0 });
+      samples.push({ t: round(spec.written ? countedAt : st, 3), records, ...(written === null ? {} : { written }), rssMb: mb(p?.rssKb ?? 0), cpuS: p?.cpuS ?? 0 });
       if (!started && (spec.ready ? await spec.ready() : wsPid !== undefined)) {
         started = true;
         writer = spec.onRunning!(proc).catch((err) => void (writerError = err));
@@ -144,7 +155,7 @@ export async function drain(kafka: BenchKafka, spec: DrainSpec): Promise<DrainRe
     } else stopSeconds = round((now() - ts) / 1000, 2);
   }
   const exit = exitInfo as { code: number | null; signal: string | null } | null;
-  const first = timeAt(samples, 1);
+  const first = timeAt(spec.written ? samples.map((s) => ({ ...s, records: Math.max(s.records, s.written ?? 0) })) : samples, 1);
   const last = status === 'ok' ? samples.at(-1)!.t : null;
   const delivered = samples.at(-1)?.records ?? 0;
   return {

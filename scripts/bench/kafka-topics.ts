@@ -1,18 +1,22 @@
 /**
  * The benchmark's view of Kafka: topics created up front (the same settings for every system),
- * records counted by end offsets (= acknowledged by the broker), record sizes, and cleanup of
+ * records counted by end offsets (= acknowledged by the broker), or on a topic written in
+ * transactions by reading its committed records (CommittedCount), record sizes, and cleanup of
  * topics and registry subjects.
  */
 import { Admin } from '@platformatic/kafka';
 import { PartitionFetcher } from '../../src/kafka/partition-fetch.js';
 import { clientOptions, createTopicIfMissing } from '../../src/kafka/platformatic-topics.js';
 import { round } from './common.js';
+import { CommittedCount } from './committed-count.js';
 import type { BenchOptions } from './options.js';
 
 export class BenchKafka {
   readonly admin: Admin;
   private readonly created = new Set<string>();
-  private readonly connection: { clientId: string; brokers: string[] };
+  /** Topics written in Kafka transactions, with their counters of committed records. */
+  private readonly committed = new Map<string, CommittedCount>();
+  readonly connection: { clientId: string; brokers: string[] };
 
   constructor(private readonly o: BenchOptions) {
     this.connection = { clientId: 'pgcdc-bench', brokers: o.brokers };
@@ -27,8 +31,9 @@ export class BenchKafka {
   /**
    * One partition, like a topic the connectors would create; LogAppendTime makes a record's
    * timestamp the moment the broker appended it (arrival in Kafka), which the latency workload reads.
+   * `transactional`: the writer uses Kafka transactions, so count() reads the committed records.
    */
-  async createTopic(topic: string, logAppendTime = false): Promise<void> {
+  async createTopic(topic: string, logAppendTime = false, transactional = false): Promise<void> {
     await this.admin.deleteTopics({ topics: [topic] }).catch(() => {});
     // A deleted topic disappears asynchronously: wait until it is gone before creating it again.
     for (let i = 0; i < 50 && (await this.admin.listTopics()).includes(topic); i++) await new Promise((r) => setTimeout(r, 100));
@@ -37,10 +42,18 @@ export class BenchKafka {
     }
     await createTopicIfMissing(this.admin, topic, { partitions: 1, replicationFactor: 1, cleanupPolicy: 'delete' });
     this.created.add(topic);
+    await this.committed.get(topic)?.close();
+    this.committed.delete(topic);
+    if (transactional) this.committed.set(topic, new CommittedCount(this.connection, topic));
   }
 
-  /** Records in the topic (sum of end offsets); 0 while it does not exist. */
+  /**
+   * Records in the topic: the sum of end offsets, or on a transactional topic the committed records
+   * read so far (its end offsets count the commit markers too); 0 while it does not exist.
+   */
   async count(topic: string): Promise<number> {
+    const committed = this.committed.get(topic);
+    if (committed) return committed.count();
     const fetcher = new PartitionFetcher(this.connection, 'bench-count');
     try {
       return (await fetcher.endOffsets(topic)).reduce((n, end) => n + Number(end), 0);
@@ -49,6 +62,14 @@ export class BenchKafka {
     } finally {
       await fetcher.close();
     }
+  }
+
+  /**
+   * Offsets written to a transactional topic, committed or not (null on other topics, where count()
+   * already is what was written): where a drain's first → last window starts.
+   */
+  async written(topic: string): Promise<number | null> {
+    return (await this.committed.get(topic)?.written()) ?? null;
   }
 
   /**
@@ -95,6 +116,8 @@ export class BenchKafka {
     const topics = [...new Set([...this.created, ...extraTopics])];
     if (topics.length > 0) await this.admin.deleteTopics({ topics }).catch(() => {});
     for (const t of topics) await deleteSubjects(this.o.registryUrl, t);
+    for (const c of this.committed.values()) await c.close();
+    this.committed.clear();
     this.created.clear();
   }
 

@@ -11,7 +11,7 @@ import { debeziumDir } from './debezium-runner.js';
 import { BenchKafka } from './kafka-topics.js';
 import { USAGE, parseOptions } from './options.js';
 import { PGCDC_CONFIG_TOPICS, PGCDC_OFFSET_TOPIC } from './pgcdc-runner.js';
-import { markdown, writeReport, type Report, type WorkloadReport } from './report.js';
+import { markdown, systemsIn, writeReport, type Report, type WorkloadReport } from './report.js';
 import { runSnapshot, runSteady, runStreaming } from './run-workloads.js';
 import type { SinkLimitResult } from './sink-limit.js';
 
@@ -70,21 +70,23 @@ async function main(argv: string[]): Promise<number> {
       }
       report.workloads.push(w);
       report.sink = sink.result;
-      for (const s of [w.pgcdc, w.debezium]) if (s && s.drain.status !== 'ok') failed = true;
+      for (const s of systemsIn(w)) if (s.drain.status !== 'ok') failed = true;
     }
   } finally {
     await kafka.cleanup([PGCDC_OFFSET_TOPIC, ...PGCDC_CONFIG_TOPICS]);
     await kafka.disconnect();
   }
-  report.meta.noisy = report.workloads.some((w) => [w.pgcdc, w.debezium].some((s) => s && s.busyBefore > 0.25));
+  report.meta.noisy = report.workloads.some((w) => systemsIn(w).some((s) => s.busyBefore > 0.25));
   if (report.workloads.length === 0) return 1;
   const files = writeReport(o.outDir, stamp, report);
   console.log(`\n${markdown(report)}`);
   if (o.profile) {
     for (const w of report.workloads) {
-      const dir = join(o.outDir, `prof-${runId}-${w.id}-pgcdc`);
-      const prof = existsSync(dir) ? readdirSync(dir).find((f) => f.endsWith('.cpuprofile')) : undefined;
-      if (prof) printProfile(join(dir, prof), 15);
+      for (const system of ['pgcdc', 'pgcdc-eos']) {
+        const dir = join(o.outDir, `prof-${runId}-${w.id}-${system}`);
+        const prof = existsSync(dir) ? readdirSync(dir).find((f) => f.endsWith('.cpuprofile')) : undefined;
+        if (prof) printProfile(join(dir, prof), 15);
+      }
     }
   }
   console.log(`results: ${files.md}, ${files.json} (${fmtInt(report.workloads.length)} workloads)`);

@@ -6,7 +6,7 @@ import { resolve } from 'node:path';
 import { ROOT } from './common.js';
 
 export type WorkloadId = 'a' | 'b' | 'c' | 'd';
-export type SystemId = 'pgcdc' | 'debezium' | 'limits';
+export type SystemId = 'pgcdc' | 'pgcdc-eos' | 'debezium' | 'limits';
 
 export interface BenchOptions {
   workloads: WorkloadId[];
@@ -33,7 +33,9 @@ export const USAGE = `usage: scripts/bench.sh [options]
   --workloads a,b,c,d   a: 1M changes in 10-change transactions (60% insert, 30% update, 10% delete)
                         b: one 1M-row transaction; c: 5,000 changes/s for 60 s (latency)
                         d: initial snapshot of a 5M-row table            (default: all)
-  --systems pgcdc,debezium,limits                                        (default: all)
+  --systems pgcdc,pgcdc-eos,debezium,limits                              (default: all)
+                        pgcdc-eos: pgcdc with exactly.once.support=required (one Kafka
+                        transaction per delivered batch); its drain counts committed records
   --scale X             multiply rows, changes and the steady duration (default 1; e.g. 0.05)
   --steady-rate N       changes/s of workload c (default 5000)
   --steady-seconds N    duration of workload c (default 60 × scale, at least 5)
@@ -47,7 +49,7 @@ export const USAGE = `usage: scripts/bench.sh [options]
 Env: BENCH_DB (database, publication and slot names; default pgcdc_bench_vs), PGHOST/PGPORT/PGUSER/PGPASSWORD, PGCDC_KAFKA_BROKERS, BENCH_REGISTRY_URL, BENCH_DEBEZIUM_DIR (set by bench.sh).`;
 
 const WORKLOADS: WorkloadId[] = ['a', 'b', 'c', 'd'];
-const SYSTEMS: SystemId[] = ['pgcdc', 'debezium', 'limits'];
+const SYSTEMS: SystemId[] = ['pgcdc', 'pgcdc-eos', 'debezium', 'limits'];
 
 function list<T extends string>(flag: string, value: string, allowed: T[]): T[] {
   const items = value.split(',').map((s) => s.trim()).filter(Boolean);

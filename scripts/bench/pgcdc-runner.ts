@@ -30,6 +30,14 @@ export const PGCDC_SETTINGS: Record<string, string> = {
   'heartbeat.interval.ms': '1000',
 };
 
+/**
+ * What pgcdc-eos adds to PGCDC_SETTINGS: exactly-once delivery with the default boundary (poll), so
+ * one Kafka transaction per delivered batch of up to max.batch.size records.
+ */
+export const PGCDC_EOS_SETTINGS: Record<string, string> = {
+  'exactly.once.support': 'required',
+};
+
 export interface PgcdcRun extends BenchRun {
   extra?: Record<string, string>;
 }

@@ -1,6 +1,7 @@
 /**
  * The benchmark's results: one JSON file with everything measured, and one markdown table (also
- * printed) with each figure as a ratio to Debezium and to the machine's limits, and the targets.
+ * printed) with each figure as a ratio to Debezium and to the machine's limits, pgcdc's exactly-once
+ * figures next to its at-least-once ones (issue 17), and the targets.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,10 +13,14 @@ import type { LimitResult } from './source-limit.js';
 import type { Latency } from './steady-load.js';
 
 export interface SystemResult {
-  system: 'pgcdc' | 'debezium';
+  system: 'pgcdc' | 'pgcdc-eos' | 'debezium';
   drain: DrainResult;
   recordBytes: { key: number; value: number; sampled: number } | null;
   latency?: Latency;
+  /** pgcdc-eos: latency to the records' own timestamps (as pgcdc's), while `latency` runs to the commit marker */
+  appendLatency?: Latency;
+  /** pgcdc-eos: Kafka transactions its drain wrote (commit markers in its topic) */
+  transactions?: number;
   busyBefore: number; // share of the CPUs other work used just before the run
   settings: Record<string, string>;
 }
@@ -26,6 +31,8 @@ export interface WorkloadReport {
   unit: string; // what one "event" is in this workload's rates
   details: Record<string, unknown>;
   pgcdc?: SystemResult;
+  /** pgcdc with exactly.once.support=required */
+  'pgcdc-eos'?: SystemResult;
   debezium?: SystemResult;
   source?: LimitResult;
 }
@@ -39,21 +46,55 @@ export interface Report {
 const ratio = (a: number | undefined | null, b: number | undefined | null) => (a && b ? `${round(a / b, 2)}×` : '—');
 const per1M = (cpu: number, n: number) => (n > 0 ? round((cpu / n) * 1e6, 1) : NaN);
 
+/** The systems that ran in a workload, in the table's order. */
+export const systemsIn = (w: WorkloadReport): SystemResult[] => [w.pgcdc, w['pgcdc-eos'], w.debezium].filter((s): s is SystemResult => !!s);
+
+const LABEL: Record<SystemResult['system'], string> = { pgcdc: '**pgcdc**', 'pgcdc-eos': '**pgcdc-eos** (exactly-once)', debezium: 'Debezium' };
+
 /** Events per second of a system in a workload (the steady workload's is its achieved rate). */
 const rate = (s: SystemResult | undefined) => (s?.drain.status === 'ok' ? s.drain.recordsPerS : 0);
 
 function systemRow(w: WorkloadReport, s: SystemResult, sink: SinkLimitResult | null): string {
   const d = s.drain;
-  const dbz = s.system === 'pgcdc' ? w.debezium : undefined;
+  const dbz = s.system === 'debezium' ? undefined : w.debezium;
   const steady = w.id === 'c';
   const status = d.status === 'ok' ? '' : ` (${d.status}: ${d.failure ?? ''})`;
   const r = steady ? '—' : fmtInt(rate(s));
   const lat = s.latency ? `${s.latency.p50} / ${s.latency.p95} / ${s.latency.p99}` : '—';
-  return `| ${w.id} | ${s.system === 'pgcdc' ? '**pgcdc**' : 'Debezium'}${status} | ${r} | ${steady ? '—' : ratio(rate(s), rate(dbz))} | ${steady ? '—' : ratio(rate(s), w.source?.perS)} | ${steady ? '—' : ratio(rate(s), sink?.perS)} | ${lat} | ${d.cpuS} | ${fmtInt(per1M(d.drainCpuS, d.expected))} | ${d.peakRssMb} | ${ratio(d.peakRssMb, dbz?.drain.peakRssMb)} |`;
+  return `| ${w.id} | ${LABEL[s.system]}${status} | ${r} | ${steady ? '—' : ratio(rate(s), rate(dbz))} | ${steady ? '—' : ratio(rate(s), w.source?.perS)} | ${steady ? '—' : ratio(rate(s), sink?.perS)} | ${lat} | ${d.cpuS} | ${fmtInt(per1M(d.drainCpuS, d.expected))} | ${d.peakRssMb} | ${ratio(d.peakRssMb, dbz?.drain.peakRssMb)} |`;
 }
 
 function limitRow(w: WorkloadReport, l: LimitResult, what: string, n: number): string {
   return `| ${w.id} | ${what} | ${fmtInt(l.perS)} | | | | | ${l.cpuS ?? '—'} | ${fmtInt(per1M(l.cpuS ?? NaN, n))} | ${l.peakRssMb ?? '—'} | |`;
+}
+
+/**
+ * pgcdc-eos ÷ pgcdc per workload where both ran: what exactly-once costs. Workload (c) writes at a
+ * fixed rate, so there latency is compared instead of events/s.
+ */
+export function exactlyOnceRatios(r: Report): string[] {
+  const out: string[] = [];
+  for (const w of r.workloads) {
+    const alo = w.pgcdc;
+    const eos = w['pgcdc-eos'];
+    if (!alo || !eos) continue;
+    const head = `- (${w.id}) exactly-once / at-least-once:`;
+    const down = [alo, eos].filter((s) => s.drain.status !== 'ok').map((s) => `${s.system} ${s.drain.status}`);
+    if (down.length > 0) {
+      out.push(`${head} n/a (${down.join(', ')})`);
+      continue;
+    }
+    const figures = w.id === 'c'
+      ? eos.latency && alo.latency
+        ? [`latency p50 ${ratio(eos.latency.p50, alo.latency.p50)}, p95 ${ratio(eos.latency.p95, alo.latency.p95)}, p99 ${ratio(eos.latency.p99, alo.latency.p99)} (p99 ${eos.latency.p99} ms to the commit marker${eos.appendLatency ? `, ${eos.appendLatency.p99} ms to the records' own timestamps` : ''}; pgcdc ${alo.latency.p99} ms)`]
+        : ['latency n/a']
+      : [`events/s ${ratio(rate(eos), rate(alo))} (${fmtInt(rate(eos))} vs ${fmtInt(rate(alo))})`];
+    const cpu = (s: SystemResult) => per1M(s.drain.drainCpuS, s.drain.expected);
+    figures.push(`drain CPU per 1M records ${ratio(cpu(eos), cpu(alo))}`, `peak RSS ${ratio(eos.drain.peakRssMb, alo.drain.peakRssMb)}`);
+    if (eos.transactions) figures.push(`${fmtInt(eos.transactions)} transaction${eos.transactions === 1 ? '' : 's'} of ${fmtInt(eos.drain.delivered / eos.transactions)} records on average`);
+    out.push(`${head} ${figures.join(', ')}`);
+  }
+  return out;
 }
 
 export function targets(r: Report): string[] {
@@ -81,17 +122,21 @@ export function markdown(r: Report): string {
     '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];
   for (const w of r.workloads) {
-    for (const s of [w.pgcdc, w.debezium]) if (s) lines.push(systemRow(w, s, r.sink));
+    for (const s of systemsIn(w)) lines.push(systemRow(w, s, r.sink));
     if (w.source) lines.push(limitRow(w, w.source, `${w.source.tool} (source limit)`, Number(w.details.events ?? 0)));
   }
   if (r.sink) lines.push(`| all | ProducerPerformance (sink limit, ${r.sink.recordBytes}-byte records) | ${fmtInt(r.sink.perS)} | | | | ${r.sink.latencyMs ? `${r.sink.latencyMs.p50} / ${r.sink.latencyMs.p95} / ${r.sink.latencyMs.p99}` : ''} | ${r.sink.cpuS ?? '—'} | | ${r.sink.peakRssMb ?? '—'} | |`);
   lines.push('', 'Workloads:');
   for (const w of r.workloads) {
-    const sizes = [w.pgcdc, w.debezium].filter((s): s is SystemResult => !!s?.recordBytes).map((s) => `${s.system} ${s.recordBytes!.key}+${s.recordBytes!.value} B`).join(', ');
+    const sizes = systemsIn(w).filter((s) => !!s.recordBytes).map((s) => `${s.system} ${s.recordBytes!.key}+${s.recordBytes!.value} B`).join(', ');
     lines.push(`- (${w.id}) ${w.title}; events/s = ${w.unit}${sizes ? `; key+value per record: ${sizes}` : ''}.`);
   }
-  const busy = r.workloads.flatMap((w) => [w.pgcdc, w.debezium]).filter((s): s is SystemResult => !!s).map((s) => s.busyBefore);
+  const busy = r.workloads.flatMap(systemsIn).map((s) => s.busyBefore);
   if (busy.length > 0) lines.push(`- Other load on the machine just before the runs: ${busy.map((b) => `${Math.round(b * 100)}%`).join(', ')} of the CPUs.`);
+  const eos = exactlyOnceRatios(r);
+  if (eos.length > 0) {
+    lines.push('', 'Exactly-once (pgcdc-eos: exactly.once.support=required, one transaction per delivered batch; drains count committed records):', ...eos);
+  }
   lines.push('', 'Targets:', ...targets(r));
   return `${lines.join('\n')}\n`;
 }

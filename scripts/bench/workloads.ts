@@ -39,6 +39,7 @@ const MIX_PROCEDURE = `CREATE PROCEDURE bench_mix(tx_count bigint) LANGUAGE plpg
 
 export const readersFor = (o: BenchOptions): Reader[] => [
   ...(o.systems.includes('pgcdc') ? (['pgcdc'] as const) : []),
+  ...(o.systems.includes('pgcdc-eos') ? (['pgcdc-eos'] as const) : []),
   ...(o.systems.includes('debezium') ? (['debezium'] as const) : []),
   ...(o.systems.includes('limits') ? (['recvlogical'] as const) : []),
 ];

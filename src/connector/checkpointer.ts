@@ -36,6 +36,8 @@ export class Checkpointer {
   /** while storing the offset fails and is retried: why, for the status trace; null otherwise */
   retrying: string | null = null;
   private held = false;
+  /** exactly-once: what a checkpoint writes during a hold (the held snapshot state with its stream position) */
+  private heldRecord: ((delivered: SourceOffset) => Record<string, unknown>) | null = null;
 
   constructor(
     private readonly store: OffsetWriter,
@@ -55,13 +57,15 @@ export class Checkpointer {
    * Stores nothing until `release`: while a resumed snapshot is unfinished, the stored offset must
    * keep naming the snapshot (storing a streaming offset would make a restart skip its remaining chunks).
    */
-  hold(): void {
+  hold(heldRecord?: (delivered: SourceOffset) => Record<string, unknown>): void {
     this.held = true;
+    this.heldRecord = heldRecord ?? null;
   }
 
   /** Ends a hold: `record` (naming `offset`, everything delivered so far) is stored, then `offset` confirmed. */
   async release(offset: SourceOffset, record: Record<string, unknown> = toStored(offset) as unknown as Record<string, unknown>): Promise<void> {
     this.held = false;
+    this.heldRecord = null;
     await this.running;
     await this.store.write(this.offsetKey, record);
     this.delivered = offset;
@@ -101,9 +105,13 @@ export class Checkpointer {
   private async checkpointNow(): Promise<void> {
     const offset = this.delivered;
     // A transactional writer with records sent since its last write commits them even at the same offset.
-    if (this.held || !offset || (offset === this.stored && !this.store.pending)) return;
+    if (!offset || (offset === this.stored && !this.store.pending)) return;
+    // A hold stores nothing, unless (exactly-once) it says what to store instead: then the record is
+    // committed with the events, and nothing is confirmed until the hold ends.
+    const held = this.held ? this.heldRecord : null;
+    if (this.held && !held) return;
     try {
-      await this.store.write(this.offsetKey, toStored(offset) as unknown as Record<string, unknown>);
+      await this.store.write(this.offsetKey, held ? held(offset) : (toStored(offset) as unknown as Record<string, unknown>));
     } catch (err) {
       this.failures++;
       const { maxRetries, flushIntervalMs } = this.retry;
@@ -118,6 +126,7 @@ export class Checkpointer {
     this.failures = 0;
     this.retrying = null;
     this.stored = offset;
+    if (held) return;
     this.confirm(offset.flushLsn);
     this.log.debug({ offset: describeOffset(offset) }, 'offset stored and confirmed');
   }

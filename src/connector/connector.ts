@@ -1,51 +1,35 @@
-import { randomUUID } from 'node:crypto';
-import type pg from 'pg';
 import type { Logger } from 'pino';
 import type { ConnectorConfig } from '../config/index.js';
 import { PgcdcError, isRetriable } from '../errors/pgcdc-error.js';
 import { classifyPostgresError } from '../errors/classify-postgres.js';
 import { backoffMs, sleep } from '../errors/retry.js';
-import { nullValueWarner } from './null-value-warnings.js';
-import { contextHeaders, ChangeEventBuilder } from '../events/change-events.js';
-import { compileColumnRules } from '../events/column-masks.js';
-import { messageKeyChooser } from '../events/message-key.js';
 import type { KafkaClient } from '../kafka/ports.js';
-import { KafkaOffsetStore, type OffsetStore, type OffsetWriter } from '../offsets/offset-store.js';
-import { TransactionalOffsetWriter } from '../offsets/transactional-offsets.js';
+import { KafkaOffsetStore, type OffsetStore } from '../offsets/offset-store.js';
 import { describeOffset } from '../offsets/source-offset.js';
 import { PgTypeCatalog } from '../postgres/catalog.js';
-import { clientConfig, connect, rawTextTypes } from '../postgres/connection.js';
-import { IncrementalSnapshot } from '../snapshot/incremental-snapshot.js';
-import type { CapturedTable } from '../postgres/publication.js';
+import { clientConfig, connect } from '../postgres/connection.js';
 import { formatLsn } from '../postgres/lsn.js';
 import { ensurePublication } from '../postgres/publication.js';
-import { ReplicationStream } from '../postgres/replication-stream.js';
+import type { ReplicationStream } from '../postgres/replication-stream.js';
 import { ensureSlot } from '../postgres/slot.js';
 import { SchemaRegistrar } from '../registry/schema-registrar.js';
-import { HEARTBEAT_PARTITION, HEARTBEAT_KEY_SCHEMA, HEARTBEAT_VALUE_SCHEMA, heartbeatKey, heartbeatValue } from '../events/heartbeat-record.js';
-import { FixedSchemaTopic } from './fixed-schema-topic.js';
-import { LogicalMessages } from './logical-messages.js';
-import { PGCDC_VERSION } from '../version.js';
-import { Checkpointer } from './checkpointer.js';
-import { prepareResume, runSnapshotPhase, type PreparedResume, type SnapshotPhaseDeps } from './snapshot-phase.js';
-import { ResumedSnapshot } from '../snapshot/resumed-snapshot.js';
+import type { Checkpointer } from './checkpointer.js';
+import { prepareResume, runSnapshotPhase, type PreparedResume } from './snapshot-phase.js';
 import { planStart } from './start-plan.js';
 import type { SnapshotSource } from '../snapshot/snapshot-source.js';
 import type { SnapshotProgress } from '../snapshot/progress.js';
 import { preflight } from './preflight.js';
-import { StreamingSource } from './streaming-source.js';
-import { TableRegistry } from './table-registry.js';
+import type { StreamingSource } from './streaming-source.js';
 import { DeadLetterQueue } from './dead-letter.js';
 import { ConnectorMetrics } from '../metrics/connector-metrics.js';
-import { SchemaChangeGate } from '../schema-changes/gate.js';
-import { schemaChangeCounters } from '../schema-changes/counters.js';
 import { SchemaChangeStore } from '../schema-changes/state-store.js';
 import { describePending, topicVersionOf, withDecision, type PendingSchemaChange } from '../schema-changes/pending.js';
 import { LineageEmitter } from '../lineage/lineage-emitter.js';
-import { SchemaChangeTopic } from '../schema-changes/change-topic.js';
 import { TransactionTopic } from './transaction-topic.js';
-import { TopicVersions } from '../schema-changes/topic-versions.js';
-import { topicName } from '../events/names.js';
+import {
+  changeEventBuilder, checkpointerFor, connectCatalog, deliveryRetry, heartbeatTopic, incrementalSnapshot, logicalMessages, offsetWriter, openSink, publishedTables,
+  replicationStream, resumedSnapshotBarrier, signalTable, snapshotPhaseDeps, startHeartbeat, streamingSource, tableRegistry, versionedTopics, type RunParts, type StreamingParts,
+} from './run-wiring.js';
 
 export type ConnectorState = 'UNASSIGNED' | 'RUNNING' | 'PAUSED' | 'STOPPED' | 'FAILED' | 'RESTARTING';
 
@@ -55,12 +39,15 @@ export interface WorkerServices {
   log: Logger;
   /** the worker's bootstrap servers (lineage output namespaces) */
   brokers?: readonly string[];
+  /** the worker's exactly.once.source.support=enabled: connectors without exactly.once.support=required run exactly-once with the poll boundary */
+  exactlyOnceSourceSupport?: boolean;
 }
 
 /**
  * Runs one connector: preflight checks, then slot and publication, then the stored offset is checked
  * against the slot, then streaming. Retriable failures restart the run with jittered backoff;
- * permanent ones leave the connector FAILED with the reason in `trace`.
+ * permanent ones leave the connector FAILED with the reason in `trace`. The parts of a run are
+ * built by run-wiring.ts; this class keeps the lifecycle and the order of a run.
  */
 export class Connector {
   state: ConnectorState = 'UNASSIGNED';
@@ -86,10 +73,13 @@ export class Connector {
   private readonly lineage: LineageEmitter | null;
 
   /** `metrics` outlives this Connector when a worker passes its own (counters survive restarts). */
-  constructor(readonly config: ConnectorConfig, private readonly worker: WorkerServices, readonly metrics = new ConnectorMetrics()) {
+  readonly config: ConnectorConfig;
+
+  constructor(config: ConnectorConfig, private readonly worker: WorkerServices, readonly metrics = new ConnectorMetrics()) {
+    this.config = worker.exactlyOnceSourceSupport && !config.exactlyOnce ? { ...config, exactlyOnce: { boundary: 'poll', intervalMs: config.offsetFlushIntervalMs } } : config;
     this.log = worker.log.child({ connector: config.name });
-    this.deadLetters = DeadLetterQueue.fromConfig(config, metrics);
-    this.lineage = LineageEmitter.fromConfig(config, worker.brokers ?? [], metrics, this.log);
+    this.deadLetters = DeadLetterQueue.fromConfig(this.config, metrics);
+    this.lineage = LineageEmitter.fromConfig(this.config, worker.brokers ?? [], metrics, this.log);
   }
 
   get offsetKey(): string {
@@ -212,12 +202,9 @@ export class Connector {
 
   private async runOnce(signalStarted: () => void): Promise<void> {
     const cfg = this.config;
-    const db = cfg.database;
-    const catalog = await connect(clientConfig(db)).catch((err) => {
-      throw classifyPostgresError(err, `connecting to PostgreSQL ${db.host}:${db.port}/${db.dbname}`, 'connect');
-    });
-    // exactly.once.support=required: a transactional producer, one transactional.id per connector
-    const sink = this.worker.kafka.sink(cfg.topicCreation, this.metrics, { compression: cfg.compression, ...(cfg.exactlyOnce ? { transactionalId: `pgcdc-${cfg.name}` } : {}) });
+    const log = this.log;
+    const catalog = await connectCatalog(cfg);
+    const sink = openSink(cfg, this.worker.kafka, this.metrics);
     let stream: ReplicationStream | null = null;
     let resumed: PreparedResume | null = null;
     try {
@@ -225,10 +212,7 @@ export class Connector {
       let changeState = await changes.load();
       // schema.change.breaking.topic.versioning: tables an approval moved to <topic>.v<N>
       const topicVersion = (schema: string, table: string) => topicVersionOf(changeState, `${schema}.${table}`);
-      this.versionedTopics = Object.fromEntries(Object.keys(changeState.topic_versions).map((t) => {
-        const dot = t.indexOf('.');
-        return [t, topicName(cfg.topicPrefix, t.slice(0, dot), t.slice(dot + 1), topicVersion(t.slice(0, dot), t.slice(dot + 1)))];
-      }));
+      this.versionedTopics = versionedTopics(cfg, changeState, topicVersion);
       if (changeState.pending && cfg.schemaChangePolicy === 'pause') return this.pauseAtSchemaChange(changeState.pending, signalStarted);
       if (changeState.pending) {
         const p = changeState.pending;
@@ -245,69 +229,35 @@ export class Connector {
       // Exactly-once: fence an earlier instance (aborting its open transaction) before reading the
       // offset, so the offset read is the last one committed and nothing can be committed after it.
       await sink.transactions?.fence();
-      const offsets: OffsetWriter = sink.transactions ? new TransactionalOffsetWriter(sink.transactions, this.worker.offsetStore.topic) : this.worker.offsetStore;
+      const offsets = offsetWriter(sink, this.worker.offsetStore);
       const stored = await this.worker.offsetStore.read(this.offsetKey);
       const plan = await planStart(catalog, cfg, stored);
       if (this.stopRequested) return;
       // The dead-letter topic exists before the first change that may need it (never compacted).
       if (this.deadLetters.topic) await sink.ensureTopic(this.deadLetters.topic, { cleanupPolicy: 'delete' });
       const signal = signalTable(cfg);
-      const published = signal && !tables.some((t) => t.schema === signal.schema && t.table === signal.table) ? [...tables, signal] : tables;
-      await ensurePublication(catalog, cfg.publicationName, cfg.publicationAutocreateMode, published);
+      await ensurePublication(catalog, cfg.publicationName, cfg.publicationAutocreateMode, publishedTables(tables, signal));
 
       const types = new PgTypeCatalog();
-      const announcer = cfg.schemaChangeTopic ? new SchemaChangeTopic(cfg.schemaChangeTopic, sink, registrar) : null;
-      const registry = new TableRegistry(
-        catalog,
-        types,
-        registrar,
-        sink,
-        { topicPrefix: cfg.topicPrefix, catalog: types, conversion: cfg.conversion, placeholder: cfg.unavailableValuePlaceholder, includeColumn: cfg.filters.column, deadLetter: this.deadLetters,
-          columnRules: compileColumnRules(cfg.columnRules), messageKey: messageKeyChooser(cfg.messageKeyColumns), nullAsDefault: cfg.nullAsDefault, topicVersion },
-        captured,
-        this.log,
-        cfg.schemaChangePolicy === 'allow' ? null : new SchemaChangeGate(cfg.schemaChangePolicy, new SchemaRegistrar(cfg.registry), catalog, schemaChangeCounters(this.metrics), this.log, new Set(changeState.decisions.filter((d) => d.decision === 'approved').map((d) => d.id)), announcer, db.dbname),
-        Object.keys(changeState.topic_versions).length > 0 ? new TopicVersions(registrar, cfg.topicPrefix, topicVersion, (t) => changeState.topic_moved_at[t] ?? null) : null,
-      );
+      const registry = tableRegistry(cfg, { catalog, types, registrar, sink, deadLetters: this.deadLetters, captured, changeState, topicVersion, metrics: this.metrics, log });
       if (this.lineage) registry.onShape = (table, state) => this.lineage!.tableShape(table, state, types);
-      const events = new ChangeEventBuilder({
-        connectorVersion: PGCDC_VERSION,
-        serverName: cfg.topicPrefix,
-        database: db.dbname,
-        tombstonesOnDelete: cfg.tombstonesOnDelete,
-        skippedOperations: cfg.skippedOperations,
-        onValueWrittenAsNull: nullValueWarner(this.log),
-        ...(cfg.extendedHeaders ? { contextHeaders: contextHeaders(cfg.topicPrefix, randomUUID()) } : {}),
-      });
-      // Under exactly-once a failed send or commit is never retried inside the transaction (that
-      // would commit duplicates): the run restarts from the last committed offset instead.
-      const retry = { maxRetries: cfg.exactlyOnce ? 0 : cfg.errors.maxRetries, initialDelayMs: cfg.errors.retryDelayInitialMs, maxDelayMs: cfg.errors.retryDelayMaxMs };
+      const events = changeEventBuilder(cfg, log);
+      const parts: RunParts = { catalog, sink, offsets, offsetKey: this.offsetKey, registry, events, retry: deliveryRetry(cfg), log };
 
       let offset = plan.offset;
       let startLsn: bigint;
       if (plan.snapshot === 'none') {
-        const { slot, created } = await ensureSlot(catalog, cfg.slotName, db.dbname);
-        if (created) this.log.info({ slot: cfg.slotName, consistentPoint: formatLsn(slot.confirmedFlushLsn ?? 0n) }, 'replication slot created');
+        const { slot, created } = await ensureSlot(catalog, cfg.slotName, cfg.database.dbname);
+        if (created) log.info({ slot: cfg.slotName, consistentPoint: formatLsn(slot.confirmedFlushLsn ?? 0n) }, 'replication slot created');
         startLsn = offset ? offset.flushLsn : (slot.confirmedFlushLsn ?? 0n);
       } else {
         this.state = 'RUNNING';
         this.trace = null;
         if (this.stopRequested) return;
-        const deps: SnapshotPhaseDeps = {
-          config: cfg,
-          catalog,
-          offsets: { store: offsets, key: this.offsetKey },
-          registry,
-          events,
-          sink,
-          retry,
-          log: this.log,
-          onStarted: signalStarted,
-          onSource: (source) => {
-            this.snapshot = source;
-            this.snapshotProgress = source?.progress ?? null;
-          },
-        };
+        const deps = snapshotPhaseDeps(cfg, parts, signalStarted, (source) => {
+          this.snapshot = source;
+          this.snapshotProgress = source?.progress ?? null;
+        });
         if (plan.snapshot === 'resume' && cfg.snapshot.mode !== 'initial_only') {
           // finished by the stream at the new snapshot's position (see resumed-snapshot.ts)
           resumed = await prepareResume(plan, tables, deps);
@@ -321,58 +271,33 @@ export class Connector {
           startLsn = done.lsn;
           offset = done.offset;
           if (cfg.snapshot.mode === 'initial_only') {
-            this.log.info('snapshot.mode=initial_only: snapshot complete, not streaming');
+            log.info('snapshot.mode=initial_only: snapshot complete, not streaming');
             return;
           }
         }
       }
       if (this.stopRequested) return;
-      this.log.info({ from: formatLsn(startLsn), offset: offset ? describeOffset(offset) : 'none' }, 'streaming starts');
+      log.info({ from: formatLsn(startLsn), offset: offset ? describeOffset(offset) : 'none' }, 'streaming starts');
 
-      stream = new ReplicationStream(clientConfig(db, { replication: 'database' } as never), {
-        slotName: cfg.slotName,
-        publicationName: cfg.publicationName,
-        statusIntervalMs: cfg.statusUpdateIntervalMs,
-        serverVersionNum: await serverVersionNum(catalog),
-      });
-      const checkpointer = new Checkpointer(offsets, this.offsetKey, (lsn) => stream!.confirm(lsn), this.log, {
-        maxRetries: retry.maxRetries,
-        flushIntervalMs: cfg.offsetFlushIntervalMs,
-        onRetry: (err) => this.metrics.error('delivery', err),
-      });
+      stream = await replicationStream(cfg, catalog);
+      const checkpointer = checkpointerFor(cfg, parts, stream, this.metrics);
       this.checkpointer = checkpointer;
       checkpointer.resumeFrom(offset);
       // provide.transaction.metadata: the topic and its schemas exist before the first BEGIN record
-      let transactionTopic: TransactionTopic | null = null;
-      if (cfg.provideTransactionMetadata) {
-        transactionTopic = new TransactionTopic(cfg.transactionTopic);
-        await transactionTopic.prepare(sink, registrar);
-      }
-      this.source = new StreamingSource(stream, registry, events, sink, checkpointer, offset, {
-        transactionTopic,
-        maxBatchSize: cfg.maxBatchSize,
-        maxQueueSize: cfg.maxQueueSize,
-        offsetFlushIntervalMs: cfg.offsetFlushIntervalMs,
-        exactlyOnce: cfg.exactlyOnce,
-        retry,
-      }, this.log, this.metrics);
-      if (resumed) {
-        const barrier = new ResumedSnapshot(resumed.consistentPoint, resumed.source, resumed.state, registry, checkpointer, resumed.start.offset, this.log);
-        if (this.lineage) barrier.onCompleted = () => this.lineage!.snapshotCompleted(registry.registeredTables(), types);
-        this.source.barrier = barrier;
-      }
-      if (signal) {
-        const source = this.source;
-        source.incremental = new IncrementalSnapshot(clientConfig(db, { types: rawTextTypes }), signal, cfg.snapshot.incrementalChunkSize, registry, events, this.log, (err) => source.fail(err));
-      }
-      this.source.messages = new LogicalMessages(cfg.topicPrefix, { connectorVersion: PGCDC_VERSION, serverName: cfg.topicPrefix, database: db.dbname, binaryHandlingMode: cfg.conversion.binaryHandlingMode }, cfg.messagePrefix, sink, registrar);
-      await this.startHeartbeat(catalog, this.source, new FixedSchemaTopic(cfg.heartbeatTopic, HEARTBEAT_KEY_SCHEMA, HEARTBEAT_VALUE_SCHEMA, sink, registrar));
+      const transactionTopic = cfg.provideTransactionMetadata ? new TransactionTopic(cfg.transactionTopic) : null;
+      if (transactionTopic) await transactionTopic.prepare(sink, registrar);
+      const streamingParts: StreamingParts = { ...parts, stream, checkpointer, offset, transactionTopic };
+      const source = (this.source = streamingSource(cfg, streamingParts, this.metrics));
+      const lineage = this.lineage;
+      if (resumed) source.barrier = resumedSnapshotBarrier(resumed, streamingParts, lineage && (() => lineage.snapshotCompleted(registry.registeredTables(), types)), cfg.exactlyOnce !== null);
+      if (signal) source.incremental = incrementalSnapshot(cfg, signal, parts, (err) => source.fail(err));
+      source.messages = logicalMessages(cfg, sink, registrar);
+      this.heartbeat = await startHeartbeat(cfg, catalog, source, heartbeatTopic(cfg, sink, registrar), log);
       this.state = 'RUNNING';
       this.trace = null;
       signalStarted();
       this.lineage?.streaming();
-      if (this.stopRequested) this.source.stop();
-      const source = this.source;
+      if (this.stopRequested) source.stop();
       await source.run(startLsn);
       // run() stored the offset just before the change; the pending change is stored after it
       if (source.schemaChange) {
@@ -397,35 +322,4 @@ export class Connector {
     this.trace = describePending(pending).replace('<name>', this.config.name);
     signalStarted();
   }
-
-  /**
-   * heartbeat.interval.ms: runs the action query, then has the source write a heartbeat record
-   * (Debezium's CompositeHeartbeat order), whose acknowledgement lets the slot advance while
-   * captured tables are idle.
-   */
-  private async startHeartbeat(client: pg.Client, source: StreamingSource, topic: FixedSchemaTopic): Promise<void> {
-    const interval = this.config.heartbeatIntervalMs;
-    if (interval <= 0) return;
-    await topic.prepare();
-    const query = this.config.heartbeatActionQuery;
-    const key = heartbeatKey(this.config.topicPrefix);
-    this.heartbeat = setInterval(() => {
-      if (query) void client.query(query).catch((err) => this.log.warn({ err: err.message }, 'heartbeat.action.query failed'));
-      source.beat(() => topic.record(key, heartbeatValue(Date.now()), HEARTBEAT_PARTITION));
-    }, interval);
-  }
-}
-
-/** signal.data.collection as a table, or null when ad-hoc snapshots are not configured. */
-function signalTable(cfg: ConnectorConfig): CapturedTable | null {
-  const name = cfg.snapshot.signalDataCollection;
-  if (!name) return null;
-  const dot = name.indexOf('.');
-  return { schema: name.slice(0, dot), table: name.slice(dot + 1) };
-}
-
-/** server_version_num (e.g. 150004): pgoutput streams logical decoding messages from 14 on. */
-async function serverVersionNum(client: pg.Client): Promise<number> {
-  const r = await client.query<{ v: string }>(`SELECT current_setting('server_version_num') AS v`);
-  return Number(r.rows[0]!.v);
 }

@@ -1,74 +1,26 @@
 import type { Logger } from 'pino';
-import type { LogicalMessage, PgoutputMessage, UpdateMessage } from '../decoding/messages.js';
-import { ChangeEventBuilder, type ChangeRecord, type TxContext } from '../events/change-events.js';
+import type { LogicalMessage, PgoutputMessage } from '../decoding/messages.js';
+import type { ChangeEventBuilder, TxContext } from '../events/change-events.js';
 import type { RecordSink } from '../kafka/ports.js';
 import type { SinkRecord } from '../kafka/sink-record.js';
 import { alreadyDelivered, type SourceOffset } from '../offsets/source-offset.js';
 import { formatLsn, type Lsn } from '../postgres/lsn.js';
 import type { PendingSchemaChange } from '../schema-changes/pending.js';
-import type { ReplicationHandler } from '../postgres/replication-stream.js';
-import { withRetry, type RetryOptions } from '../errors/retry.js';
+import { withRetry } from '../errors/retry.js';
 import { PgcdcError } from '../errors/pgcdc-error.js';
 import { ChangeBatch } from './change-batch.js';
 import type { Checkpointer } from './checkpointer.js';
-import type { TableRegistry } from './table-registry.js';
 import type { IncrementalSnapshot } from '../snapshot/incremental-snapshot.js';
 import type { LogicalMessages } from './logical-messages.js';
 import { ConnectorMetrics } from '../metrics/connector-metrics.js';
-import { TransactionTracker } from '../events/transaction-tracker.js';
-import type { RegisteredTable } from './table-registry.js';
-import type { TransactionRecordEncoder } from './transaction-topic.js';
+import { ChangeFanout, type ChangeMessage } from './change-fanout.js';
+import { WalQueue, type Queued } from './wal-queue.js';
+import type { StreamBarrier, StreamingInput, StreamingOptions, StreamingTables } from './streaming-ports.js';
+import { TransactionMetadataStamper } from './transaction-metadata.js';
+import { commitOffset, completedBefore, inTransactionOffset, keepaliveOffset, standaloneOffset } from './stream-offsets.js';
+import { emitMessage, misplacedMessage, standaloneAt, transactionalAt } from './logical-message-step.js';
 
-export interface StreamingOptions {
-  maxBatchSize: number;
-  maxQueueSize: number;
-  offsetFlushIntervalMs: number;
-  retry: Omit<RetryOptions, 'signal' | 'onRetry'>;
-  /** provide.transaction.metadata: where BEGIN/END records go (transaction-topic.ts); absent when off */
-  transactionTopic?: TransactionRecordEncoder | null;
-  /**
-   * exactly.once.support=required: the checkpointer's writes commit the sink's Kafka transaction, so
-   * they happen only between batches (nothing in flight), after each batch (poll) or every
-   * intervalMs (interval); absent: at least once, the offset stored every offsetFlushIntervalMs.
-   */
-  exactlyOnce?: { boundary: 'poll' | 'interval'; intervalMs: number } | null;
-}
-
-/**
- * Work that must happen at an exact position of the stream, with everything before it acknowledged
- * (a resumed snapshot reads its remaining chunks there: src/snapshot/resumed-snapshot.ts).
- */
-export interface StreamBarrier {
-  /** passed before the first transaction whose commit record is at or after this LSN */
-  readonly lsn: Lsn;
-  /** sees every update delivered before the barrier */
-  observe(m: UpdateMessage): void;
-  /** runs once; false when it was stopped, and then nothing after the barrier is delivered */
-  pass(delivered: SourceOffset | null): Promise<boolean>;
-  close(): Promise<void>;
-}
-
-/**
- * What the streaming loop uses of the replication connection and of the table registry: the real
- * ReplicationStream and TableRegistry in production, in-memory fakes in unit tests (test/fakes).
- */
-export interface StreamingInput {
-  /** the last position the server reported in a keepalive */
-  readonly keepalivePosition: Lsn;
-  run(startLsn: Lsn, handler: ReplicationHandler): Promise<void>;
-  pause(): void;
-  resume(): void;
-  stop(): Promise<void>;
-  requestKeepalive(): void;
-  on(event: 'keepalive', listener: () => void): unknown;
-  off(event: 'keepalive', listener: () => void): unknown;
-}
-export type StreamingTables = Pick<TableRegistry, 'get' | 'onRelation' | 'forgetType'>;
-
-interface Queued {
-  lsn: Lsn;
-  message: PgoutputMessage;
-}
+export type { StreamBarrier, StreamingInput, StreamingOptions, StreamingTables } from './streaming-ports.js';
 
 /**
  * The streaming phase: WAL messages → change events → Kafka, in WAL order. The replication handler
@@ -78,9 +30,8 @@ interface Queued {
  * new delivered offset; it stores and confirms it every `offsetFlushIntervalMs`.
  */
 export class StreamingSource {
-  private queue: Queued[] = [];
-  private head = 0;
-  private paused = false;
+  /** received WAL messages, with back-pressure on the replication input (wal-queue.ts) */
+  private readonly queue: WalQueue;
   private wake?: () => void;
   private stopping = false;
   private batch = new ChangeBatch();
@@ -92,10 +43,10 @@ export class StreamingSource {
   private position: SourceOffset | null;
   /** where streaming started: the flush position until the first transaction completes */
   private startLsn: Lsn = 0n;
-  private readonly out: ChangeRecord[] = [];
-  /** provide.transaction.metadata: the open transaction's counters, and its BEGIN record until the batch takes it */
-  private readonly txMeta: TransactionTracker | null;
-  private pendingBegin: SinkRecord | null = null;
+  /** converts each change into its events (change-fanout.ts) */
+  private readonly fanout: ChangeFanout;
+  /** provide.transaction.metadata: the open transaction's counters and BEGIN record (transaction-metadata.ts); null when off */
+  private readonly txMeta: TransactionMetadataStamper | null;
   /** set while a resumed snapshot waits for the stream to reach its position */
   barrier: StreamBarrier | null = null;
   /** after a barrier was stopped: nothing more is delivered */
@@ -118,7 +69,7 @@ export class StreamingSource {
   constructor(
     private readonly stream: StreamingInput,
     private readonly tables: StreamingTables,
-    private readonly events: ChangeEventBuilder,
+    events: ChangeEventBuilder,
     private readonly sink: RecordSink,
     private readonly checkpointer: Checkpointer,
     private readonly resumeOffset: SourceOffset | null,
@@ -127,7 +78,9 @@ export class StreamingSource {
     private readonly metrics: ConnectorMetrics = new ConnectorMetrics(),
   ) {
     this.position = resumeOffset;
-    this.txMeta = opts.transactionTopic ? new TransactionTracker() : null;
+    this.fanout = new ChangeFanout(tables, events);
+    this.queue = new WalQueue(opts.maxQueueSize, stream);
+    this.txMeta = opts.transactionTopic ? new TransactionMetadataStamper(opts.transactionTopic, resumeOffset) : null;
   }
 
   /** Runs until stop() (resolves after draining) or a failure (rejects). */
@@ -188,12 +141,12 @@ export class StreamingSource {
 
   /** True while nothing is queued, batched or in flight, and no transaction is open. */
   get idle(): boolean {
-    return this.head === this.queue.length && this.batch.size === 0 && this.inflight === null && this.tx === null;
+    return this.queue.empty && this.batch.size === 0 && this.inflight === null && this.tx === null;
   }
 
   /** WAL messages received and waiting to be converted (gauge). */
   get queueDepth(): number {
-    return this.queue.length - this.head;
+    return this.queue.depth;
   }
 
   /** Records serialized into the batch being assembled, not yet handed to Kafka (gauge). */
@@ -207,11 +160,9 @@ export class StreamingSource {
 
   /** Heartbeat support: when idle, everything before the server's keepalive position is delivered. */
   advanceToKeepalive(): boolean {
-    const k = this.stream.keepalivePosition;
-    const d = this.checkpointer.lastDelivered;
-    if (!this.idle || k === 0n || (d && d.flushLsn >= k)) return false;
-    // txChanges 0 / not complete: a transaction committing exactly at k is still to be delivered.
-    const offset: SourceOffset = { commitLsn: k, txChanges: 0, complete: false, lsn: k, flushLsn: k, txId: null, tsUsec: null };
+    if (!this.idle) return false;
+    const offset = keepaliveOffset(this.stream.keepalivePosition, this.checkpointer.lastDelivered);
+    if (!offset) return false;
     this.position = offset;
     this.checkpointer.delivered_(offset);
     return true;
@@ -232,11 +183,10 @@ export class StreamingSource {
   private addHeartbeat(): void {
     const make = this.pendingBeat!;
     this.pendingBeat = null;
-    const k = this.stream.keepalivePosition;
-    const p = this.position;
-    if (this.tx === null && k !== 0n && !(p && p.flushLsn >= k)) {
-      // txChanges 0 / not complete: a transaction committing exactly at k is still to be delivered.
-      this.position = { commitLsn: k, txChanges: 0, complete: false, lsn: k, flushLsn: k, txId: null, tsUsec: null };
+    // with no transaction open, the heartbeat stands for the server's keepalive position
+    const offset = this.tx === null ? keepaliveOffset(this.stream.keepalivePosition, this.position) : null;
+    if (offset) {
+      this.position = offset;
       this.batch.offset = this.position;
     }
     if (!this.position) return;
@@ -266,11 +216,7 @@ export class StreamingSource {
 
   private enqueue(lsn: Lsn, message: PgoutputMessage): void {
     if (this.halted) return;
-    this.queue.push({ lsn, message });
-    if (!this.paused && this.queue.length - this.head >= this.opts.maxQueueSize) {
-      this.paused = true;
-      this.stream.pause();
-    }
+    this.queue.push(lsn, message);
     this.stopWaiting();
   }
 
@@ -283,7 +229,7 @@ export class StreamingSource {
   private async loop(): Promise<void> {
     for (;;) {
       if (this.failure) throw this.failure;
-      if (this.head === this.queue.length) {
+      if (this.queue.empty) {
         if (this.pendingBeat && !this.barrier && !this.halted) this.addHeartbeat();
         // an empty batch with an offset still advances it (transactions with no captured change)
         if (this.batch.size > 0 || this.batch.offset) await this.flush();
@@ -294,21 +240,12 @@ export class StreamingSource {
           await this.passBarrier();
           continue;
         }
-        if (this.stopping && this.head === this.queue.length) return;
+        if (this.stopping && this.queue.empty) return;
         // a heartbeat asked for while a batch was in flight is added on the next turn
-        if (this.head === this.queue.length && !(this.pendingBeat && !this.barrier)) await new Promise<void>((resolve) => (this.wake = resolve));
+        if (this.queue.empty && !(this.pendingBeat && !this.barrier)) await new Promise<void>((resolve) => (this.wake = resolve));
         continue;
       }
-      const item = this.queue[this.head++];
-      if (this.head > 4096 && this.head * 2 > this.queue.length) {
-        this.queue = this.queue.slice(this.head);
-        this.head = 0;
-      }
-      if (this.paused && !this.stopping && this.queue.length - this.head < this.opts.maxQueueSize / 2) {
-        this.paused = false;
-        this.stream.resume();
-      }
-      await this.process(item);
+      await this.process(this.queue.take(this.stopping));
       if (this.halted) return;
       if (this.batch.size >= this.opts.maxBatchSize) await this.flush();
     }
@@ -320,7 +257,7 @@ export class StreamingSource {
         if (!(await this.reachBarrier(m.finalLsn))) return;
         this.tx = { xid: m.xid, commitLsn: m.finalLsn, commitTimeUs: m.commitTimeUs, previousCommitLsn: this.previousCommitLsn };
         this.txChangeIndex = 0;
-        if (this.txMeta) this.beginMetadata(lsn, this.tx);
+        this.txMeta?.begin(lsn, this.tx);
         return;
       case 'commit': {
         const tx = this.tx;
@@ -329,15 +266,10 @@ export class StreamingSource {
         this.previousCommitLsn = m.endLsn;
         this.stats.transactions++;
         this.stats.lastCommitTimeUs = m.commitTimeUs;
-        const r = this.resumeOffset;
-        if (r && (m.commitLsn < r.commitLsn || (m.commitLsn === r.commitLsn && r.complete))) return; // delivered before
-        this.position = { commitLsn: m.commitLsn, txChanges: this.txChangeIndex, complete: true, lsn: m.endLsn, flushLsn: m.endLsn, txId: tx?.xid ?? null, tsUsec: Number(m.commitTimeUs) };
-        if (this.txMeta) {
-          // END in the batch whose offset marks the transaction complete (BEGIN too when it had no change)
-          this.takeBegin();
-          const end = this.txMeta.end(lsn, m.commitTimeUs);
-          if (end) this.batch.addRecord(this.opts.transactionTopic!.encode(end));
-        }
+        if (completedBefore(this.resumeOffset, m.commitLsn)) return; // delivered before
+        this.position = commitOffset(m, this.txChangeIndex, tx?.xid ?? null);
+        // END in the batch whose offset marks the transaction complete (BEGIN too when it had no change)
+        this.txMeta?.commit(this.batch, lsn, m.commitTimeUs);
         this.batch.offset = this.position;
         this.batch.commitsMs.push(Number(m.commitTimeUs / 1000n));
         return;
@@ -364,122 +296,56 @@ export class StreamingSource {
     }
   }
 
-  private change(lsn: Lsn, m: Extract<PgoutputMessage, { tag: 'insert' | 'update' | 'delete' | 'truncate' }>): void {
+  private change(lsn: Lsn, m: ChangeMessage): void {
     const tx = this.tx;
     if (!tx) throw new Error(`change at LSN ${lsn} outside a transaction`);
     const index = this.txChangeIndex++;
     if (alreadyDelivered(this.resumeOffset, tx.commitLsn, index)) {
       this.stats.skippedOnResume++;
       // resumed inside a transaction: its delivered events are counted again, so the rest continue the orders
-      if (this.txMeta?.inProgress) this.buildEvents(lsn, m, tx, false, (t, records) => this.stamp(t, records, lsn));
+      const meta = this.txMeta;
+      if (meta?.inProgress) this.fanout.build(lsn, m, tx, null, (t, records) => meta.stamp(t, records, lsn));
       return;
     }
     // BEGIN goes out with the transaction's first change, in a batch whose offset is inside the transaction
-    this.takeBegin();
+    this.txMeta?.takeBegin(this.batch);
     this.incremental?.observe(m, tx, lsn, (table, records) => this.batch.add(table, records, lsn));
-    this.buildEvents(lsn, m, tx, true, (t, records) => {
+    this.fanout.build(lsn, m, tx, this.barrier, (t, records) => {
       if (m.tag !== 'truncate') this.stats.events += records.length;
-      if (this.txMeta) this.stamp(t, records, lsn);
+      this.txMeta?.stamp(t, records, lsn);
       this.batch.add(t, records, lsn);
     });
-    this.position = { commitLsn: tx.commitLsn, txChanges: index + 1, complete: false, lsn, flushLsn: this.position?.flushLsn ?? this.startLsn, txId: tx.xid, tsUsec: Number(tx.commitTimeUs) };
+    this.position = inTransactionOffset(tx, index + 1, lsn, this.position?.flushLsn ?? this.startLsn);
     this.batch.offset = this.position;
   }
 
-  /** The change's events, per captured table (a truncate names several); `live` false while replaying delivered ones. */
-  private buildEvents(lsn: Lsn, m: Extract<PgoutputMessage, { tag: 'insert' | 'update' | 'delete' | 'truncate' }>, tx: TxContext, live: boolean, emit: (t: RegisteredTable, records: ChangeRecord[]) => void): void {
-    const out = this.out;
-    out.length = 0;
-    if (m.tag === 'truncate') {
-      for (const oid of m.relationOids) {
-        const t = this.tables.get(oid);
-        if (t) {
-          this.events.truncate(t.schema, tx, lsn, out);
-          emit(t, out);
-          out.length = 0;
-        }
-      }
-    } else {
-      const t = this.tables.get(m.relationOid);
-      if (t === undefined) throw new Error(`change for relation ${m.relationOid} before its Relation message`);
-      if (t !== null) {
-        if (m.tag === 'insert') this.events.insert(t.schema, m.newTuple, tx, lsn, out);
-        else if (m.tag === 'update') {
-          if (live) this.barrier?.observe(m);
-          this.events.update(t.schema, m.keyTuple, m.oldTuple, m.newTuple, tx, lsn, out);
-        } else this.events.delete(t.schema, m.keyTuple, m.oldTuple, tx, lsn, out);
-        emit(t, out);
-      }
-    }
-    out.length = 0;
-  }
-
-  /**
-   * provide.transaction.metadata at pgoutput's Begin: a BEGIN record, except for a transaction
-   * delivered before the resume offset (none) or one the offset is inside (its BEGIN went out with
-   * its first change: the counters continue instead).
-   */
-  private beginMetadata(lsn: Lsn, tx: TxContext): void {
-    const r = this.resumeOffset;
-    this.pendingBegin = null;
-    if (r && (tx.commitLsn < r.commitLsn || (tx.commitLsn === r.commitLsn && r.complete))) return this.txMeta!.reset();
-    if (r && tx.commitLsn === r.commitLsn && r.txChanges > 0) return this.txMeta!.resume(tx.xid);
-    this.pendingBegin = this.opts.transactionTopic!.encode(this.txMeta!.begin(tx.xid, lsn, tx.commitTimeUs));
-  }
-
-  private takeBegin(): void {
-    if (!this.pendingBegin) return;
-    this.batch.addRecord(this.pendingBegin);
-    this.pendingBegin = null;
-  }
-
-  /** Sets each captured event's transaction block (Debezium counts events with a value: not tombstones). */
-  private stamp(t: RegisteredTable, records: ChangeRecord[], lsn: Lsn): void {
-    const collection = `${t.schema.schema}.${t.schema.table}`;
-    for (const c of records) if (c.value && !c.deadLetter) c.value.transaction = this.txMeta!.event(collection, lsn);
-  }
-
-  /**
-   * A logical decoding message. A transactional one is a position of its transaction like a change
-   * (counted in the offset's changes, so a resume inside the transaction skips exactly what was
-   * delivered); a non-transactional one stands alone at its LSN, like a transaction of its own
-   * committed there (Debezium also flushes at it): on a resume it is skipped when the offset is at
-   * or past it.
-   */
+  /** A logical decoding message: a position of its transaction, or standing alone at its LSN (logical-message-step.ts). */
   private async logicalMessage(m: LogicalMessage): Promise<void> {
     const tx = this.tx;
-    if (m.transactional) {
-      if (!tx) throw new Error(`transactional logical decoding message at LSN ${formatLsn(m.lsn)} outside a transaction`);
+    const misplaced = misplacedMessage(m, tx);
+    if (misplaced) throw misplaced;
+    if (tx) {
       const index = this.txChangeIndex++;
       if (alreadyDelivered(this.resumeOffset, tx.commitLsn, index)) {
         this.stats.skippedOnResume++;
         return;
       }
-      await this.emitMessage(m, { txId: tx.xid, commitTimeUs: tx.commitTimeUs, previousCommitLsn: tx.previousCommitLsn });
-      this.position = { commitLsn: tx.commitLsn, txChanges: index + 1, complete: false, lsn: m.lsn, flushLsn: this.position?.flushLsn ?? this.startLsn, txId: tx.xid, tsUsec: Number(tx.commitTimeUs) };
+      await emitMessage(this.messages, this.batch, m, transactionalAt(tx));
+      this.position = inTransactionOffset(tx, index + 1, m.lsn, this.position?.flushLsn ?? this.startLsn);
       this.batch.offset = this.position;
       return;
     }
-    if (tx) throw new Error(`non-transactional logical decoding message at LSN ${formatLsn(m.lsn)} inside the transaction committing at ${formatLsn(tx.commitLsn)}`);
     // like a transaction committing at its LSN: a resumed snapshot's barrier comes first
     if (!(await this.reachBarrier(m.lsn))) return;
     const previous = this.previousCommitLsn;
     this.previousCommitLsn = m.lsn;
-    const r = this.resumeOffset;
-    if (r && (m.lsn < r.commitLsn || (m.lsn === r.commitLsn && r.complete))) {
+    if (completedBefore(this.resumeOffset, m.lsn)) {
       this.stats.skippedOnResume++;
       return;
     }
-    await this.emitMessage(m, { txId: null, commitTimeUs: this.stats.lastCommitTimeUs || null, previousCommitLsn: previous });
-    const flushed = this.position?.flushLsn ?? this.startLsn;
-    this.position = { commitLsn: m.lsn, txChanges: 0, complete: true, lsn: m.lsn, flushLsn: m.lsn > flushed ? m.lsn : flushed, txId: null, tsUsec: null };
+    await emitMessage(this.messages, this.batch, m, standaloneAt(previous, this.stats.lastCommitTimeUs));
+    this.position = standaloneOffset(m.lsn, this.position?.flushLsn ?? this.startLsn);
     this.batch.offset = this.position;
-  }
-
-  private async emitMessage(m: LogicalMessage, at: Parameters<LogicalMessages['record']>[1]): Promise<void> {
-    const messages = this.messages;
-    if (!messages || !messages.included(m.prefix)) return;
-    this.batch.records.push(await messages.record(m, at));
   }
 
   /** Passes the barrier first when `lsn` is at or after it; false when nothing more may be delivered. */
@@ -516,11 +382,9 @@ export class StreamingSource {
   private halt(): void {
     this.halted = true;
     this.stopping = true;
-    this.queue = [];
-    this.head = 0;
+    this.queue.clear();
     this.tx = null;
-    this.txMeta?.reset();
-    this.pendingBegin = null;
+    this.txMeta?.halt();
     this.stream.pause();
   }
 

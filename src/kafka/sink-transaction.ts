@@ -9,8 +9,15 @@ export interface TransactionHandle {
   cancel(): Promise<void>;
 }
 export interface TransactionalProducer {
-  beginTransaction(): Promise<TransactionHandle>;
+  beginTransaction(options: { producerId: bigint; producerEpoch: number }): Promise<TransactionHandle>;
 }
+
+/**
+ * InitProducerId's "no producer yet" (-1/-1), as the Java client sends it. The library would send
+ * 0/0, which the coordinator reads as "producer 0, epoch 0 asks to be bumped" and, for a
+ * transactional.id used before, refuses as fenced.
+ */
+const NEW_PRODUCER = { producerId: -1n, producerEpoch: -1 };
 
 /**
  * The Kafka transaction of one connector's sink (exactly.once.support=required). Records sent join
@@ -38,7 +45,7 @@ export class SinkTransaction {
    */
   async fence(): Promise<void> {
     await this.guard(async () => {
-      const tx = await this.producer.beginTransaction();
+      const tx = await this.producer.beginTransaction(NEW_PRODUCER);
       await tx.cancel();
     });
   }
@@ -50,7 +57,7 @@ export class SinkTransaction {
 
   send(messages: Message[]): Promise<void> {
     return this.guard(async () => {
-      this.open ??= await this.producer.beginTransaction();
+      this.open ??= await this.producer.beginTransaction(NEW_PRODUCER);
       await this.open.send({ messages });
     });
   }
@@ -58,7 +65,7 @@ export class SinkTransaction {
   /** Adds `offset` (a record of the offset topic) to the open transaction and commits it. */
   commit(offset: Message): Promise<void> {
     return this.guard(async () => {
-      const tx = this.open ?? (await this.producer.beginTransaction());
+      const tx = this.open ?? (await this.producer.beginTransaction(NEW_PRODUCER));
       this.open = tx;
       await tx.send({ messages: [offset] });
       await tx.commit();

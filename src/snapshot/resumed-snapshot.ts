@@ -6,10 +6,12 @@ import type { Checkpointer } from '../connector/checkpointer.js';
 import type { StreamBarrier } from '../connector/streaming-source.js';
 import type { TableRegistry } from '../connector/table-registry.js';
 import type { SnapshotSource } from './snapshot-source.js';
-import type { SnapshotState } from './snapshot-state.js';
+import { toStoredSnapshot, type SnapshotState } from './snapshot-state.js';
 
 /** Beyond this many TOAST-unchanged updates of one partly read table, the table is read again whole. */
 const MAX_TRACKED_KEYS = 100_000;
+/** Exactly-once: beyond this many keys of one table the committed state says "read it whole" (an offset record stays small). */
+const MAX_STORED_KEYS = 1000;
 
 /**
  * Finishing a snapshot that was interrupted (crash or stop), correct by construction.
@@ -46,9 +48,34 @@ export class ResumedSnapshot implements StreamBarrier {
     /** the offset streaming started from (nothing of the stream is stored until the snapshot completes) */
     private readonly start: SourceOffset,
     private readonly log: Logger,
+    /** exactly-once: the catch-up commits as it goes (see heldState) instead of one Kafka transaction to the end */
+    exactlyOnce = false,
   ) {
     this.partly = source.partlyRead();
-    checkpointer.hold();
+    // An earlier run's catch-up, committed under exactly-once, left these re-reads to do.
+    for (const oid of state.rereads?.whole ?? []) this.wholeTables.add(oid);
+    for (const [oid, keys] of Object.entries(state.rereads?.keys ?? {})) {
+      const tracked = new Map<string, Tuple>();
+      for (const key of keys) tracked.set(JSON.stringify(key), key);
+      this.keys.set(Number(oid), tracked);
+    }
+    checkpointer.hold(exactlyOnce ? (delivered) => this.heldState(delivered) : undefined);
+  }
+
+  /**
+   * Exactly-once: the snapshot state committed with the catch-up delivered so far. It still names the
+   * snapshot (so a crash resumes it), now streaming from `delivered`, and carries the re-reads noted
+   * so far, which a restart could not notice again (their updates are behind `delivered`).
+   */
+  private heldState(delivered: SourceOffset): Record<string, unknown> {
+    const keys: Record<string, (string | null)[][]> = {};
+    for (const [oid, tracked] of this.keys) {
+      if (tracked.size > MAX_STORED_KEYS) {
+        this.wholeTables.add(oid);
+        this.keys.delete(oid);
+      } else if (!this.wholeTables.has(oid)) keys[oid] = [...tracked.values()] as (string | null)[][];
+    }
+    return toStoredSnapshot({ ...this.state, stream: delivered, rereads: { keys, whole: [...this.wholeTables] } });
   }
 
   /** Sees updates streamed before `lsn`: rows of partly read tables whose update left a TOASTed value unchanged. */
@@ -82,8 +109,10 @@ export class ResumedSnapshot implements StreamBarrier {
       const table = this.tables.get(oid);
       if (table && !this.wholeTables.has(oid)) await source.readKeys(table, [...keys.values()]);
     }
-    // From here a crash resumes streaming at `delivered` (everything before lsn), not at the start.
+    // From here a crash resumes streaming at `delivered` (everything before lsn), not at the start;
+    // the re-reads are done.
     this.state.stream = delivered ?? this.start;
+    this.state.rereads = null;
     await source.storeProgress(true);
     const completed = await source.readPending();
     await source.close();

@@ -209,12 +209,15 @@ export class SnapshotSource {
     const t = table.schema;
     const list = relation.columns.map((c) => `"${c.name.replace(/"/g, '""')}"`).join(', ');
     const keyNames = t.keyColumns.map((i) => `"${t.columns[i].name.replace(/"/g, '""')}"`);
+    // Rows now in a chunk still to read are read there, at the same position: reading them here too
+    // would send them twice.
+    const outsidePending = this.pendingBlockRanges(t.relationOid).map(([from, to]) => ` AND NOT (${ctidRange(from, to)})`).join('');
     let read = 0;
     for (let from = 0; from < keys.length; from += 500) {
       const slice = keys.slice(from, from + 500);
       const values: unknown[] = [];
       const where = slice.map((key) => `(${keyNames.map((name, j) => `${name} = $${values.push(key[j])}`).join(' AND ')})`).join(' OR ');
-      const res = await this.workers[0].query({ text: `SELECT ${list} FROM ${qualifiedName(t)} WHERE ${where}`, values, rowMode: 'array' });
+      const res = await this.workers[0].query({ text: `SELECT ${list} FROM ${qualifiedName(t)} WHERE (${where})${outsidePending}`, values, rowMode: 'array' });
       const batch = new ChangeBatch();
       const out: ChangeRecord[] = [];
       for (const row of res.rows as string[][]) {
@@ -226,6 +229,18 @@ export class SnapshotSource {
       read += res.rows.length;
     }
     return read;
+  }
+
+  /** The heap-block ranges of a table's chunks still to read, adjacent ones merged ([from, to), to null: the end). */
+  private pendingBlockRanges(relationOid: number): [number, number | null][] {
+    const pending = this.pending().filter((c) => c.relationOid === relationOid).sort((a, b) => a.fromBlock - b.fromBlock);
+    const ranges: [number, number | null][] = [];
+    for (const c of pending) {
+      const last = ranges[ranges.length - 1];
+      if (last && last[1] === c.fromBlock) last[1] = c.toBlock;
+      else ranges.push([c.fromBlock, c.toBlock]);
+    }
+    return ranges;
   }
 
   private txContext(): TxContext {
@@ -250,7 +265,7 @@ export class SnapshotSource {
     // The SELECT lists every column of the relation in tuple order, so a row is a pgoutput-like tuple.
     const relation = await relationFromCatalog(client, chunk.relationOid);
     const list = relation.columns.map((c) => `"${c.name.replace(/"/g, '""')}"`).join(', ');
-    const range = chunk.toBlock === null ? `ctid >= '(${chunk.fromBlock},0)'::tid` : `ctid >= '(${chunk.fromBlock},0)'::tid AND ctid < '(${chunk.toBlock},0)'::tid`;
+    const range = ctidRange(chunk.fromBlock, chunk.toBlock);
     const cursor = `pgcdc_chunk_${chunk.index}_${Math.random().toString(36).slice(2, 8)}`;
     await client.query(`DECLARE ${cursor} NO SCROLL CURSOR FOR SELECT ${list} FROM ${qualifiedName(chunk)} WHERE ${range}`);
     const tx = this.txContext();
@@ -324,4 +339,9 @@ export class SnapshotSource {
     this.writing = this.writing.then(() => this.offsets.store.write(this.offsets.key, snapshot));
     return this.writing;
   }
+}
+
+/** A TID range scan condition for heap blocks [from, to) (to null: to the end of the table). */
+function ctidRange(from: number, to: number | null): string {
+  return to === null ? `ctid >= '(${from},0)'::tid` : `ctid >= '(${from},0)'::tid AND ctid < '(${to},0)'::tid`;
 }

@@ -39,6 +39,17 @@ export interface SnapshotState {
    * pg_repack) moves every row, so a table whose filenode changed is read again whole.
    */
   filenodes: Record<string, number>;
+  /**
+   * Exactly-once only: what a resumed snapshot had to read again when it committed part of its
+   * catch-up (resumed-snapshot.ts): keys of rows whose streamed update left a TOASTed value unchanged,
+   * by table OID, and tables to read again whole. Null otherwise.
+   */
+  rereads?: SnapshotRereads | null;
+}
+
+export interface SnapshotRereads {
+  keys: Record<string, (string | null)[][]>;
+  whole: number[];
 }
 
 export function tableKey(c: { schema: string; table: string }): string {
@@ -57,13 +68,14 @@ export function toStoredSnapshot(s: SnapshotState): Record<string, unknown> {
       done: [...s.done],
       filenodes: s.filenodes,
       ...(s.stream ? { stream: toStored(s.stream) } : {}),
+      ...(s.rereads ? { rereads: s.rereads } : {}),
     },
   };
 }
 
 export function fromStoredSnapshot(stored: Record<string, unknown>): SnapshotState | null {
   const s = stored.pgcdc_snapshot as
-    | { lsn: string; chunks: SnapshotChunk[]; done: string[]; filenodes?: Record<string, number>; stream?: Record<string, unknown> }
+    | { lsn: string; chunks: SnapshotChunk[]; done: string[]; filenodes?: Record<string, number>; stream?: Record<string, unknown>; rereads?: SnapshotRereads }
     | undefined;
   if (!s || stored.snapshot_completed === true) return null;
   return {
@@ -73,5 +85,6 @@ export function fromStoredSnapshot(stored: Record<string, unknown>): SnapshotSta
     // Written before filenodes were recorded: unknown, so a partly read table is read again whole.
     filenodes: s.filenodes ?? {},
     stream: s.stream ? fromStored(s.stream) : null,
+    rereads: s.rereads ?? null,
   };
 }

@@ -64,7 +64,7 @@ export async function runWorker(settings: WorkerProcessSettings, loadFiles: stri
   if (shutdown.requested) return shutdown.release();
   const configStore: ConfigStore = settings.configFile ? new FileConfigStore(settings.configFile) : new KafkaConfigStore(kafka, settings.configTopic);
   shutdown.add('config store', () => configStore.close());
-  const worker = new Worker({ kafka, offsetStore, configStore, log, workerId: settings.workerId, brokers: settings.kafkaBrokers });
+  const worker = new Worker({ kafka, offsetStore, configStore, log, workerId: settings.workerId, brokers: settings.kafkaBrokers, exactlyOnceSourceSupport: settings.exactlyOnceSourceSupport });
   await worker.open();
   shutdown.add('connectors', () => worker.shutdown());
   // Files first, so a connector whose file changed starts once, with the new config.

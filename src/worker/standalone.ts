@@ -7,7 +7,7 @@ import { KAFKA_SECURITY_KEYS, kafkaSecurityFrom, type KafkaSecurity } from '../k
 import { KafkaOffsetStore } from '../offsets/offset-store.js';
 import { Shutdown } from './shutdown.js';
 import { untilSafeToStop } from './stop-guard.js';
-import { unusedWorkerPropertiesWarning, workerKafkaProperties } from './worker-properties.js';
+import { envName, unusedWorkerPropertiesWarning, workerKafkaProperties } from './worker-properties.js';
 
 export interface WorkerSettings {
   kafkaBrokers: string[];
@@ -16,13 +16,31 @@ export interface WorkerSettings {
   offsetTopic: string;
   /** PGCDC_WORKER_PROPERTIES keys pgcdc does not use (group.id, key.converter, ...): warned about once at start. */
   unusedProperties: string[];
+  /**
+   * exactly.once.source.support=enabled (Kafka Connect's worker key): every connector that does not
+   * say exactly.once.support=required itself runs exactly-once too, with the poll boundary.
+   */
+  exactlyOnceSourceSupport: boolean;
+}
+
+const EXACTLY_ONCE_KEY = 'exactly.once.source.support';
+
+/** disabled (default) or enabled; Connect's `preparing` is a rolling-upgrade step of its distributed mode, refused. */
+function exactlyOnceFrom(props: Map<string, string>, problems: string[]): boolean {
+  const v = (props.get(EXACTLY_ONCE_KEY) ?? 'disabled').trim().toLowerCase();
+  if (v === 'enabled') return true;
+  if (v !== 'disabled') problems.push(`${EXACTLY_ONCE_KEY}=${JSON.stringify(v)} must be disabled or enabled (PGCDC_WORKER_PROPERTIES or ${envName(EXACTLY_ONCE_KEY)})`);
+  return false;
 }
 
 /** Problems (naming the key, never a secret value) are added to `problems`. */
 export function workerSettingsFromEnv(env: NodeJS.ProcessEnv, problems: string[]): WorkerSettings {
   const unusedProperties: string[] = [];
-  const { brokers, security } = kafkaSecurityFrom(workerKafkaProperties(env, KAFKA_SECURITY_KEYS, problems, unusedProperties), problems);
-  return { kafkaBrokers: brokers, kafkaSecurity: security, offsetTopic: env.PGCDC_OFFSET_TOPIC ?? 'pgcdc-offsets', unusedProperties };
+  const props = workerKafkaProperties(env, [...KAFKA_SECURITY_KEYS, EXACTLY_ONCE_KEY], problems, unusedProperties);
+  const exactlyOnceSourceSupport = exactlyOnceFrom(props, problems);
+  props.delete(EXACTLY_ONCE_KEY);
+  const { brokers, security } = kafkaSecurityFrom(props, problems);
+  return { kafkaBrokers: brokers, kafkaSecurity: security, offsetTopic: env.PGCDC_OFFSET_TOPIC ?? 'pgcdc-offsets', unusedProperties, exactlyOnceSourceSupport };
 }
 
 /** The one start-up warning naming the worker properties file's keys pgcdc does not use (if any). */
@@ -55,7 +73,7 @@ export async function runStandalone(files: string[], settings: WorkerSettings, l
     const result = resolved.errors.length > 0 ? { errors: resolved.errors, config: undefined, warnings: [] } : validateConnectorConfig(resolved.config);
     if (!result.config) throw new Error(`${file}: invalid connector configuration:\n${formatConfigIssues(result.errors)}`);
     for (const w of result.warnings) log.warn({ file, key: w.key }, w.message);
-    connectors.push(new Connector(result.config, { kafka, offsetStore, log, brokers: settings.kafkaBrokers }));
+    connectors.push(new Connector(result.config, { kafka, offsetStore, log, brokers: settings.kafkaBrokers, exactlyOnceSourceSupport: settings.exactlyOnceSourceSupport }));
   }
   shutdown.add('offset store', () => offsetStore.stop());
   if (shutdown.requested) return;

@@ -26,6 +26,8 @@ export interface WorkerDeps {
   workerId: string;
   /** the Kafka bootstrap servers (named in lineage output datasets) */
   brokers?: readonly string[];
+  /** exactly.once.source.support=enabled: connectors run exactly-once unless they ask for it themselves */
+  exactlyOnceSourceSupport?: boolean;
 }
 
 export class Worker {
@@ -35,7 +37,7 @@ export class Worker {
   clusterId: string | null = null;
 
   constructor(readonly deps: WorkerDeps) {
-    this.services = { kafka: deps.kafka, offsetStore: deps.offsetStore, log: deps.log, brokers: deps.brokers ?? [] };
+    this.services = { kafka: deps.kafka, offsetStore: deps.offsetStore, log: deps.log, brokers: deps.brokers ?? [], exactlyOnceSourceSupport: deps.exactlyOnceSourceSupport ?? false };
   }
 
   get workerId(): string {

@@ -15,9 +15,12 @@ import { KafkaOffsetStore } from '../../src/offsets/offset-store.js';
 const STREAM = 'pgcdc_it_eos_stream';
 const SNAP = 'pgcdc_it_eos_snap';
 const workers: WorkerProcess[] = [];
+const stores: KafkaOffsetStore[] = [];
 
 after(async () => {
   for (const w of workers) await w.kill('SIGKILL');
+  // open Kafka clients would keep the test process alive
+  for (const s of stores) await s.stop().catch(() => {});
   const services = await testServices();
   await dropDatabase(services, STREAM);
   await dropDatabase(services, SNAP);
@@ -25,6 +28,7 @@ after(async () => {
 
 function offsetsOf(services: TestServices, name: string) {
   const store = new KafkaOffsetStore(openKafka({ clientId: 'pgcdc-test', brokers: services.kafkaBrokers }), `pgcdc-test-offsets-${topicPrefixFor(name)}`);
+  stores.push(store);
   return { store, key: KafkaOffsetStore.key(name, topicPrefixFor(name)) };
 }
 
@@ -52,7 +56,21 @@ function total(seen: Map<string, number>): number {
   return n;
 }
 
-test('exactly-once streaming: kill -9 mid-transaction, the committed view equals the stored offset, no duplicate after restart', async () => {
+/** A test body whose failure message ends with the output of the workers it started. */
+function withWorkerOutput(body: () => Promise<void>): () => Promise<void> {
+  return async () => {
+    const before = workers.length;
+    try {
+      await body();
+    } catch (err) {
+      const out = workers.slice(before).map((w) => w.output.slice(-4000)).join('\n---\n');
+      (err as Error).message += `\nworker output:\n${out}`;
+      throw err;
+    }
+  };
+}
+
+test('exactly-once streaming: kill -9 mid-transaction, the committed view equals the stored offset, no duplicate after restart', withWorkerOutput(async () => {
   const ROWS = 60_000;
   const services = await testServices();
   const db = await freshDatabase(services, STREAM);
@@ -96,10 +114,9 @@ test('exactly-once streaming: kill -9 mid-transaction, the committed view equals
   const slot = await withClient(db, (c) => c.query(`SELECT (confirmed_flush_lsn - '0/0')::text AS pos FROM pg_replication_slots WHERE slot_name = $1`, [STREAM]));
   const final = (await store.read(key))!;
   assert.ok(BigInt(slot.rows[0].pos) <= BigInt(final.pgcdc_flush_lsn as string), 'confirmed_flush_lsn never passes the committed offset');
-  await store.stop();
-});
+}));
 
-test('exactly-once snapshot: kill -9 between chunks, every row read exactly once', async () => {
+test('exactly-once snapshot: kill -9 between chunks, every row read exactly once', withWorkerOutput(async () => {
   const ROWS = 40_000;
   const services = await testServices();
   const db = await freshDatabase(services, SNAP);
@@ -139,5 +156,4 @@ test('exactly-once snapshot: kill -9 between chunks, every row read exactly once
   assert.equal(await worker.kill('SIGTERM'), 0);
   const seen = await committedKeys(services, topic);
   assert.equal(total(seen), ROWS + 1, 'every row exactly once (read events of both runs plus the streamed insert)');
-  await store.stop();
-});
+}));
