@@ -9,32 +9,26 @@ import { clientOptions } from '../../src/kafka/platformatic-topics.js';
  * exactly-once `written > committed` means a transaction is open.
  */
 export class TopicEnds {
-  // one consumer per isolation level: listOffsets' own isolationLevel option fails the library's
-  // option validation (@platformatic/kafka 2.12.1 declares it a string with numeric allowed values)
-  private readonly readCommitted: Consumer;
-  private readonly readUncommitted: Consumer;
+  private readonly consumer: Consumer;
 
   constructor(brokers: string[]) {
-    const base = { ...clientOptions({ brokers, clientId: 'pgcdc-test-ends' }, 'ends'), groupId: 'pgcdc-unused-test-ends' };
-    this.readCommitted = new Consumer({ ...base, isolationLevel: FetchIsolationLevels.READ_COMMITTED });
-    this.readUncommitted = new Consumer({ ...base, isolationLevel: FetchIsolationLevels.READ_UNCOMMITTED });
+    this.consumer = new Consumer({ ...clientOptions({ brokers, clientId: 'pgcdc-test-ends' }, 'ends'), groupId: 'pgcdc-unused-test-ends' });
   }
 
   committed(topic: string): Promise<bigint> {
-    return sum(this.readCommitted, topic);
+    return this.sum(topic, FetchIsolationLevels.READ_COMMITTED);
   }
 
   written(topic: string): Promise<bigint> {
-    return sum(this.readUncommitted, topic);
+    return this.sum(topic, FetchIsolationLevels.READ_UNCOMMITTED);
+  }
+
+  private async sum(topic: string, isolationLevel: number): Promise<bigint> {
+    const ends = (await this.consumer.listOffsets({ topics: [topic], timestamp: ListOffsetTimestamps.LATEST, isolationLevel })).get(topic) ?? [];
+    return ends.reduce((total, e) => total + e, 0n);
   }
 
   async close(): Promise<void> {
-    await this.readCommitted.close().catch(() => {});
-    await this.readUncommitted.close().catch(() => {});
+    await this.consumer.close().catch(() => {});
   }
-}
-
-async function sum(consumer: Consumer, topic: string): Promise<bigint> {
-  const ends = (await consumer.listOffsets({ topics: [topic], timestamp: ListOffsetTimestamps.LATEST })).get(topic) ?? [];
-  return ends.reduce((total, e) => total + e, 0n);
 }
