@@ -2,6 +2,7 @@ import pg from 'pg';
 import { seededRandom, slotConfirmed } from './chaos-run.js';
 import { eventually, testConnectorConfig, topicPrefixFor } from './connector.js';
 import { dropDatabase, freshDatabase, withClient } from './database.js';
+import { connectorTopics, copyBuiltFrom, copyEqualsSource, exactlyOnceFindings, readCommitted, type ExactlyOnceFindings } from './eos-checks.js';
 import { PgOracle } from './pg-oracle.js';
 import type { TestServices } from './services.js';
 import { terminateBackend, walsenderPid } from './slot-faults.js';
@@ -13,6 +14,9 @@ import { WorkerProcess } from './worker-process.js';
  * is down rows are moved between heap blocks (VACUUM FULL, CLUSTER, updates into freed space, some
  * leaving a TOASTed value unchanged). Once streaming, its walsender is terminated repeatedly: the
  * process must never exit by itself. At the end the reference loader's copy must equal the source.
+ * With `exactlyOnce` (issue 17) a read_committed read of the connector's topics must also hold every
+ * change once, snapshot reads included (one `r` per key and snapshot LSN), and the copy built from
+ * exactly those records must equal the source.
  */
 export interface SnapshotChaosOptions {
   name: string;
@@ -22,6 +26,8 @@ export interface SnapshotChaosOptions {
   /** walsender terminations once streaming */
   walsenderKills: number;
   rows: number;
+  /** exactly.once.support=required */
+  exactlyOnce?: boolean;
   log?: (line: string) => void;
 }
 
@@ -30,6 +36,8 @@ export interface SnapshotChaosResult {
   rowMoves: Record<string, number>;
   walsenderKills: number;
   writes: number;
+  /** under exactly-once: what the read_committed read found (duplicates must be empty) */
+  exactlyOnce?: Omit<ExactlyOnceFindings, 'duplicates' | 'tombstoneProblems'> & { duplicates: number; details: ExactlyOnceFindings['duplicates']; tombstoneProblems: string[] };
   seconds: number;
 }
 
@@ -41,7 +49,7 @@ export async function runSnapshotChaos(services: TestServices, o: SnapshotChaosO
   const started = Date.now();
   const db = await freshDatabase(services, o.name);
   const prefix = topicPrefixFor(o.name);
-  const config = testConnectorConfig(db, services, o.name, { 'snapshot.chunk.rows': '4000', 'snapshot.fetch.size': '500', 'offset.flush.interval.ms': '50', 'table.include.list': 'public.items' });
+  const config = testConnectorConfig(db, services, o.name, { 'snapshot.chunk.rows': '4000', 'snapshot.fetch.size': '500', 'offset.flush.interval.ms': '50', 'table.include.list': 'public.items', ...(o.exactlyOnce ? { 'exactly.once.support': 'required' } : {}) });
   const slot = config['slot.name'] as string;
   const worker = new WorkerProcess(services, config, `pgcdc-test-offsets-${prefix}`);
   const writer = new VersionedWrites(db, random, o.rows);
@@ -71,10 +79,14 @@ export async function runSnapshotChaos(services: TestServices, o: SnapshotChaosO
       log(`snapshot kill ${snapshotKills}, then ${move}`);
       worker.start();
     }
-    await eventually(() => worker.output.includes('"streaming starts"') && /snapshot completed|resumed snapshot: stream reached/.test(worker.output), `the snapshot to complete (${worker.output.slice(-2000)})`, 300_000);
+    // the worker's output as it is when a wait fails (a message built before waiting shows none of it)
+    const withOutput = (err: unknown) => {
+      throw new Error(`${(err as Error).message}; worker output:\n${worker.output.slice(-2000)}`);
+    };
+    await eventually(() => worker.output.includes('"streaming starts"') && /snapshot completed|resumed snapshot: stream reached/.test(worker.output), 'the snapshot to complete', 300_000).catch(withOutput);
     for (let i = 0; i < o.walsenderKills; i++) {
       let pid: number | null = null;
-      await eventually(async () => (pid = await walsenderPid(db, slot)) !== null, `a walsender for ${slot} after termination ${i} (${worker.output.slice(-2000)})`, 60_000);
+      await eventually(async () => (pid = await walsenderPid(db, slot)) !== null, `a walsender for ${slot} after termination ${i}`, 60_000).catch(withOutput);
       await sleep(200 + random() * 800);
       await terminateBackend(db, pid!);
       walsenderKills++;
@@ -83,12 +95,22 @@ export async function runSnapshotChaos(services: TestServices, o: SnapshotChaosO
     }
     log(`${walsenderKills} walsender terminations, worker still running`);
     const writes = await writer.stop();
-    await oracle.converge(db, ['public.items'], 300_000).catch((err) => {
+    const converged = o.exactlyOnce ? copyEqualsSource(oracle, db, ['public.items'], 300_000) : oracle.converge(db, ['public.items'], 300_000);
+    await converged.catch((err) => {
       throw new Error(`${(err as Error).message}\nworker output:\n${worker.output.slice(-3000)}`);
     });
     const confirmed = await slotConfirmed(db, slot);
     if (confirmed === null) throw new Error('the slot has no confirmed position after streaming');
-    return { snapshotKills, rowMoves, walsenderKills, writes, seconds: Math.round((Date.now() - started) / 1000) };
+    let exactlyOnce: SnapshotChaosResult['exactlyOnce'];
+    if (o.exactlyOnce) {
+      await worker.kill('SIGTERM');
+      const records = await readCommitted(services.kafkaBrokers, services.registryUrl, await connectorTopics(services.kafkaBrokers, prefix));
+      await copyBuiltFrom(oracle, services.kafkaBrokers, db, ['public.items'], records);
+      const f = exactlyOnceFindings(records);
+      if (f.duplicates.length > 0) log(`duplicates (first 20): ${JSON.stringify(f.duplicates.slice(0, 20))}`);
+      exactlyOnce = { events: f.events, tombstones: f.tombstones, duplicates: f.duplicates.length, details: f.duplicates.slice(0, 50), tombstoneProblems: f.tombstoneProblems.slice(0, 50) };
+    }
+    return { snapshotKills, rowMoves, walsenderKills, writes, ...(exactlyOnce ? { exactlyOnce } : {}), seconds: Math.round((Date.now() - started) / 1000) };
   } finally {
     await writer.stop().catch(() => 0);
     await worker.kill('SIGKILL');
