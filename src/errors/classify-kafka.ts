@@ -99,6 +99,12 @@ function innerPgcdcError(err: unknown, depth = 0): PgcdcError | undefined {
   return e.cause !== undefined ? innerPgcdcError(e.cause, depth + 1) : undefined;
 }
 
+/** Broker answers about a transactional producer's state, not about the records. */
+const TRANSACTION_STATE_ERRORS = new Set([
+  'PRODUCER_FENCED', 'INVALID_PRODUCER_EPOCH', 'INVALID_TXN_STATE', 'OUT_OF_ORDER_SEQUENCE_NUMBER', 'INVALID_PRODUCER_ID_MAPPING',
+  'CONCURRENT_TRANSACTIONS', 'TRANSACTION_ABORTABLE', 'TRANSACTIONAL_ID_NOT_FOUND', 'UNKNOWN_PRODUCER_ID',
+]);
+
 const fmt = (n: number): string => n.toLocaleString('en-US');
 const quoteList = (names: string[]): string => names.map((n) => `"${n}"`).join(', ');
 
@@ -133,6 +139,12 @@ export function classifyKafkaError(err: unknown, context: string, produce?: Prod
       // key and LSN); a record rejected here means the topic's limit is below that setting.
       remedy: "raise the broker/topic max.message.bytes or exclude the column; keep producer.override.max.request.size at most the topic's max.message.bytes so pgcdc's own check (or errors.tolerance=all) catches such changes",
     });
+  }
+  // Exactly-once: a transaction the broker no longer accepts (fenced, timed out, out of sequence) is
+  // healed by the restart it causes: a new producer fences this one, aborts the transaction and the
+  // run resumes from the last committed offset.
+  if (types.some((t) => TRANSACTION_STATE_ERRORS.has(t))) {
+    return new PgcdcError('sink-transient', msg, { cause: err, remedy: 'the connector\'s Kafka transaction was aborted; the run restarts from the last committed offset (if it repeats, check that no other worker runs this connector: its transactional.id is pgcdc-<connector name>)' });
   }
   // Security refusals do not heal by retrying: the operator fixes a worker setting, named here.
   const hint = kafkaSecurityHint(detail);

@@ -37,3 +37,12 @@ test('MESSAGE_TOO_LARGE is permanent and names the topic and size', () => {
     assert.match(c.remedy ?? '', /max\.message\.bytes/);
   }
 });
+
+test('exactly-once: a transaction the broker no longer accepts is retriable (the restart fences and aborts it)', () => {
+  for (const type of ['PRODUCER_FENCED', 'INVALID_PRODUCER_EPOCH', 'INVALID_TXN_STATE', 'OUT_OF_ORDER_SEQUENCE_NUMBER']) {
+    const c = classifyKafkaError(afterRetries(new ProtocolError(type)), 'committing the Kafka transaction');
+    assert.equal(c.kind, 'sink-transient', type);
+    assert.equal(c.retriable, true);
+    assert.match(c.remedy ?? '', /restarts from the last committed offset/);
+  }
+});
