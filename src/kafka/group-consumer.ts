@@ -1,4 +1,4 @@
-import { Consumer, MessagesStreamFallbackModes, MessagesStreamModes, type Message, type MessagesStream } from '@platformatic/kafka';
+import { Consumer, FetchIsolationLevels, MessagesStreamFallbackModes, MessagesStreamModes, type Message, type MessagesStream } from '@platformatic/kafka';
 import type { ConsumedBatch, GroupConsumer, KafkaConnection } from './ports.js';
 import { clientOptions } from './platformatic-topics.js';
 
@@ -60,6 +60,12 @@ export class PlatformaticGroupConsumer implements GroupConsumer {
       maxWaitTime: 200,
       maxBytesPerPartition: 8 << 20,
       maxBytes: 32 << 20,
+      // read_uncommitted on purpose: the library's read_committed filter can drop committed
+      // transactions of a producer between two of its aborts (partition-fetch.ts works around it for
+      // pgcdc's own reads; the stream gives no way to). The loader is at least once anyway: a record
+      // of an aborted transaction is a change the connector sends again, committed, after it (same
+      // WAL, from the last committed offset), and applying a change twice in order converges.
+      isolationLevel: FetchIsolationLevels.READ_UNCOMMITTED,
     });
     let stream: Stream | undefined;
     let failed: Error | undefined;
