@@ -24,10 +24,13 @@ export interface RequestOptions {
   raw?: string;
 }
 
-/** A free TCP port on the loopback interface, from a random start above 18083. */
+/**
+ * A free TCP port on the loopback interface, from 18083 up to below Linux's ephemeral range (32768+):
+ * a port there can be taken by any outgoing connection between this check and the listen.
+ */
 export async function freePort(): Promise<number> {
   for (let i = 0; i < 50; i++) {
-    const port = 18083 + Math.floor(Math.random() * 20_000);
+    const port = 18083 + Math.floor(Math.random() * 14_000);
     const free = await new Promise<boolean>((done) => {
       const server = createServer();
       server.once('error', () => done(false));

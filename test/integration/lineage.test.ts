@@ -16,7 +16,7 @@ import { testServices, type TestServices } from '../harness/services.js';
 import { dropDatabase, freshDatabase, withClient } from '../harness/database.js';
 import { eventually, testConnectorConfig, topicPrefixFor } from '../harness/connector.js';
 import { readTopics } from '../harness/topics.js';
-import { WorkerHttp } from '../harness/worker-http.js';
+import { freePort, WorkerHttp } from '../harness/worker-http.js';
 import { terminateBackend, walsenderPid } from '../harness/slot-faults.js';
 import { openLineageProblems } from '../harness/openlineage-schema.js';
 
@@ -25,9 +25,10 @@ const HTTP = `${NAME}_http`;
 const FILE = `${NAME}_file`;
 const LINK = `${NAME}_link`;
 const DOWN = `${NAME}_down`;
-/** this helper's private ports: the receiver, and one nothing listens on */
-const RECEIVER_PORT = 39010;
-const DOWN_PORT = 39011;
+/** the receiver's port, and one nothing listens on: both chosen by the OS at start (a fixed port in
+ * the ephemeral range can be held by any outgoing connection) */
+let RECEIVER_PORT = 0;
+let DOWN_PORT = 0;
 const TOKEN = 'lineage-tok-s3cr3t';
 
 let services: TestServices;
@@ -65,7 +66,12 @@ before(async () => {
       res.writeHead(201).end();
     });
   });
-  await new Promise<void>((done) => receiver.listen(RECEIVER_PORT, '127.0.0.1', done));
+  await new Promise<void>((done, fail) => {
+    receiver.once('error', fail);
+    receiver.listen(0, '127.0.0.1', () => done());
+  });
+  RECEIVER_PORT = (receiver.address() as { port: number }).port;
+  DOWN_PORT = await freePort();
   dir = mkdtempSync(join(tmpdir(), 'pgcdc-lineage-'));
   worker = new WorkerHttp(services, 'lineage', { env: { PGCDC_OPENLINEAGE_FILE_ALLOWED_PATHS: dir } });
   await worker.start();
