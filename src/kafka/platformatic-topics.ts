@@ -16,11 +16,16 @@ export function clientOptions(connection: KafkaConnection, role: string): BaseOp
     // Kafka's own request.timeout.ms default: a produce with acks=all waits on the replicas.
     timeout: 30_000,
     retries: 2,
-    retryDelay: (_client: unknown, _op: string, attempt: number) => Math.min(200 * 2 ** (attempt - 1), 2000),
+    retryDelay: sharedRetryDelay,
     autocreateTopics: false,
     ...(connection.security?.tls ? { tls: connection.security.tls, tlsServerName: sniWanted(connection.brokers) } : {}),
     ...(connection.security?.sasl ? { sasl: { ...connection.security.sasl } } : {}),
   };
+}
+
+/** The library's backoff between its own retries: 200 ms, doubling, at most 2 s. */
+export function sharedRetryDelay(_client: unknown, _operation: string, attempt: number, _retries?: number, _error?: unknown): number {
+  return Math.min(200 * 2 ** (attempt - 1), 2000);
 }
 
 /**

@@ -4,6 +4,7 @@ import { testServices } from '../harness/services.js';
 import { dropDatabase, freshDatabase, withClient } from '../harness/database.js';
 import { eventually, testConnectorConfig, topicPrefixFor } from '../harness/connector.js';
 import { readTopics, type DecodedRecord } from '../harness/topics.js';
+import { exactlyOnceFindings } from '../harness/eos-checks.js';
 import { rebuildTable } from '../harness/oracle.js';
 import { WorkerProcess } from '../harness/worker-process.js';
 import { openKafka } from '../../src/kafka/client.js';
@@ -90,15 +91,8 @@ test('exactly-once: kill -9 during a resumed snapshot\'s catch-up, no loss, no d
   });
   assert.equal(await worker.kill('SIGTERM'), 0);
 
-  const seen = new Set<string>();
-  const dups: string[] = [];
-  for (const r of records) {
-    if (!r.value) continue;
-    const id = `${r.topic} ${JSON.stringify(r.key)} ${r.value.op} ${r.value.source.lsn}`;
-    if (seen.has(id)) dups.push(id);
-    seen.add(id);
-  }
-  assert.deepEqual(dups.slice(0, 5), [], `${dups.length} events seen twice by a read_committed reader`);
+  const { duplicates } = exactlyOnceFindings(records);
+  assert.deepEqual(duplicates.slice(0, 5), [], `${duplicates.length} events seen twice by a read_committed reader`);
   const rebuilt = rebuildTable(records.filter((r) => r.topic === itemsTopic), (row) => String(row.id));
   const source = await withClient(db, (c) => c.query(`SELECT id, n, big FROM items ORDER BY id`));
   assert.equal(rebuilt.size, ROWS);

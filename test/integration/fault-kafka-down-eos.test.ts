@@ -8,6 +8,7 @@ import { WorkerHttp } from '../harness/worker-http.js';
 import { PrivateStack } from '../harness/private-stack.js';
 import { LOAD_TABLE_DDL, SlotSampler, WriteLoad } from '../harness/fault-load.js';
 import { assertConfirmedNeverAhead, assertRebuiltEqualsSource, readChangeTopics, readOffsetHistory, waitForStoredTx, type TimedRecord } from '../harness/fault-checks.js';
+import { exactlyOnceFindings } from '../harness/eos-checks.js';
 import { rebuildTable } from '../harness/oracle.js';
 import { KafkaOffsetStore } from '../../src/offsets/offset-store.js';
 
@@ -42,19 +43,6 @@ after(async () => {
   await stack?.cleanup();
 });
 
-/** Events with a value whose (topic, key, op, source LSN) was seen before: each change must appear once. */
-function duplicatesOf(records: TimedRecord[]): string[] {
-  const seen = new Set<string>();
-  const dups: string[] = [];
-  for (const r of records) {
-    if (!r.value) continue;
-    const id = `${r.topic} ${JSON.stringify(r.key)} ${r.value.op} ${r.value.source.lsn}`;
-    if (seen.has(id)) dups.push(`${id} at offset ${r.offset}`);
-    seen.add(id);
-  }
-  return dups;
-}
-
 test('exactly-once, Kafka down for 20 s under writes: no loss and no duplicate for a read_committed reader', async () => {
   const services = stack!.services;
   const w = worker!;
@@ -87,8 +75,8 @@ test('exactly-once, Kafka down for 20 s under writes: no loss and no duplicate f
   const source = await withClient(db, (c) => c.query('SELECT id, v, n FROM items ORDER BY id'));
 
   assertRebuiltEqualsSource(rebuildTable(records, (row) => String(row.id)), source.rows, 'id');
-  const dups = duplicatesOf(records);
-  assert.deepEqual(dups.slice(0, 5), [], `${dups.length} duplicated events under exactly-once`);
+  const { duplicates } = exactlyOnceFindings(records);
+  assert.deepEqual(duplicates.slice(0, 5), [], `${duplicates.length} duplicated events under exactly-once`);
   assertConfirmedNeverAhead(sampler.samples, history, initial);
   const restarts = w.output.split('\n').filter((l) => /connector interrupted; retrying/.test(l)).length;
   console.log(JSON.stringify({ committedTransactions: load.committed, records: records.length, restarts }));

@@ -123,6 +123,16 @@ describe('KafkaSink.send', () => {
     assert.equal(o.autocreateTopics, false);
   });
 
+  it('transactional: CONCURRENT_TRANSACTIONS (previous commit still being marked) is retried after 20 ms, doubling; other errors keep the shared backoff', () => {
+    const o = sinkProducerOptions({ brokers: ['127.0.0.1:1'], clientId: 'c' }, { compression: 'none', transactionalId: 'pgcdc-x' });
+    assert.equal(o.retries, 5);
+    const delay = o.retryDelay as (c: unknown, op: string, attempt: number, retries: number, e: unknown) => number;
+    const concurrent = new MultipleErrors('addPartitionsToTransaction failed', [new ProtocolError('CONCURRENT_TRANSACTIONS')]);
+    assert.deepEqual([1, 2, 3, 4, 5].map((a) => delay(null, 'addPartitionsToTransaction', a, 5, concurrent)), [20, 40, 80, 160, 320]);
+    assert.equal(delay(null, 'produce', 1, 5, new NetworkError('down')), 200);
+    assert.equal(delay(null, 'produce', 5, 5, new NetworkError('down')), 2000);
+  });
+
   it('keeps tombstones and headers as given', async () => {
     const p = new FakeProducer();
     await sinkWith(p).sink.send([{ topic: 't', key: Buffer.from('k'), value: null, headers: { h: 'v' } }]);
