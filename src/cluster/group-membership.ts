@@ -11,6 +11,10 @@ import { brokerAnswer, GroupCoordinator } from './group-coordinator.js';
  * LeaveGroup), as Kafka Connect's distributed workers use it: the broker's group coordinator decides
  * who is in each generation, the leader it picks computes every member's assignment (opaque bytes)
  * and each member receives its own. No consensus of pgcdc's own.
+ *
+ * A member's protocol metadata on the wire is 4 bytes, the count of rebalances it requested, then
+ * the bytes of `metadata()`: the coordinator rebalances on a follower's JoinGroup only when its
+ * metadata changed (a follower rejoining with the same bytes just gets the current generation).
  */
 export interface GroupMember {
   memberId: string;
@@ -62,6 +66,7 @@ export class GroupMembership {
   /** why the next turn of the join loop (re)joins; null while the generation holds */
   private rejoin: string | null = 'joining';
   private joining = false;
+  private rebalancesRequested = 0;
   private closing = false;
   private handlers: Promise<void> = Promise.resolve();
   private readonly stopped = new AbortController();
@@ -98,6 +103,7 @@ export class GroupMembership {
 
   /** This member rejoins, so the whole group rebalances (after a connector was created or deleted). */
   requestRebalance(reason: string): void {
+    this.rebalancesRequested = (this.rebalancesRequested + 1) >>> 0;
     this.needRejoin(`rebalance requested: ${reason}`);
   }
 
@@ -218,7 +224,9 @@ export class GroupMembership {
   private async joinAndSync(reason: string, answered: () => void): Promise<void> {
     const { groupId, protocolType, protocolName } = this.o;
     const conn = await this.coordinator.connection('join');
-    const protocols = [{ name: protocolName, metadata: this.o.metadata() }];
+    const count = Buffer.alloc(4);
+    count.writeUInt32BE(this.rebalancesRequested);
+    const protocols = [{ name: protocolName, metadata: Buffer.concat([count, this.o.metadata()]) }];
     const joined = await joinGroupV9.api.async(conn, groupId, this.o.sessionTimeoutMs, this.o.rebalanceTimeoutMs, this.member ?? '', null, protocolType, protocols, reason);
     answered();
     this.member = joined.memberId;
@@ -226,7 +234,7 @@ export class GroupMembership {
     this.leader = joined.leader === joined.memberId;
     let assignments: syncGroupV5.SyncGroupRequestAssignment[] = [];
     if (this.leader && !joined.skipAssignment) {
-      const members = joined.members.map((m) => ({ memberId: m.memberId, metadata: Buffer.from(m.metadata) })) // copies: the reader's may share the response buffer;
+      const members = joined.members.map((m) => ({ memberId: m.memberId, metadata: Buffer.from(m.metadata.subarray(4)) })); // a copy: the reader may share the response buffer
       const planned = await this.o.assign(members, joined.leader);
       assignments = members.map((m) => ({ memberId: m.memberId, assignment: planned.get(m.memberId) ?? Buffer.alloc(0) }));
     }

@@ -1,0 +1,151 @@
+/**
+ * Group membership (src/cluster/group-membership.ts) on the real broker: one generation's
+ * assignments cover the leader's list exactly once; a member that closes (LeaveGroup) or freezes
+ * (SIGSTOP, no heartbeats) is replaced by a rebalance of the others; the frozen one sees its lease
+ * gone the moment it wakes and rejoins; requestRebalance from a follower starts a new generation.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import type { GroupMembership } from '../../src/cluster/group-membership.js';
+import { groupMember, TIMEOUTS, type Assigned } from '../harness/group-member.js';
+import { testServices } from '../harness/services.js';
+
+const NAMES = ['a', 'b', 'c', 'd', 'e', 'f', 'g'];
+
+const until = async (what: string, ok: () => boolean, timeoutMs = 30_000) => {
+  const deadline = Date.now() + timeoutMs;
+  while (!ok()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+};
+
+interface Tracked {
+  m: GroupMembership;
+  assigned: Assigned[];
+  revoked: string[];
+  last(): Assigned | undefined;
+}
+
+async function group(label: string): Promise<{ groupId: string; join(name: string): Tracked; brokers: string[] }> {
+  const { kafkaBrokers } = await testServices();
+  const groupId = `pgcdc-it-membership-${label}-${randomUUID().slice(0, 8)}`;
+  return {
+    groupId,
+    brokers: kafkaBrokers,
+    join(name) {
+      const t: Tracked = { m: undefined as never, assigned: [], revoked: [], last: () => t.assigned[t.assigned.length - 1] };
+      t.m = groupMember({ brokers: kafkaBrokers, groupId, names: NAMES, label: name }, { assigned: (a) => t.assigned.push(a), revoked: (r) => t.revoked.push(r) });
+      return t;
+    },
+  };
+}
+
+/** All members' latest assignments are of one generation, after `after`, and each holds. */
+function settled(members: { last(): Assigned | undefined }[], after = -1): boolean {
+  const gens = new Set(members.map((t) => t.last()?.generationId ?? -1));
+  return gens.size === 1 && [...gens][0]! > after;
+}
+
+function assertCovers(assignments: Assigned[], what: string): void {
+  assert.deepEqual(assignments.flatMap((a) => a.names).sort(), NAMES, `${what}: the names covered exactly once`);
+  assert.equal(assignments.filter((a) => a.isLeader).length, 1, `${what}: exactly one leader`);
+  assert.equal(new Set(assignments.map((a) => a.memberId)).size, assignments.length, `${what}: distinct members`);
+}
+
+test('three members: one generation covers the list exactly once, one leader; after a close the two others cover it within seconds', async () => {
+  const g = await group('close');
+  const members = ['m1', 'm2', 'm3'].map((n) => g.join(n));
+  try {
+    await Promise.all(members.map((t) => t.m.start()));
+    await until('one generation for all three', () => settled(members));
+    assertCovers(members.map((t) => t.last()!), 'three members');
+    assert.ok(members.every((t) => t.m.holds()), 'every member holds its lease');
+    assert.equal(members.filter((t) => t.m.isLeader).length, 1);
+
+    const gen = members[0]!.last()!.generationId;
+    const [leaving, ...rest] = members;
+    const t0 = Date.now();
+    await leaving!.m.close();
+    assert.equal(leaving!.revoked.at(-1), 'closing', 'the closing member revoked its own assignment');
+    assert.equal(leaving!.m.holds(), false);
+    await until('the two others in a new generation', () => settled(rest, gen), TIMEOUTS.sessionTimeoutMs);
+    const ms = Date.now() - t0;
+    console.log(`rebalance after close: ${ms} ms (session timeout ${TIMEOUTS.sessionTimeoutMs} ms)`);
+    assertCovers(rest.map((t) => t.last()!), 'after the close');
+    assert.ok(ms < TIMEOUTS.sessionTimeoutMs - 1000, `the LeaveGroup made the others rebalance at once (${ms} ms)`);
+    assert.ok(rest.every((t) => t.revoked.length >= 1), 'the others revoked the old generation first');
+  } finally {
+    await Promise.all(members.map((t) => t.m.close()));
+  }
+});
+
+test('requestRebalance from a follower starts a new generation for every member', async () => {
+  const g = await group('request');
+  const members = ['r1', 'r2', 'r3'].map((n) => g.join(n));
+  try {
+    await Promise.all(members.map((t) => t.m.start()));
+    await until('one generation for all three', () => settled(members));
+    const gen = members[0]!.last()!.generationId;
+    const revokes = members.map((t) => t.revoked.length);
+    const follower = members.find((t) => !t.m.isLeader)!;
+    follower.m.requestRebalance('a connector was created');
+    assert.equal(follower.m.holds(), false, 'the requester stops holding at once');
+    await until('a new generation for all three', () => settled(members, gen), 15_000);
+    assertCovers(members.map((t) => t.last()!), 'after the request');
+    members.forEach((t, i) => assert.ok(t.revoked.length > revokes[i]!, `member ${i} revoked the old generation`));
+    assert.ok(members.every((t) => t.m.holds()));
+  } finally {
+    await Promise.all(members.map((t) => t.m.close()));
+  }
+});
+
+test('a frozen member (SIGSTOP) is replaced after its session; on waking it does not hold its lease, then rejoins', async () => {
+  const g = await group('frozen');
+  const script = fileURLToPath(new URL('../harness/group-member.js', import.meta.url));
+  const proc = spawn(process.execPath, [script, JSON.stringify({ brokers: g.brokers, groupId: g.groupId, names: NAMES, label: 'frozen' })], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const lines: { at: number; line: { e: string; holds?: boolean; gapMs?: number } & Partial<Assigned> }[] = [];
+  createInterface({ input: proc.stdout! }).on('line', (l) => lines.push({ at: Date.now(), line: JSON.parse(l) }));
+  const frozen = { last: () => lines.filter((l) => l.line.e === 'assigned').at(-1)?.line as Assigned | undefined };
+  const members = ['s1', 's2'].map((n) => g.join(n));
+  try {
+    await Promise.all(members.map((t) => t.m.start()));
+    await until('one generation for all three', () => settled([...members, frozen]));
+    assertCovers([...members, frozen].map((t) => t.last()!), 'three members');
+    const gen = members[0]!.last()!.generationId;
+
+    const stoppedAt = Date.now();
+    process.kill(proc.pid!, 'SIGSTOP');
+    await until('the survivors in a new generation', () => settled(members, gen), TIMEOUTS.sessionTimeoutMs + 10_000);
+    const ms = Date.now() - stoppedAt;
+    console.log(`rebalance after SIGSTOP: ${ms} ms (session timeout ${TIMEOUTS.sessionTimeoutMs} ms)`);
+    assertCovers(members.map((t) => t.last()!), 'the survivors');
+    assert.ok(ms >= TIMEOUTS.sessionTimeoutMs - 1500, `not before the session could expire (${ms} ms)`);
+    assert.ok(ms < TIMEOUTS.sessionTimeoutMs + 4000, `within the session timeout and a few seconds (${ms} ms)`);
+
+    await new Promise((r) => setTimeout(r, 500));
+    const survivorsGen = members[0]!.last()!.generationId;
+    const wokeAt = Date.now();
+    const seen = lines.length;
+    process.kill(proc.pid!, 'SIGCONT');
+    await until('the child ticks after waking', () => lines.slice(seen).some((l) => l.line.e === 'holds'), 5000);
+    const first = lines.slice(seen).find((l) => l.line.e === 'holds')!.line;
+    assert.ok(first.gapMs! > TIMEOUTS.sessionTimeoutMs, `the first tick after waking (gap ${first.gapMs} ms)`);
+    assert.equal(first.holds, false, 'a member frozen past its session does not hold its lease the moment it wakes');
+
+    await until('the woken member rejoined: all three in a newer generation', () => settled([...members, frozen], survivorsGen), 20_000);
+    console.log(`woken member back in the group ${Date.now() - wokeAt} ms after SIGCONT`);
+    assertCovers([...members, frozen].map((t) => t.last()!), 'after the rejoin');
+    const revokes = lines.filter((l) => l.line.e === 'revoked' && l.at >= wokeAt).map((l) => (l.line as { reason?: string }).reason);
+    assert.ok(revokes.length >= 1, 'the woken member revoked its old assignment');
+    await until('the woken member holds its lease again', () => lines.at(-1)?.line.e === 'holds' && lines.at(-1)!.line.holds === true, 5000);
+  } finally {
+    process.kill(proc.pid!, 'SIGCONT');
+    proc.kill('SIGKILL');
+    await Promise.all(members.map((t) => t.m.close()));
+  }
+});
