@@ -94,6 +94,7 @@ export class GroupMembership {
 
   /** Joins the group; resolves once the first assignment was delivered (onAssigned returned). */
   start(): Promise<void> {
+    if (this.closing && !this.starting) return Promise.reject(new Error(`group "${this.o.groupId}": closed`));
     this.starting ??= new Promise<void>((resolve, reject) => {
       this.startSettle = { resolve, reject };
       this.loops = Promise.all([this.joinLoop(), this.heartbeatLoop()]);
@@ -194,15 +195,17 @@ export class GroupMembership {
         this.rejoin ??= reason;
         if (this.closing || this.stopped.signal.aborted) return;
         const answer = brokerAnswer(err);
-        if (answer) answeredAt = performance.now();
+        // Only the coordinator's own answers count: COORDINATOR_NOT_AVAILABLE forever (an offsets topic that cannot be created) must fail start().
+        const noCoordinator = !answer || COORDINATOR_ERRORS.has(answer.type);
+        if (!noCoordinator) answeredAt = performance.now();
         if (answer?.type === 'MEMBER_ID_REQUIRED' && answer.memberId) {
           this.member = answer.memberId; // the first-join handshake: join again at once with this id
           continue;
         }
         if (answer?.type === 'UNKNOWN_MEMBER_ID' || answer?.type === 'FENCED_INSTANCE_ID') this.member = null;
-        if (!answer || COORDINATOR_ERRORS.has(answer.type)) this.coordinator.reset();
+        if (noCoordinator) this.coordinator.reset();
         const permanent = answer && !GROUP_ERRORS.has(answer.type) && !COORDINATOR_ERRORS.has(answer.type) && !answer.canRetry;
-        const unreachable = !answer && performance.now() - answeredAt > (this.o.startTimeoutMs ?? 30_000);
+        const unreachable = noCoordinator && performance.now() - answeredAt > (this.o.startTimeoutMs ?? 30_000);
         if (this.startSettle && (permanent || unreachable)) {
           const why = permanent ? 'the coordinator refused' : `no answer from its coordinator within ${(this.o.startTimeoutMs ?? 30_000) / 1000} s (brokers ${this.o.connection.brokers.join(', ')})`;
           const settle = this.startSettle;
@@ -211,8 +214,9 @@ export class GroupMembership {
           void this.close();
           return;
         }
-        const level = answer && GROUP_ERRORS.has(answer.type) ? 'debug' : 'warn';
-        this.o.log?.[level]({ err, group: this.o.groupId, attempt: failures + 1 }, `joining group failed (${answer?.type ?? 'no answer'}); retrying`);
+        // Expected group answers at debug; other failures at warn, the first and every tenth in a row.
+        const level = (answer && GROUP_ERRORS.has(answer.type)) || failures % 10 !== 0 ? 'debug' : 'warn';
+        this.o.log?.[level]({ err: classifyKafkaError(err, `joining group "${this.o.groupId}"`), attempt: failures + 1 }, 'joining the worker group failed; retrying');
         await sleep(backoffMs(failures++, 100, 2000), this.stopped.signal);
       } finally {
         this.joining = false;
@@ -259,6 +263,7 @@ export class GroupMembership {
   /** Every heartbeat interval outside a join, for the current generation; notices rebalances and a lost session. */
   private async heartbeatLoop(): Promise<void> {
     const signal = this.stopped.signal;
+    let failing = 0;
     while (!signal.aborted) {
       await sleep(this.o.heartbeatIntervalMs, signal);
       if (signal.aborted) return;
@@ -270,6 +275,7 @@ export class GroupMembership {
         const conn = await this.coordinator.connection('heartbeat');
         await heartbeatV4.api.async(conn, this.o.groupId, generation, member, null);
         if (this.generation === generation && this.member === member) this.aliveSince = sentAt;
+        failing = 0;
       } catch (err) {
         if (signal.aborted || this.joining || this.generation !== generation || this.member !== member) continue; // about a generation left behind
         const answer = brokerAnswer(err);
@@ -282,7 +288,7 @@ export class GroupMembership {
           this.needRejoin(`evicted from the group (${answer.type})`);
         } else {
           if (!answer || COORDINATOR_ERRORS.has(answer.type)) this.coordinator.reset();
-          this.o.log?.warn({ err: classifyKafkaError(err, `heartbeat of group "${this.o.groupId}"`), group: this.o.groupId }, 'heartbeat failed');
+          this.o.log?.[failing++ % 10 === 0 ? 'warn' : 'debug']({ err: classifyKafkaError(err, `heartbeat of group "${this.o.groupId}"`) }, 'heartbeat failed');
         }
       }
     }

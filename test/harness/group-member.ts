@@ -16,6 +16,7 @@ export interface GroupMemberSettings {
   /** what the leader deals out */
   names: string[];
   label: string;
+  startTimeoutMs?: number;
 }
 
 export interface Assigned {
@@ -37,18 +38,18 @@ export function roundRobin(names: string[]) {
   };
 }
 
-export function groupMember(s: GroupMemberSettings, events: { assigned(a: Assigned): void; revoked(reason: string): void }): GroupMembership {
+export function groupMember(s: GroupMemberSettings, events: { assigned(a: Assigned): unknown; revoked(reason: string): unknown }): GroupMembership {
   return new GroupMembership({
     connection: { brokers: s.brokers, clientId: `pgcdc-test-${s.label}` },
     groupId: s.groupId,
     protocolType: 'pgcdc-worker',
     protocolName: 'pgcdc-v1',
     ...TIMEOUTS,
-    startTimeoutMs: 15_000,
+    startTimeoutMs: s.startTimeoutMs ?? 15_000,
     metadata: () => Buffer.from(JSON.stringify({ label: s.label })),
     assign: roundRobin(s.names),
-    onAssigned: (a) => events.assigned({ generationId: a.generationId, memberId: a.memberId, isLeader: a.isLeader, names: JSON.parse(a.bytes.toString() || '[]') as string[] }),
-    onRevoked: (reason) => events.revoked(reason),
+    onAssigned: async (a) => void (await events.assigned({ generationId: a.generationId, memberId: a.memberId, isLeader: a.isLeader, names: JSON.parse(a.bytes.toString() || '[]') as string[] })),
+    onRevoked: async (reason) => void (await events.revoked(reason)),
     log: pino({ level: process.env.PGCDC_TEST_LOG_LEVEL ?? 'warn' }, pino.destination(2)),
   });
 }

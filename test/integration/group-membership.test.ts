@@ -31,15 +31,20 @@ interface Tracked {
   last(): Assigned | undefined;
 }
 
-async function group(label: string): Promise<{ groupId: string; join(name: string): Tracked; brokers: string[] }> {
+type Handlers = { assigned?(a: Assigned): Promise<void>; revoked?(reason: string): Promise<void> };
+
+async function group(label: string): Promise<{ groupId: string; join(name: string, slow?: Handlers): Tracked; brokers: string[] }> {
   const { kafkaBrokers } = await testServices();
   const groupId = `pgcdc-it-membership-${label}-${randomUUID().slice(0, 8)}`;
   return {
     groupId,
     brokers: kafkaBrokers,
-    join(name) {
+    join(name, slow = {}) {
       const t: Tracked = { m: undefined as never, assigned: [], revoked: [], last: () => t.assigned[t.assigned.length - 1] };
-      t.m = groupMember({ brokers: kafkaBrokers, groupId, names: NAMES, label: name }, { assigned: (a) => t.assigned.push(a), revoked: (r) => t.revoked.push(r) });
+      t.m = groupMember({ brokers: kafkaBrokers, groupId, names: NAMES, label: name }, {
+        assigned: async (a) => void (t.assigned.push(a), await slow.assigned?.(a)),
+        revoked: async (r) => void (t.revoked.push(r), await slow.revoked?.(r)),
+      });
       return t;
     },
   };
@@ -148,4 +153,66 @@ test('a frozen member (SIGSTOP) is replaced after its session; on waking it does
     proc.kill('SIGKILL');
     await Promise.all(members.map((t) => t.m.close()));
   }
+});
+
+test('slow handlers (longer than the session timeout) do not evict the member: heartbeats go on, handlers run one at a time, in order', async () => {
+  const g = await group('slow');
+  // Both longer than the session timeout; the revoke within the rebalance timeout (less a heartbeat interval).
+  const SLOW_MS = { revoked: TIMEOUTS.sessionTimeoutMs + 1500, assigned: TIMEOUTS.sessionTimeoutMs + 3000 };
+  const order: string[] = [];
+  let slowNext = false;
+  let running = 0;
+  const step = async (what: 'assigned' | 'revoked') => {
+    assert.equal(running++, 0, 'no two handler calls at once');
+    order.push(`${what}:start`);
+    if (slowNext) await new Promise((r) => setTimeout(r, SLOW_MS[what]));
+    order.push(`${what}:end`);
+    running--;
+  };
+  const slow = g.join('slow', { assigned: () => step('assigned'), revoked: () => step('revoked') });
+  const other = g.join('other');
+  try {
+    await Promise.all([slow.m.start(), other.m.start()]);
+    await until('one generation for both', () => settled([slow, other]));
+    const gen = slow.last()!.generationId;
+    const memberId = slow.m.memberId;
+    order.length = 0;
+    slowNext = true;
+    const t0 = Date.now();
+    other.m.requestRebalance('test');
+    // The slow member's onRevoked (7.5 s) holds up the rebalance, but within the rebalance timeout (10 s).
+    await until('slow onRevoked started', () => order.includes('revoked:start'), 5000);
+    await until('the next generation (after the slow onRevoked)', () => settled([slow, other], gen), 20_000);
+    assert.ok(Date.now() - t0 >= SLOW_MS.revoked - 500, `the rebalance waited for the slow onRevoked (${Date.now() - t0} ms)`);
+    assert.equal(slow.m.memberId, memberId, 'the same member id: not evicted while its onRevoked ran past the session timeout');
+    assert.equal(slow.last()!.generationId, gen + 1, 'one rebalance, no eviction in between');
+    assertCovers([slow, other].map((t) => t.last()!), 'after the slow revoke');
+    // Now onAssigned is slow: the lease must hold through it (heartbeats go on beyond the session timeout).
+    await until('slow onAssigned started', () => order.includes('assigned:start'), 5000);
+    const assignedAt = Date.now();
+    await new Promise((r) => setTimeout(r, TIMEOUTS.sessionTimeoutMs + 1000));
+    assert.ok(!order.includes('assigned:end'), 'onAssigned still running');
+    assert.ok(slow.m.holds(), `the lease holds ${Date.now() - assignedAt} ms into a slow onAssigned`);
+    await until('slow onAssigned ended', () => order.includes('assigned:end'), SLOW_MS.assigned);
+    slowNext = false;
+    assert.deepEqual(order, ['revoked:start', 'revoked:end', 'assigned:start', 'assigned:end'], 'in order, one at a time');
+    assert.equal(slow.last()!.generationId, gen + 1, 'still the same generation after the slow onAssigned');
+    assert.equal(other.last()!.generationId, gen + 1);
+  } finally {
+    slowNext = false;
+    await Promise.all([slow.m.close(), other.m.close()]);
+  }
+});
+
+test('start() rejects, naming the group, when no broker answers within the start timeout', async () => {
+  const groupId = `pgcdc-it-membership-unreachable-${randomUUID().slice(0, 8)}`;
+  const m = groupMember({ brokers: ['127.0.0.1:1'], groupId, names: NAMES, label: 'unreachable', startTimeoutMs: 2000 }, { assigned: () => {}, revoked: () => {} });
+  const t0 = Date.now();
+  await assert.rejects(m.start(), (err: Error) => {
+    assert.match(err.message, new RegExp(`worker group "${groupId}".*no answer from its coordinator within 2 s`));
+    assert.equal((err as { retriable?: boolean }).retriable, true, 'a connection failure is transient');
+    return true;
+  });
+  assert.ok(Date.now() - t0 < 6000, `rejected after ${Date.now() - t0} ms`);
+  await m.close();
 });
