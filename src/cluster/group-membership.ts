@@ -204,19 +204,22 @@ export class GroupMembership {
         }
         if (answer?.type === 'UNKNOWN_MEMBER_ID' || answer?.type === 'FENCED_INSTANCE_ID') this.member = null;
         if (noCoordinator) this.coordinator.reset();
-        const permanent = answer && !GROUP_ERRORS.has(answer.type) && !COORDINATOR_ERRORS.has(answer.type) && !answer.canRetry;
+        const context = `joining worker group "${this.o.groupId}"`;
+        const classified = classifyKafkaError(err, context);
+        // Permanent (authorization, a wrong password, INCONSISTENT_GROUP_PROTOCOL, ...): start() fails at once.
+        const permanent = !(answer && (GROUP_ERRORS.has(answer.type) || COORDINATOR_ERRORS.has(answer.type))) && !classified.retriable;
         const unreachable = noCoordinator && performance.now() - answeredAt > (this.o.startTimeoutMs ?? 30_000);
         if (this.startSettle && (permanent || unreachable)) {
-          const why = permanent ? 'the coordinator refused' : `no answer from its coordinator within ${(this.o.startTimeoutMs ?? 30_000) / 1000} s (brokers ${this.o.connection.brokers.join(', ')})`;
+          const why = `no answer from its coordinator within ${(this.o.startTimeoutMs ?? 30_000) / 1000} s (brokers ${this.o.connection.brokers.join(', ')})`;
           const settle = this.startSettle;
           this.startSettle = undefined;
-          settle.reject(classifyKafkaError(err, `joining worker group "${this.o.groupId}": ${why}`));
+          settle.reject(permanent ? classified : classifyKafkaError(err, `${context}: ${why}`));
           void this.close();
           return;
         }
         // Expected group answers at debug; other failures at warn, the first and every tenth in a row.
         const level = (answer && GROUP_ERRORS.has(answer.type)) || failures % 10 !== 0 ? 'debug' : 'warn';
-        this.o.log?.[level]({ err: classifyKafkaError(err, `joining group "${this.o.groupId}"`), attempt: failures + 1 }, 'joining the worker group failed; retrying');
+        this.o.log?.[level]({ err: classified, attempt: failures + 1 }, 'joining the worker group failed; retrying');
         await sleep(backoffMs(failures++, 100, 2000), this.stopped.signal);
       } finally {
         this.joining = false;

@@ -9,6 +9,7 @@ import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { pino } from 'pino';
 import { GroupMembership, type GroupMember } from '../../src/cluster/group-membership.js';
+import type { KafkaSecurity } from '../../src/kafka/security.js';
 
 export interface GroupMemberSettings {
   brokers: string[];
@@ -17,6 +18,8 @@ export interface GroupMemberSettings {
   names: string[];
   label: string;
   startTimeoutMs?: number;
+  /** in-process members only (not JSON) */
+  security?: KafkaSecurity;
 }
 
 export interface Assigned {
@@ -40,7 +43,7 @@ export function roundRobin(names: string[]) {
 
 export function groupMember(s: GroupMemberSettings, events: { assigned(a: Assigned): unknown; revoked(reason: string): unknown }): GroupMembership {
   return new GroupMembership({
-    connection: { brokers: s.brokers, clientId: `pgcdc-test-${s.label}` },
+    connection: { brokers: s.brokers, clientId: `pgcdc-test-${s.label}`, ...(s.security ? { security: s.security } : {}) },
     groupId: s.groupId,
     protocolType: 'pgcdc-worker',
     protocolName: 'pgcdc-v1',

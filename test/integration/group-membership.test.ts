@@ -11,7 +11,9 @@ import { randomUUID } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import type { GroupMembership } from '../../src/cluster/group-membership.js';
+import { kafkaSecurityFrom } from '../../src/kafka/security.js';
 import { groupMember, TIMEOUTS, type Assigned } from '../harness/group-member.js';
+import { SecureKafka } from '../harness/secure-kafka.js';
 import { testServices } from '../harness/services.js';
 
 const NAMES = ['a', 'b', 'c', 'd', 'e', 'f', 'g'];
@@ -215,4 +217,47 @@ test('start() rejects, naming the group, when no broker answers within the start
   });
   assert.ok(Date.now() - t0 < 6000, `rejected after ${Date.now() - t0} ms`);
   await m.close();
+});
+
+test('over SASL_SSL (SCRAM-SHA-512): the coordinator connections use the TLS and SASL settings; a wrong password fails start() at once', async () => {
+  const kafka = new SecureKafka({ basePort: 19392 });
+  try {
+    await kafka.start();
+    const brokers = [`127.0.0.1:${kafka.saslPort}`];
+    const security = (password: string) => {
+      const problems: string[] = [];
+      const jaas = `org.apache.kafka.common.security.scram.ScramLoginModule required username="pgcdc" password="${password}";`;
+      const { security: s } = kafkaSecurityFrom(new Map([
+        ['security.protocol', 'SASL_SSL'], ['sasl.mechanism', 'SCRAM-SHA-512'], ['sasl.jaas.config', jaas],
+        ['ssl.truststore.type', 'PEM'], ['ssl.truststore.certificates', kafka.caPem],
+      ]), problems);
+      assert.deepEqual(problems, []);
+      return s;
+    };
+    const groupId = `pgcdc-it-membership-secured-${randomUUID().slice(0, 8)}`;
+    const tracked = ['t1', 't2'].map((label) => {
+      const t = { assigned: [] as Assigned[], last: () => t.assigned.at(-1), m: undefined as unknown as GroupMembership };
+      t.m = groupMember({ brokers, groupId, names: NAMES, label, security: security(kafka.password) }, { assigned: (a) => t.assigned.push(a), revoked: () => {} });
+      return t;
+    });
+    try {
+      await Promise.all(tracked.map((t) => t.m.start()));
+      await until('one generation for both', () => settled(tracked));
+      assertCovers(tracked.map((t) => t.last()!), 'over SASL_SSL');
+    } finally {
+      await Promise.all(tracked.map((t) => t.m.close()));
+    }
+
+    const wrong = groupMember({ brokers, groupId: `${groupId}-wrong`, names: NAMES, label: 'wrong', security: security('not-the-password') }, { assigned: () => {}, revoked: () => {} });
+    const t0 = Date.now();
+    await assert.rejects(wrong.start(), (err: Error & { retriable?: boolean }) => {
+      assert.match(err.message, /worker group ".*-wrong".*sasl\.jaas\.config/s);
+      assert.equal(err.retriable, false, 'an authentication failure is permanent');
+      return true;
+    });
+    assert.ok(Date.now() - t0 < 10_000, `failed at once (${Date.now() - t0} ms), not after the start timeout`);
+    await wrong.close();
+  } finally {
+    await kafka.cleanup();
+  }
 });
