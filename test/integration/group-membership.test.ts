@@ -58,6 +58,12 @@ function settled(members: { last(): Assigned | undefined }[], after = -1): boole
   return gens.size === 1 && [...gens][0]! > after;
 }
 
+/** Starts the members and waits until they all share one generation. */
+async function startAll(members: Tracked[]): Promise<void> {
+  await Promise.all(members.map((t) => t.m.start()));
+  await until('one generation for all three', () => settled(members));
+}
+
 function assertCovers(assignments: Assigned[], what: string): void {
   assert.deepEqual(assignments.flatMap((a) => a.names).sort(), NAMES, `${what}: the names covered exactly once`);
   assert.equal(assignments.filter((a) => a.isLeader).length, 1, `${what}: exactly one leader`);
@@ -68,8 +74,7 @@ test('three members: one generation covers the list exactly once, one leader; af
   const g = await group('close');
   const members = ['m1', 'm2', 'm3'].map((n) => g.join(n));
   try {
-    await Promise.all(members.map((t) => t.m.start()));
-    await until('one generation for all three', () => settled(members));
+    await startAll(members);
     assertCovers(members.map((t) => t.last()!), 'three members');
     assert.ok(members.every((t) => t.m.holds()), 'every member holds its lease');
     assert.equal(members.filter((t) => t.m.isLeader).length, 1);
@@ -95,8 +100,7 @@ test('requestRebalance from a follower starts a new generation for every member'
   const g = await group('request');
   const members = ['r1', 'r2', 'r3'].map((n) => g.join(n));
   try {
-    await Promise.all(members.map((t) => t.m.start()));
-    await until('one generation for all three', () => settled(members));
+    await startAll(members);
     const gen = members[0]!.last()!.generationId;
     const revokes = members.map((t) => t.revoked.length);
     const follower = members.find((t) => !t.m.isLeader)!;
