@@ -60,3 +60,23 @@ function least(result: Map<string, string[]>, ids: readonly string[]): string[] 
 function most(result: Map<string, string[]>, ids: readonly string[]): string[] {
   return ids.map((id) => result.get(id)!).reduce((a, b) => (b.length > a.length ? b : a));
 }
+
+/**
+ * Two-step moves: a connector the plan moves away from a live member that still runs it is
+ * assigned to nobody in this round. That member stops it on receiving its assignment and asks for
+ * another round, in which the connector is free and placed; so no connector runs on two members
+ * at once, even for the moment both act on the same generation.
+ */
+export function withoutConcurrentMoves(plan: ReadonlyMap<string, readonly string[]>, members: readonly MemberReport[]): Map<string, string[]> {
+  const claimers = new Map<string, Set<string>>();
+  for (const m of members) for (const name of m.owned) (claimers.get(name) ?? claimers.set(name, new Set()).get(name)!).add(m.memberId);
+  // Kept only by its sole claimer, or placed when nobody claims it. Claimed twice (a worker back from
+  // a freeze still reporting what it ran): withheld from all until both stopped it.
+  const keep = (name: string, id: string) => {
+    const c = claimers.get(name);
+    return !c || (c.size === 1 && c.has(id));
+  };
+  const result = new Map<string, string[]>();
+  for (const [id, names] of plan) result.set(id, names.filter((name) => keep(name, id)));
+  return result;
+}

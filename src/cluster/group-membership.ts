@@ -67,6 +67,9 @@ export class GroupMembership {
   private rejoin: string | null = 'joining';
   private joining = false;
   private rebalancesRequested = 0;
+  /** counts unbroken memberships (see session()); `sessionMember` is the member id of the current one */
+  private sessionNo = 0;
+  private sessionMember: string | null = null;
   private closing = false;
   private handlers: Promise<void> = Promise.resolve();
   private readonly stopped = new AbortController();
@@ -117,6 +120,27 @@ export class GroupMembership {
     return this.holding && !this.closing && performance.now() - this.aliveSince < this.o.sessionTimeoutMs;
   }
 
+  /**
+   * The current unbroken membership: one member id, the lease never lapsed in between (a number),
+   * or null while there is none. Work adopted in one session belongs to it: once the number changes
+   * (evicted, frozen past the session timeout, rejoined under a new id), another worker may own it.
+   */
+  session(): number | null {
+    if (this.closing || this.member === null || this.generation < 0 || performance.now() - this.aliveSince >= this.o.sessionTimeoutMs) {
+      this.endSession();
+      return null;
+    }
+    if (this.sessionMember !== this.member) {
+      this.sessionMember = this.member;
+      this.sessionNo++;
+    }
+    return this.sessionNo;
+  }
+
+  private endSession(): void {
+    this.sessionMember = null;
+  }
+
   /** Stops acting (onRevoked), leaves the group so the others rebalance at once, closes the connections. */
   close(): Promise<void> {
     this.closed ??= this.shutdown();
@@ -141,6 +165,7 @@ export class GroupMembership {
     }
     this.member = null;
     this.generation = -1;
+    this.endSession();
     await this.coordinator.close();
     await this.loops;
     this.startSettle?.reject(new Error(`group "${this.o.groupId}": closed before the first assignment`));
@@ -202,7 +227,10 @@ export class GroupMembership {
           this.member = answer.memberId; // the first-join handshake: join again at once with this id
           continue;
         }
-        if (answer?.type === 'UNKNOWN_MEMBER_ID' || answer?.type === 'FENCED_INSTANCE_ID') this.member = null;
+        if (answer?.type === 'UNKNOWN_MEMBER_ID' || answer?.type === 'FENCED_INSTANCE_ID') {
+          this.member = null;
+          this.endSession();
+        }
         if (noCoordinator) this.coordinator.reset();
         const context = `joining worker group "${this.o.groupId}"`;
         const classified = classifyKafkaError(err, context);
@@ -249,6 +277,7 @@ export class GroupMembership {
     const synced = await syncGroupV5.api.async(conn, groupId, joined.generationId, joined.memberId, null, protocolType, protocolName, assignments);
     answered();
     if (this.closing) return;
+    if (sentAt - this.aliveSince >= this.o.sessionTimeoutMs) this.endSession(); // lapsed while joining: the broker may have dropped us meanwhile
     this.aliveSince = sentAt;
     this.holding = this.rejoin === null;
     this.delivered = true;
@@ -272,7 +301,10 @@ export class GroupMembership {
       if (signal.aborted) return;
       const { member, generation } = this;
       if (this.joining || member === null || generation < 0) continue;
-      if (performance.now() - this.aliveSince >= this.o.sessionTimeoutMs) this.needRejoin('session expired');
+      if (performance.now() - this.aliveSince >= this.o.sessionTimeoutMs) {
+        this.endSession();
+        this.needRejoin('session expired');
+      }
       const sentAt = performance.now();
       try {
         const conn = await this.coordinator.connection('heartbeat');
@@ -287,6 +319,7 @@ export class GroupMembership {
           this.needRejoin('the group is rebalancing');
         } else if (answer?.type === 'UNKNOWN_MEMBER_ID' || answer?.type === 'FENCED_INSTANCE_ID' || answer?.type === 'ILLEGAL_GENERATION') {
           if (answer.type !== 'ILLEGAL_GENERATION') this.member = null;
+          this.endSession();
           this.generation = -1;
           this.needRejoin(`evicted from the group (${answer.type})`);
         } else {

@@ -21,6 +21,8 @@ export interface WorkerAssignment {
   /** the config topic position the leader read before assigning (members read at least that far) */
   configOffset: string;
   connectors: string[];
+  /** where every connector of the cluster runs (base URL of its worker), for forwarding and status */
+  owners: Record<string, string>;
 }
 
 export function encodeMetadata(m: MemberMetadata): Buffer {
@@ -40,7 +42,11 @@ export function encodeAssignment(a: WorkerAssignment): Buffer {
 export function decodeAssignment(bytes: Buffer): WorkerAssignment | null {
   const v = parse(bytes);
   if (!v || typeof v.leaderId !== 'string' || typeof v.leaderUrl !== 'string' || typeof v.configOffset !== 'string' || !isNames(v.connectors)) return null;
-  return { leaderId: v.leaderId, leaderUrl: v.leaderUrl, configOffset: v.configOffset, connectors: v.connectors };
+  const owners: Record<string, string> = {};
+  if (typeof v.owners === 'object' && v.owners !== null && !Array.isArray(v.owners)) {
+    for (const [name, url] of Object.entries(v.owners as Record<string, unknown>)) if (typeof url === 'string') owners[name] = url;
+  }
+  return { leaderId: v.leaderId, leaderUrl: v.leaderUrl, configOffset: v.configOffset, connectors: v.connectors, owners };
 }
 
 function parse(bytes: Buffer): Record<string, unknown> | null {

@@ -1,3 +1,4 @@
+import type pg from 'pg';
 import type { Logger } from 'pino';
 import type { ConnectorConfig } from '../config/index.js';
 import { PgcdcError, isRetriable } from '../errors/pgcdc-error.js';
@@ -11,7 +12,7 @@ import { clientConfig, connect } from '../postgres/connection.js';
 import { formatLsn } from '../postgres/lsn.js';
 import { ensurePublication } from '../postgres/publication.js';
 import type { ReplicationStream } from '../postgres/replication-stream.js';
-import { ensureSlot } from '../postgres/slot.js';
+import { ensureSlot, takeOverSlot } from '../postgres/slot.js';
 import { SchemaRegistrar } from '../registry/schema-registrar.js';
 import type { Checkpointer } from './checkpointer.js';
 import { prepareResume, runSnapshotPhase, type PreparedResume } from './snapshot-phase.js';
@@ -41,6 +42,8 @@ export interface WorkerServices {
   brokers?: readonly string[];
   /** the worker's exactly.once.source.support=enabled: connectors without exactly.once.support=required run exactly-once with the poll boundary */
   exactlyOnceSourceSupport?: boolean;
+  /** cluster mode: this worker was assigned the connector, so a pgcdc walsender still on its slot is the previous owner's and is ended (slot.ts) */
+  takeOverSlot?: boolean;
 }
 
 /**
@@ -280,6 +283,7 @@ export class Connector {
       if (this.stopRequested) return;
       log.info({ from: formatLsn(startLsn), offset: offset ? describeOffset(offset) : 'none' }, 'streaming starts');
 
+      if (this.worker.takeOverSlot) await this.takeOverSlot(catalog);
       stream = await replicationStream(cfg, catalog);
       const checkpointer = checkpointerFor(cfg, parts, stream, this.metrics);
       this.checkpointer = checkpointer;
@@ -313,6 +317,16 @@ export class Connector {
       await resumed?.source.close();
       await sink.disconnect();
       await catalog.end().catch(() => {});
+    }
+  }
+
+  /** See takeOverSlot in slot.ts; a failure only means waiting for the old walsender to go. */
+  private async takeOverSlot(catalog: pg.Client): Promise<void> {
+    try {
+      const pid = await takeOverSlot(catalog, this.config.slotName);
+      if (pid !== null) this.log.warn({ slot: this.config.slotName, pid }, 'ended the walsender of the previous owner of this connector, still holding its slot');
+    } catch (err) {
+      this.log.warn({ slot: this.config.slotName, reason: classifyPostgresError(err, 'ending the previous walsender of the slot').describe() }, 'could not end the previous walsender; waiting for PostgreSQL to end it (wal_sender_timeout)');
     }
   }
 

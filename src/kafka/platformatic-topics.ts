@@ -41,12 +41,22 @@ function sniWanted(brokers: string[]): boolean {
  * to send before that fails). A concurrent creator (another connector or worker) is not an error:
  * only a topic still missing afterwards is.
  */
+/** TOPIC_ALREADY_EXISTS anywhere in the error or the errors it wraps. */
+function alreadyExists(err: unknown, depth = 0): boolean {
+  if (typeof err !== 'object' || err === null || depth > 4) return false;
+  const e = err as { message?: unknown; apiId?: unknown; errors?: unknown; cause?: unknown; response?: unknown };
+  if (e.apiId === 'TOPIC_ALREADY_EXISTS' || (typeof e.message === 'string' && /already exists/i.test(e.message))) return true;
+  const inner = [...(Array.isArray(e.errors) ? e.errors : []), e.cause];
+  return inner.some((i) => alreadyExists(i, depth + 1));
+}
+
 export async function createTopicIfMissing(admin: Admin, topic: string, s: TopicSettings, timeoutMs = 30_000): Promise<void> {
   if (!(await admin.listTopics()).includes(topic)) {
     try {
       await admin.createTopics({ topics: [topic], partitions: s.partitions, replicas: s.replicationFactor, configs: [{ name: 'cleanup.policy', value: s.cleanupPolicy }] });
     } catch (err) {
-      if (!(await admin.listTopics().catch((): string[] => [])).includes(topic)) throw err;
+      // Another worker created it first (the broker's answer, or the topic listed since).
+      if (!alreadyExists(err) && !(await admin.listTopics().catch((): string[] => [])).includes(topic)) throw err;
     }
   }
   const deadline = Date.now() + timeoutMs;

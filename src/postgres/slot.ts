@@ -67,3 +67,29 @@ export async function ensureSlot(client: pg.Client, slotName: string, dbname: st
 export async function dropSlot(client: pg.Client, slotName: string): Promise<void> {
   await client.query(`SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = $1`, [slotName]);
 }
+
+/**
+ * Cluster mode, before a newly assigned connector starts streaming: a pgcdc walsender still holding
+ * the slot belongs to the worker that ran the connector before and lost it (frozen or cut off past
+ * its group lease, so it can no longer deliver or store anything). It is ended, so the new owner
+ * need not wait for PostgreSQL's wal_sender_timeout; other holders (not application_name pgcdc)
+ * are left alone. Returns the PID ended, or null. Needs the connector user to be allowed to signal
+ * that backend (the same role, or pg_signal_backend); if not, the slot is waited for as before.
+ */
+export async function takeOverSlot(client: pg.Client, slotName: string, waitMs = 5_000): Promise<number | null> {
+  // Two statements on purpose: a side effect in a WHERE clause may run on rows other filters drop.
+  const res = await client.query<{ pid: number }>(
+    `SELECT s.active_pid AS pid FROM pg_replication_slots s JOIN pg_stat_activity a ON a.pid = s.active_pid
+      WHERE s.slot_name = $1 AND a.application_name = 'pgcdc' AND a.backend_type = 'walsender'`,
+    [slotName],
+  );
+  const pid = res.rows[0]?.pid ?? null;
+  if (pid === null) return null;
+  await client.query('SELECT pg_terminate_backend($1)', [pid]);
+  for (const deadline = Date.now() + waitMs; Date.now() < deadline; ) {
+    const left = await client.query(`SELECT 1 FROM pg_replication_slots WHERE slot_name = $1 AND active_pid = $2`, [slotName, pid]);
+    if (left.rowCount === 0) break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return pid;
+}

@@ -24,10 +24,12 @@ import { uiRoutes } from './routes/ui.js';
 import { schemaChangeRoutes } from './routes/schema-changes.js';
 import { loggerRoutes } from './routes/loggers.js';
 import type { LogLevels } from '../worker/log-levels.js';
+import { installForwarding, type ClusterRouting } from './forwarding.js';
 
 export type RestSettings = Pick<WorkerProcessSettings, 'auth' | 'tls' | 'maxBodyBytes' | 'allowedHosts' | 'plaintextCredentialsWarning'>;
 
-export function buildRestServer(worker: Worker, settings: RestSettings, log: Logger, levels: LogLevels): FastifyInstance {
+/** `cluster`: this worker is a member of a cluster; requests another worker must handle are forwarded there. */
+export function buildRestServer(worker: Worker, settings: RestSettings, log: Logger, levels: LogLevels, cluster?: ClusterRouting): FastifyInstance {
   const https = settings.tls ? { cert: readFileSync(settings.tls.certFile), key: readFileSync(settings.tls.keyFile) } : null;
   const app = Fastify({
     ...(https ? { https } : {}),
@@ -58,10 +60,11 @@ export function buildRestServer(worker: Worker, settings: RestSettings, log: Log
   installHostCheck(app, { allowedHosts: settings.allowedHosts, secured });
   installAuth(app, settings.auth, log);
   if (settings.plaintextCredentialsWarning) log.warn(settings.plaintextCredentialsWarning);
+  if (cluster) installForwarding(app, cluster, log);
 
   let openApi: Record<string, unknown> | undefined;
   pluginRoutes(app, worker, () => (openApi ??= buildOpenApi(routes, secured)));
-  connectorRoutes(app, worker);
+  connectorRoutes(app, worker, cluster);
   configRoutes(app, worker);
   lifecycleRoutes(app, worker);
   offsetRoutes(app, worker);

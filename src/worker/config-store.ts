@@ -8,8 +8,9 @@
  *
  * Guarantees (KafkaConfigStore): `put` resolves once the record is on all in-sync replicas (acks=all,
  * idempotent producer, one partition), so an acknowledged change survives the worker; `load` replays
- * the topic to its end at start-up and returns the last record of every name. One worker owns a
- * config topic: pgcdc does not coordinate several workers writing the same topic.
+ * the topic to its end at start-up and returns the last record of every name. Standalone, one
+ * worker owns a config topic; in a cluster (group.id) every worker reads it and only the group's
+ * leader writes it (the others forward their writes there).
  */
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -60,6 +61,11 @@ export class KafkaConfigStore implements ConfigStore {
     } catch (err) {
       throw classifyKafkaError(err, `opening config topic "${this.topic}"`);
     }
+    return this.reload();
+  }
+
+  /** Reads the open topic again, from its beginning to its end now (a cluster's workers reread it after each rebalance). */
+  async reload(): Promise<Map<string, StoredConnector>> {
     let raw: Map<string, string>;
     try {
       raw = await this.log.readAll();

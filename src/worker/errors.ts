@@ -27,3 +27,6 @@ export function invalidConfig(errors: ConfigIssue[], warnings: ConfigIssue[]): W
     '\nYou can also find the above list of errors at the endpoint `/connector-plugins/{connectorType}/config/validate`';
   return new WorkerError(400, message, { errors, warnings });
 }
+
+/** Cluster mode: an operation that only the worker running the connector can do, and none does (a rebalance is under way). */
+export const notRunningHere = (name: string) => new WorkerError(409, `Connector ${name} is not running on this worker and no worker of the cluster runs it now (a rebalance is in progress); try again shortly`);

@@ -163,6 +163,12 @@ export class ManagedConnector {
     await this.apply();
   }
 
+  /** A new definition for a connector that does not run here (cluster mode): taken, nothing started. */
+  redefine(stored: StoredConnector): void {
+    this.stored = stored;
+    this.prepared = UNPREPARED;
+  }
+
   /** pause / resume / stop: same config, new target. */
   async replaceTarget(target: TargetState): Promise<void> {
     this.stored = { ...this.stored, target_state: target };

@@ -18,6 +18,7 @@ import { readConnectorDefinition } from './standalone.js';
 import { checkName, configToStore, prepareConfig } from './validation.js';
 import { Worker } from './worker.js';
 import { Shutdown } from './shutdown.js';
+import { ClusterMember } from '../cluster/cluster-member.js';
 
 interface Definition {
   file: string;
@@ -54,19 +55,24 @@ async function readDefinitions(paths: string[]): Promise<Definition[]> {
 }
 
 export async function runWorker(settings: WorkerProcessSettings, loadFiles: string[], log: Logger, levels: LogLevels): Promise<void> {
+  if (settings.cluster && loadFiles.length > 0) throw new Error('--load is for a standalone worker: in a cluster (group.id), create connectors through the REST API of any worker');
   // First of all: a signal from here on stops whatever has started, cleanly (see Shutdown).
   const shutdown = new Shutdown(log, { timeoutMs: settings.shutdownTimeoutMs, what: 'worker' });
   const definitions = await readDefinitions(loadFiles);
-  const kafka = openKafka({ clientId: 'pgcdc-worker', brokers: settings.kafkaBrokers, security: settings.kafkaSecurity });
+  const connection = { clientId: 'pgcdc-worker', brokers: settings.kafkaBrokers, security: settings.kafkaSecurity };
+  const kafka = openKafka(connection);
   const offsetStore = new KafkaOffsetStore(kafka, settings.offsetTopic);
   await offsetStore.start();
   shutdown.add('offset store', () => offsetStore.stop());
   if (shutdown.requested) return shutdown.release();
-  const configStore: ConfigStore = settings.configFile ? new FileConfigStore(settings.configFile) : new KafkaConfigStore(kafka, settings.configTopic);
+  const kafkaConfigStore = settings.configFile ? null : new KafkaConfigStore(kafka, settings.configTopic);
+  const configStore: ConfigStore = kafkaConfigStore ?? new FileConfigStore(settings.configFile!);
   shutdown.add('config store', () => configStore.close());
-  const worker = new Worker({ kafka, offsetStore, configStore, log, workerId: settings.workerId, brokers: settings.kafkaBrokers, exactlyOnceSourceSupport: settings.exactlyOnceSourceSupport });
+  const member = settings.cluster && kafkaConfigStore ? new ClusterMember(settings.cluster, connection, kafkaConfigStore, log) : null;
+  const worker = new Worker({ kafka, offsetStore, configStore, log, workerId: settings.workerId, brokers: settings.kafkaBrokers, exactlyOnceSourceSupport: settings.exactlyOnceSourceSupport, placement: member ?? undefined });
   await worker.open();
-  shutdown.add('connectors', () => worker.shutdown());
+  // In a cluster the membership stops this worker's connectors (while its lease holds) and then leaves the group.
+  shutdown.add(member ? 'group membership' : 'connectors', () => (member ? member.close() : worker.shutdown()));
   // Files first, so a connector whose file changed starts once, with the new config.
   for (const d of definitions) {
     if (shutdown.requested) return shutdown.release();
@@ -74,14 +80,25 @@ export async function runWorker(settings: WorkerProcessSettings, loadFiles: stri
     log.info({ connector: d.name, file: d.file, outcome }, 'connector file loaded');
   }
   if (shutdown.requested) return shutdown.release();
-  await worker.startConnectors();
+  if (!member) await worker.startConnectors();
 
-  const app = buildRestServer(worker, settings, log, levels);
+  const app = buildRestServer(worker, settings, log, levels, member ?? undefined);
   shutdown.add('REST listener', () => app.close());
   if (shutdown.requested) return shutdown.release();
   await app.listen({ host: settings.restHost, port: settings.restPort });
+  // The REST API listens first: once in the group, the other workers forward requests here.
+  if (member) {
+    shutdown.release();
+    try {
+      await member.start(worker);
+    } catch (err) {
+      if (shutdown.requested) return; // stopped while joining
+      throw err;
+    }
+    log.info({ group: settings.cluster!.groupId, url: member.url, leader: member.isLeader, connectors: worker.names().filter((n) => worker.isLocal(n)) }, 'pgcdc worker joined its cluster');
+  }
   log.info(
-    { url: `${settings.tls ? 'https' : 'http'}://${settings.workerId}`, workerId: settings.workerId, configStore: configStore.description, connectors: worker.names().length },
+    { url: `${settings.tls ? 'https' : 'http'}://${settings.workerId}`, workerId: settings.workerId, configStore: configStore.description, connectors: worker.names().length, group: settings.cluster?.groupId },
     'pgcdc worker started',
   );
   shutdown.release();

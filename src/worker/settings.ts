@@ -6,6 +6,11 @@ import { existsSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { providerPolicyFromEnv, type ProviderPolicy } from '../config/index.js';
 import { workerSettingsFromEnv, type WorkerSettings } from './standalone.js';
+import { workerKafkaProperties } from './worker-properties.js';
+import { CLUSTER_KEYS, clusterSettingsFromEnv, type ClusterSettings } from '../cluster/cluster-settings.js';
+
+/** Kafka Connect's worker keys for the shared topics (PGCDC_OFFSET_TOPIC / PGCDC_CONFIG_TOPIC win over them). */
+const TOPIC_KEYS = ['offset.storage.topic', 'config.storage.topic'] as const;
 
 export interface RestAuth {
   /** PGCDC_REST_TOKEN: accepted as `Authorization: Bearer <token>`. */
@@ -32,6 +37,8 @@ export interface WorkerProcessSettings extends WorkerSettings {
   allowedHosts: string[];
   /** Config providers the operator enabled (PGCDC_CONFIG_PROVIDERS...); off by default. */
   providers: ProviderPolicy;
+  /** group.id and its companions: this worker is a member of a cluster (null: standalone). */
+  cluster: ClusterSettings | null;
   /** Set when the REST API listens beyond loopback with credentials but without TLS (logged at start). */
   plaintextCredentialsWarning: string | null;
 }
@@ -99,17 +106,24 @@ export function workerProcessSettings(env: NodeJS.ProcessEnv = process.env): Wor
   for (const h of allowedHosts) if (!/^[a-z0-9.-]+$|^\[[0-9a-f:.]+\]$/.test(h)) problems.push(`PGCDC_REST_ALLOWED_HOSTS: ${JSON.stringify(h)} is not a host name (give names without port, IPv6 in [brackets])`);
   const providers = providerPolicyFromEnv(env, problems);
   const secured = Boolean(auth.token || auth.basic);
+  const cluster = clusterSettingsFromEnv(env, { host: restHost, port: restPort, tls: tls !== null }, problems);
+  const topics = workerKafkaProperties(env, TOPIC_KEYS, []);
+  if (cluster && env.PGCDC_CONFIG_FILE) problems.push('PGCDC_CONFIG_FILE: a worker cluster (group.id) keeps connector configs in the shared config topic; unset PGCDC_CONFIG_FILE');
+  const handled = new Set<string>([...CLUSTER_KEYS, ...TOPIC_KEYS]);
   const settings: WorkerProcessSettings = {
     ...base,
+    unusedProperties: base.unusedProperties.filter((k) => !handled.has(k)),
+    offsetTopic: env.PGCDC_OFFSET_TOPIC || topics.get('offset.storage.topic') || base.offsetTopic,
+    cluster,
     restHost,
     restPort,
-    configTopic: env.PGCDC_CONFIG_TOPIC || 'pgcdc-configs',
+    configTopic: env.PGCDC_CONFIG_TOPIC || topics.get('config.storage.topic') || 'pgcdc-configs',
     configFile: env.PGCDC_CONFIG_FILE || null,
     auth,
     tls,
     shutdownTimeoutMs: intSetting(env, 'PGCDC_SHUTDOWN_TIMEOUT_MS', 30_000, 1, 3_600_000, problems),
     maxBodyBytes: intSetting(env, 'PGCDC_REST_MAX_BODY_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024, problems),
-    workerId: `${restHost.includes(':') ? `[${restHost}]` : restHost}:${restPort}`,
+    workerId: cluster?.advertisedId ?? `${restHost.includes(':') ? `[${restHost}]` : restHost}:${restPort}`,
     allowedHosts,
     providers,
     plaintextCredentialsWarning: secured && !tls && !isLoopback(restHost)
@@ -148,6 +162,11 @@ export const WORKER_ENV_HELP = `Worker environment:
   PGCDC_OFFSET_TOPIC (pgcdc-offsets) compacted topic of connector offsets
   PGCDC_CONFIG_TOPIC (pgcdc-configs) compacted topic of connector configs and target states
   PGCDC_CONFIG_FILE                  keep connector configs in this local JSON file instead of the topic
+  PGCDC_KAFKA_GROUP_ID               group.id: workers with the same one form a cluster (shared config and
+                                     offset topics; every connector runs on one live worker); see README
+  PGCDC_KAFKA_SESSION_TIMEOUT_MS (10000), _HEARTBEAT_INTERVAL_MS (3000), _REBALANCE_TIMEOUT_MS (60000)
+  PGCDC_KAFKA_REST_ADVERTISED_HOST_NAME/_PORT/_LISTENER
+                                     where the other workers of the cluster reach this one
   PGCDC_SHUTDOWN_TIMEOUT_MS (30000)  SIGTERM/SIGINT: time allowed to drain before exiting 1
   PGCDC_EXIT_ON_UNHANDLED (0)        1: exit 70 on an unhandled error or rejection (logged as fatal either way)
   PGCDC_LOG_LEVEL (info)`;

@@ -12,7 +12,7 @@ import type { WorkerServices } from '../connector/connector.js';
 import type { KafkaClient } from '../kafka/ports.js';
 import type { OffsetStore } from '../offsets/offset-store.js';
 import type { ConfigStore, StoredConnector, TargetState } from './config-store.js';
-import { alreadyExists, invalidConfig, notFound } from './errors.js';
+import { alreadyExists, invalidConfig, notFound, notRunningHere } from './errors.js';
 import { KeyedLock } from './keyed-lock.js';
 import { ManagedConnector, type ConnectorInfo, type ConnectorStatus } from './managed-connector.js';
 import { checkName, configToStore, prepareConfig } from './validation.js';
@@ -28,10 +28,27 @@ export interface WorkerDeps {
   brokers?: readonly string[];
   /** exactly.once.source.support=enabled: connectors run exactly-once unless they ask for it themselves */
   exactlyOnceSourceSupport?: boolean;
+  /** cluster mode (group.id): which connectors run here; absent, every connector runs here */
+  placement?: Placement;
+}
+
+/**
+ * How a cluster decides what runs on this worker (src/cluster/cluster-member.ts). Definitions are
+ * shared by every worker (the config topic); a connector runs only on the worker it is assigned to.
+ */
+export interface Placement {
+  /** the current assignment gives this connector to this worker */
+  owns(name: string): boolean;
+  /** the services a connector run here gets: its deliveries and offset writes hold the group lease */
+  services(name: string, base: WorkerServices): WorkerServices;
+  /** a stored definition changed: the group rebalances, and every worker rereads the config topic */
+  changed(reason: string): void;
 }
 
 export class Worker {
   private readonly connectors = new Map<string, ManagedConnector>();
+  /** the connectors running (or paused/stopped) on this worker; in cluster mode a subset of `connectors` */
+  private readonly local = new Set<string>();
   private readonly lock = new KeyedLock();
   private readonly services: WorkerServices;
   clusterId: string | null = null;
@@ -55,9 +72,79 @@ export class Worker {
     }
   }
 
-  /** Brings every connector to its target state (those already running are left alone). */
+  /** Brings every connector to its target state (those already running are left alone). In cluster mode, only the assigned ones. */
   async startConnectors(): Promise<void> {
-    for (const name of this.names()) await this.lock.run(name, async () => this.connectors.get(name)?.apply());
+    for (const name of this.names()) await this.lock.run(name, async () => this.adopt(name));
+  }
+
+  /** Whether the connector runs on this worker (always, standalone). */
+  isLocal(name: string): boolean {
+    return this.local.has(name);
+  }
+
+  /**
+   * Cluster mode, after every assignment: takes the stored definitions (the config topic, reread)
+   * and the connectors assigned here. Deleted ones stop, changed ones restart with their new
+   * definition, ones no longer assigned stop gracefully, newly assigned ones start. Returns the
+   * names that stopped here and still exist (another worker takes them in the next round).
+   */
+  async reconcile(stored: ReadonlyMap<string, StoredConnector>, assigned: ReadonlySet<string>): Promise<string[]> {
+    const released: string[] = [];
+    for (const name of [...this.connectors.keys()]) {
+      if (stored.has(name)) continue;
+      await this.lock.run(name, async () => {
+        const managed = this.connectors.get(name);
+        if (!managed) return;
+        if (this.local.delete(name)) await managed.close({ deleted: true });
+        this.connectors.delete(name);
+        this.deps.log.info({ connector: name }, 'connector deleted (config topic)');
+      });
+    }
+    for (const [name, definition] of stored) {
+      await this.lock.run(name, async () => {
+        const existing = this.connectors.get(name);
+        if (!existing) this.connectors.set(name, new ManagedConnector(name, definition, this.services));
+        else if (JSON.stringify(existing.definition) !== JSON.stringify(definition)) {
+          if (this.local.has(name)) await existing.replace(definition);
+          else existing.redefine(definition);
+        }
+        if (this.local.has(name) && !assigned.has(name)) {
+          await this.release(name);
+          released.push(name);
+        } else await this.adopt(name);
+      });
+    }
+    return released;
+  }
+
+  /** Stops every connector running here, gracefully (a rebalance took them away, or the worker lost its group lease). */
+  async releaseAll(why: string): Promise<void> {
+    const names = [...this.local];
+    if (names.length > 0) this.deps.log.warn({ connectors: names }, `stopping the connectors of this worker: ${why}`);
+    await Promise.all(names.map((name) => this.lock.run(name, () => this.release(name))));
+  }
+
+  /** Under the name's lock: stops the run here and keeps the definition, not running. */
+  private async release(name: string): Promise<void> {
+    const managed = this.connectors.get(name);
+    if (!managed || !this.local.delete(name)) return;
+    await managed.close().catch((err) => this.deps.log.error({ connector: name, err: managed.redact(String(err)) }, 'stop failed'));
+    this.connectors.set(name, new ManagedConnector(name, managed.definition, this.services));
+    this.deps.log.info({ connector: name }, 'connector released by this worker');
+  }
+
+  /** Under the name's lock: starts the connector here when this worker should run it (a fresh run, with the cluster's lease). */
+  private async adopt(name: string): Promise<void> {
+    const managed = this.connectors.get(name);
+    if (!managed) return;
+    const placement = this.deps.placement;
+    if (this.local.has(name)) return void (await managed.apply());
+    if (placement && !placement.owns(name)) return;
+    const run = placement ? new ManagedConnector(name, managed.definition, placement.services(name, this.services)) : managed;
+    this.connectors.set(name, run);
+    this.local.add(name);
+    if (placement) this.deps.log.info({ connector: name }, 'connector assigned to this worker');
+    await run.apply();
   }
 
   names(): string[] {
@@ -135,7 +222,9 @@ export class Worker {
       const definition: StoredConnector = { config: managed.definition.config, target_state: target };
       await this.deps.configStore.put(name, definition);
       this.deps.log.info({ connector: name, target }, 'connector target state changed');
-      await managed.replaceTarget(target);
+      if (this.local.has(name)) await managed.replaceTarget(target);
+      else managed.redefine(definition);
+      this.deps.placement?.changed(`connector ${name} ${target}`);
     });
   }
 
@@ -143,6 +232,7 @@ export class Worker {
   restart(name: string, onlyFailed = false): Promise<boolean> {
     return this.lock.run(name, async () => {
       const managed = this.get(name);
+      if (!this.local.has(name)) throw notRunningHere(name);
       if (onlyFailed && !managed.failed) return false;
       this.deps.log.info({ connector: name }, 'connector restarting');
       await managed.restart();
@@ -158,10 +248,11 @@ export class Worker {
   delete(name: string): Promise<void> {
     return this.lock.run(name, async () => {
       const managed = this.get(name);
-      await managed.close({ deleted: true });
+      if (this.local.delete(name)) await managed.close({ deleted: true });
       await this.deps.configStore.put(name, null);
       this.connectors.delete(name);
       this.deps.log.info({ connector: name }, 'connector deleted');
+      this.deps.placement?.changed(`connector ${name} deleted`);
     });
   }
 
@@ -172,7 +263,7 @@ export class Worker {
 
   /** Stops every connector gracefully; their target states stay as stored. */
   async shutdown(): Promise<void> {
-    await Promise.all([...this.connectors.values()].map((c) => c.close().catch((err) => this.deps.log.error({ connector: c.name, err: c.redact(String(err)) }, 'stop failed'))));
+    await Promise.all([...this.connectors.values()].filter((c) => this.local.has(c.name)).map((c) => c.close().catch((err) => this.deps.log.error({ connector: c.name, err: c.redact(String(err)) }, 'stop failed'))));
   }
 
   private async define(name: string, config: Record<string, unknown>, target: TargetState): Promise<ConnectorInfo> {
@@ -185,7 +276,8 @@ export class Worker {
     this.connectors.set(name, managed);
     this.logWarnings(name, prepared.warnings);
     this.deps.log.info({ connector: name, target }, 'connector created');
-    await managed.apply();
+    await this.adopt(name);
+    this.deps.placement?.changed(`connector ${name} created`);
     return managed.info();
   }
 
@@ -196,7 +288,9 @@ export class Worker {
     await this.deps.configStore.put(existing.name, definition);
     this.logWarnings(existing.name, prepared.warnings);
     this.deps.log.info({ connector: existing.name }, 'connector config updated; restarting it');
-    await existing.replace(definition);
+    if (this.local.has(existing.name)) await existing.replace(definition);
+    else existing.redefine(definition);
+    this.deps.placement?.changed(`connector ${existing.name} reconfigured`);
     return existing.info();
   }
 

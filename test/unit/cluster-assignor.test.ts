@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { assignConnectors, type MemberReport } from '../../src/cluster/assignor.js';
+import { assignConnectors, withoutConcurrentMoves, type MemberReport } from '../../src/cluster/assignor.js';
 import { decodeAssignment, decodeMetadata, encodeAssignment, encodeMetadata } from '../../src/cluster/protocol.js';
 
 const names = (n: number) => Array.from({ length: n }, (_, i) => `c${i}`);
@@ -78,9 +78,43 @@ test('a rolling restart of three members moves each connector a bounded number o
 
 test('protocol bytes round-trip; unreadable or older bytes decode to null', () => {
   assert.deepEqual(decodeMetadata(encodeMetadata({ url: 'http://h:8083', owned: ['a'] })), { url: 'http://h:8083', owned: ['a'] });
-  const a = { leaderId: 'm1', leaderUrl: 'http://h:8083', configOffset: '42', connectors: ['a', 'b'] };
+  const a = { leaderId: 'm1', leaderUrl: 'http://h:8083', configOffset: '42', connectors: ['a', 'b'], owners: { a: 'http://h:8083', c: 'http://g:8083' } };
   assert.deepEqual(decodeAssignment(encodeAssignment(a)), a);
   assert.equal(decodeMetadata(Buffer.from('not json')), null);
   assert.equal(decodeMetadata(Buffer.from('{"version":0,"url":"x","owned":[]}')), null);
   assert.equal(decodeAssignment(Buffer.from('{"version":1,"leaderId":"m","leaderUrl":"u","configOffset":"1","connectors":[1]}')), null);
+});
+
+test('a connector moved away from a live member is withheld for one round, then placed', () => {
+  const members = [
+    { memberId: 'a', owned: ['c1', 'c2', 'c3', 'c4'] },
+    { memberId: 'b', owned: [] },
+  ];
+  const plan = assignConnectors(members, ['c1', 'c2', 'c3', 'c4']);
+  const first = withoutConcurrentMoves(plan, members);
+  // b is to take two of a's connectors: in this round nobody has them
+  assert.deepEqual(first.get('a'), plan.get('a'));
+  assert.deepEqual(first.get('b'), []);
+  // a stopped them and reports only what it kept: the next round gives them to b
+  const next = [{ memberId: 'a', owned: first.get('a')! }, { memberId: 'b', owned: [] }];
+  const second = withoutConcurrentMoves(assignConnectors(next, ['c1', 'c2', 'c3', 'c4']), next);
+  assert.equal(second.get('b')!.length, 2);
+  assert.deepEqual([...second.get('a')!, ...second.get('b')!].sort(), ['c1', 'c2', 'c3', 'c4']);
+  // a dead member's connectors are not withheld: nobody live runs them
+  const survivors = [{ memberId: 'b', owned: second.get('b')! }];
+  assert.deepEqual(withoutConcurrentMoves(assignConnectors(survivors, ['c1', 'c2', 'c3', 'c4']), survivors).get('b'), ['c1', 'c2', 'c3', 'c4']);
+});
+
+test('a connector two members claim is withheld from both', () => {
+  const members = [
+    { memberId: 'a', owned: ['x', 'y'] },
+    { memberId: 'b', owned: ['x'] },
+  ];
+  const result = withoutConcurrentMoves(assignConnectors(members, ['x', 'y']), members);
+  assert.ok(!result.get('a')!.includes('x') && !result.get('b')!.includes('x'));
+  // once both stopped x, it is placed (and y, which a kept running, stays where it runs)
+  const next = [{ memberId: 'a', owned: ['y'] }, { memberId: 'b', owned: [] }];
+  const placed = withoutConcurrentMoves(assignConnectors(next, ['x', 'y']), next);
+  assert.deepEqual(placed.get('a'), ['y']);
+  assert.deepEqual(placed.get('b'), ['x']);
 });

@@ -4,10 +4,11 @@ import type { TargetState } from '../../worker/config-store.js';
 import type { Worker } from '../../worker/worker.js';
 import { onlyQuery, queryList, type Query } from '../query.js';
 import { CreateConnectorRequest, NameParams } from '../schemas.js';
+import { remoteStatus, type ClusterRouting } from '../forwarding.js';
 
 type Named = { Params: { name: string } };
 
-export function connectorRoutes(app: FastifyInstance, worker: Worker): void {
+export function connectorRoutes(app: FastifyInstance, worker: Worker, cluster?: ClusterRouting): void {
   app.get<{ Querystring: Query }>('/connectors', {
     config: {
       doc: {
@@ -26,10 +27,15 @@ export function connectorRoutes(app: FastifyInstance, worker: Worker): void {
     if (bad.length > 0) worker.deps.log.info({ expand: bad.map((b) => b.slice(0, 40)) }, 'ignoring unknown expansion type (accepted: status, info)');
     const names = worker.names();
     if (expand.length === 0) return names;
+    // In a cluster, a connector running on another worker is reported by that worker (asked in parallel).
+    const remote = new Map<string, unknown>();
+    if (cluster && expand.includes('status')) {
+      await Promise.all(names.filter((n) => !worker.isLocal(n)).map(async (n) => remote.set(n, await remoteStatus(cluster, n, request.headers.authorization))));
+    }
     const out: Record<string, Record<string, unknown>> = {};
     for (const name of names) {
       const entry: Record<string, unknown> = {};
-      if (expand.includes('status')) entry.status = worker.status(name);
+      if (expand.includes('status')) entry.status = remote.get(name) ?? worker.status(name);
       if (expand.includes('info')) entry.info = worker.info(name);
       out[name] = entry;
     }

@@ -1,0 +1,107 @@
+/**
+ * Cluster mode: the REST API of any worker serves the whole cluster, as Kafka Connect's does.
+ *  - Writes to the shared configs (create, config changes, delete, pause/resume/stop) go to the
+ *    group's leader, the one writer of the config topic (a per-name lock there keeps concurrent
+ *    creates of one name to one success).
+ *  - A connector's run-time routes (status, restart, offsets, metrics, ...) go to the worker that
+ *    runs it, named in the last assignment.
+ *  - Reads of definitions (list, info, config) are answered from the config topic, here.
+ * The request is sent on with its method, path, query, JSON body and Authorization header; the
+ * answer comes back as it is. A request already forwarded is never forwarded again: if this worker
+ * is not (any more) the right one, it answers 409 as Connect does during a rebalance.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Logger } from 'pino';
+import { errorBody } from './errors.js';
+
+/** What the REST layer needs to know of the cluster (src/cluster/cluster-member.ts). */
+export interface ClusterRouting {
+  readonly url: string;
+  readonly isLeader: boolean;
+  readonly leaderUrl: string | null;
+  ownerUrl(name: string): string | null;
+}
+
+export const FORWARDED_HEADER = 'x-pgcdc-forwarded';
+/** A worker that does not answer must not hold a read for long (it may be frozen); writes may drain a connector. */
+const READ_TIMEOUT_MS = 5_000;
+const WRITE_TIMEOUT_MS = 60_000;
+
+/** Routes (method + pattern) only the leader may carry out. */
+const LEADER_ROUTES = new Set([
+  'POST /connectors',
+  'PUT /connectors/:name/config',
+  'PATCH /connectors/:name/config',
+  'DELETE /connectors/:name',
+  'PUT /connectors/:name/pause',
+  'PUT /connectors/:name/resume',
+  'PUT /connectors/:name/stop',
+]);
+
+/** Routes with a connector name answered from the shared definitions on any worker. */
+const SHARED_ROUTES = new Set(['GET /connectors/:name', 'GET /connectors/:name/config']);
+
+/** Where a request goes: 'here', a worker's base URL, or 'nobody' (no leader known yet). */
+export function routeOf(method: string, pattern: string | undefined, name: string | undefined, cluster: ClusterRouting): string | 'here' | 'nobody' {
+  if (pattern === undefined) return 'here';
+  const key = `${method} ${pattern}`;
+  if (LEADER_ROUTES.has(key)) {
+    if (cluster.isLeader) return 'here';
+    return cluster.leaderUrl ?? 'nobody';
+  }
+  if (name === undefined || SHARED_ROUTES.has(key) || !pattern.startsWith('/connectors/:name')) return 'here';
+  const owner = cluster.ownerUrl(name);
+  return owner === null || owner === cluster.url ? 'here' : owner;
+}
+
+export function installForwarding(app: FastifyInstance, cluster: ClusterRouting, log: Logger): void {
+  app.addHook('preHandler', async (request, reply) => {
+    const name = (request.params as { name?: string } | undefined)?.name;
+    const target = routeOf(request.method, request.routeOptions.url, name, cluster);
+    if (target === 'here') return;
+    if (request.headers[FORWARDED_HEADER] !== undefined || target === 'nobody') {
+      return reply.code(409).send(errorBody(409, 'Cannot complete request because of a conflicting operation (e.g. worker rebalance)'));
+    }
+    return forward(request, reply, target, log);
+  });
+}
+
+/** Resolves to undefined when a read could not be forwarded: this worker answers it from what it knows (UNASSIGNED). */
+async function forward(request: FastifyRequest, reply: FastifyReply, base: string, log: Logger): Promise<FastifyReply | undefined> {
+  const headers: Record<string, string> = { [FORWARDED_HEADER]: '1', accept: 'application/json' };
+  if (request.headers.authorization) headers.authorization = request.headers.authorization;
+  let body: string | undefined;
+  if (request.body !== undefined) {
+    body = JSON.stringify(request.body);
+    headers['content-type'] = 'application/json';
+  }
+  try {
+    const answer = await fetch(new URL(request.url, base), { method: request.method, headers, body, signal: AbortSignal.timeout(request.method === 'GET' ? READ_TIMEOUT_MS : WRITE_TIMEOUT_MS), redirect: 'manual' });
+    const text = await answer.text();
+    reply.code(answer.status);
+    const type = answer.headers.get('content-type');
+    if (type) reply.header('content-type', type);
+    const location = answer.headers.get('location');
+    if (location) reply.header('location', location);
+    return reply.send(text === '' ? undefined : text);
+  } catch (err) {
+    log.warn({ worker: base, path: request.url.split('?')[0]!.slice(0, 200), err: (err as Error).message }, 'forwarding a request to another worker of the cluster failed');
+    // A read about a connector whose worker is gone: answered here (UNASSIGNED until the group moves it).
+    if (request.method === 'GET') return undefined;
+    return reply.code(503).send(errorBody(503, `The worker at ${base} that handles this request did not answer; the cluster rebalances when a worker is gone, try again shortly`));
+  }
+}
+
+/** The status of a connector running on another worker (for GET /connectors?expand=status), or null. */
+export async function remoteStatus(cluster: ClusterRouting, name: string, authorization: string | undefined): Promise<unknown | null> {
+  const owner = cluster.ownerUrl(name);
+  if (owner === null || owner === cluster.url) return null;
+  try {
+    const headers: Record<string, string> = { [FORWARDED_HEADER]: '1', accept: 'application/json' };
+    if (authorization) headers.authorization = authorization;
+    const answer = await fetch(new URL(`/connectors/${encodeURIComponent(name)}/status`, owner), { headers, signal: AbortSignal.timeout(READ_TIMEOUT_MS) });
+    return answer.ok ? ((await answer.json()) as unknown) : null;
+  } catch {
+    return null;
+  }
+}
