@@ -10,13 +10,14 @@
  */
 import type { Logger } from 'pino';
 import type { WorkerServices } from '../connector/connector.js';
-import type { KafkaConnection } from '../kafka/ports.js';
+import type { KafkaClient, KafkaConnection } from '../kafka/ports.js';
 import type { KafkaConfigStore } from '../worker/config-store.js';
 import type { Placement, Worker } from '../worker/worker.js';
 import { assignConnectors, withoutConcurrentMoves } from './assignor.js';
 import type { ClusterSettings } from './cluster-settings.js';
 import { GroupMembership, type GroupAssignment, type GroupMember } from './group-membership.js';
 import { leasedKafka, leasedOffsetStore, type Lease } from './lease.js';
+import { StatusTopic, type StatusRecord } from './status-topic.js';
 import { decodeAssignment, decodeMetadata, encodeAssignment, encodeMetadata, type WorkerAssignment } from './protocol.js';
 
 export const PROTOCOL_TYPE = 'pgcdc-worker';
@@ -32,8 +33,15 @@ export class ClusterMember implements Placement {
   private session: number | null = null;
   private watchdog?: NodeJS.Timeout;
   private stopping: Promise<void> | null = null;
+  private status: StatusTopic | null = null;
 
-  constructor(private readonly settings: ClusterSettings, connection: KafkaConnection, private readonly configStore: KafkaConfigStore, private readonly log: Logger) {
+  constructor(
+    private readonly settings: ClusterSettings,
+    connection: KafkaConnection,
+    private readonly kafka: Pick<KafkaClient, 'compactedLog'>,
+    private readonly configStore: KafkaConfigStore,
+    private readonly log: Logger,
+  ) {
     this.membership = new GroupMembership({
       connection,
       groupId: settings.groupId,
@@ -53,6 +61,9 @@ export class ClusterMember implements Placement {
   /** Joins the group; resolves once the first assignment was applied. */
   async start(worker: Worker): Promise<void> {
     this.worker = worker;
+    const lease = { holds: () => this.session !== null && this.membership.session() === this.session, generation: () => this.membership.generationId };
+    this.status = new StatusTopic(this.kafka.compactedLog(this.settings.statusTopic), worker, lease, this.log);
+    await this.status.open();
     this.watchdog = setInterval(() => this.checkLease(), WATCHDOG_MS);
     this.watchdog.unref();
     await this.membership.start();
@@ -64,6 +75,12 @@ export class ClusterMember implements Placement {
     await this.worker?.releaseAll('the worker is shutting down');
     this.current = null;
     await this.membership.close();
+    await this.status?.close();
+  }
+
+  /** The last state the connector's worker wrote to the status topic (for when that worker does not answer). */
+  lastStatus(name: string): Promise<StatusRecord | null> {
+    return this.status ? this.status.read(name) : Promise.resolve(null);
   }
 
   get isLeader(): boolean {

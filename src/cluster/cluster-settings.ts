@@ -15,9 +15,11 @@ export interface ClusterSettings {
   advertisedUrl: string;
   /** host:port of that URL: the worker_id shown in status */
   advertisedId: string;
+  /** status.storage.topic (PGCDC_STATUS_TOPIC wins): the connectors' states as their workers report them */
+  statusTopic: string;
 }
 
-export const CLUSTER_KEYS = ['group.id', 'session.timeout.ms', 'heartbeat.interval.ms', 'rebalance.timeout.ms', 'rest.advertised.host.name', 'rest.advertised.port', 'rest.advertised.listener'] as const;
+export const CLUSTER_KEYS = ['group.id', 'status.storage.topic', 'session.timeout.ms', 'heartbeat.interval.ms', 'rebalance.timeout.ms', 'rest.advertised.host.name', 'rest.advertised.port', 'rest.advertised.listener'] as const;
 
 /** Kafka Connect's defaults for distributed workers. */
 const DEFAULTS = { 'session.timeout.ms': 10_000, 'heartbeat.interval.ms': 3_000, 'rebalance.timeout.ms': 60_000 };
@@ -45,7 +47,8 @@ export function clusterSettingsFromEnv(env: NodeJS.ProcessEnv, rest: { host: str
   const props = workerKafkaProperties(env, CLUSTER_KEYS, []);
   const groupId = props.get('group.id')?.trim() ?? '';
   if (groupId === '') {
-    const stray = CLUSTER_KEYS.filter((k) => k !== 'group.id' && props.has(k));
+    const stray: string[] = CLUSTER_KEYS.filter((k) => k !== 'group.id' && props.has(k));
+    if (env.PGCDC_STATUS_TOPIC) stray.push('PGCDC_STATUS_TOPIC');
     if (stray.length > 0) problems.push(`${stray.join(', ')}: only used by a worker cluster; set group.id too, or remove ${stray.length === 1 ? 'it' : 'them'} ${where('group.id')}`);
     return null;
   }
@@ -72,5 +75,6 @@ export function clusterSettingsFromEnv(env: NodeJS.ProcessEnv, rest: { host: str
     }
   }
   const hostPart = host.includes(':') ? `[${host}]` : host;
-  return { groupId, sessionTimeoutMs, heartbeatIntervalMs, rebalanceTimeoutMs, advertisedUrl: `${listener}://${hostPart}:${port}`, advertisedId: `${hostPart}:${port}` };
+  const statusTopic = env.PGCDC_STATUS_TOPIC || props.get('status.storage.topic')?.trim() || 'pgcdc-status';
+  return { groupId, sessionTimeoutMs, heartbeatIntervalMs, rebalanceTimeoutMs, advertisedUrl: `${listener}://${hostPart}:${port}`, advertisedId: `${hostPart}:${port}`, statusTopic };
 }

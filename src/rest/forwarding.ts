@@ -20,6 +20,8 @@ export interface ClusterRouting {
   readonly isLeader: boolean;
   readonly leaderUrl: string | null;
   ownerUrl(name: string): string | null;
+  /** the last state the connector's worker wrote to the status topic */
+  lastStatus(name: string): Promise<{ state: string; trace: string | null; worker_id: string } | null>;
 }
 
 export const FORWARDED_HEADER = 'x-pgcdc-forwarded';
@@ -62,7 +64,16 @@ export function installForwarding(app: FastifyInstance, cluster: ClusterRouting,
     if (request.headers[FORWARDED_HEADER] !== undefined || target === 'nobody') {
       return reply.code(409).send(errorBody(409, 'Cannot complete request because of a conflicting operation (e.g. worker rebalance)'));
     }
-    return forward(request, reply, target, log);
+    const answered = await forward(request, reply, target, log);
+    if (answered !== undefined) return answered;
+    // The owner did not answer a status read: its last report from the status topic, as Connect shows it.
+    if (request.routeOptions.url === '/connectors/:name/status' && name !== undefined) {
+      const last = await cluster.lastStatus(name).catch(() => null);
+      if (last) {
+        const state = { state: last.state, worker_id: last.worker_id, ...(last.trace ? { trace: last.trace } : {}) };
+        return reply.send({ name, connector: state, tasks: [{ id: 0, ...state }], type: 'source', stale: `the worker ${last.worker_id} did not answer: this is the last state it reported` });
+      }
+    }
   });
 }
 

@@ -68,7 +68,7 @@ export async function runWorker(settings: WorkerProcessSettings, loadFiles: stri
   const kafkaConfigStore = settings.configFile ? null : new KafkaConfigStore(kafka, settings.configTopic);
   const configStore: ConfigStore = kafkaConfigStore ?? new FileConfigStore(settings.configFile!);
   shutdown.add('config store', () => configStore.close());
-  const member = settings.cluster && kafkaConfigStore ? new ClusterMember(settings.cluster, connection, kafkaConfigStore, log) : null;
+  const member = settings.cluster && kafkaConfigStore ? new ClusterMember(settings.cluster, connection, kafka, kafkaConfigStore, log) : null;
   const worker = new Worker({ kafka, offsetStore, configStore, log, workerId: settings.workerId, brokers: settings.kafkaBrokers, exactlyOnceSourceSupport: settings.exactlyOnceSourceSupport, placement: member ?? undefined });
   await worker.open();
   // In a cluster the membership stops this worker's connectors (while its lease holds) and then leaves the group.

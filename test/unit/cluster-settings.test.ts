@@ -11,7 +11,7 @@ test('group.id makes a cluster worker with Connect defaults; its companions with
   assert.equal(clusterSettingsFromEnv({}, rest, problems), null);
   const s = clusterSettingsFromEnv({ PGCDC_KAFKA_GROUP_ID: 'cdc' }, rest, problems);
   assert.deepEqual(problems, []);
-  assert.deepEqual(s, { groupId: 'cdc', sessionTimeoutMs: 10_000, heartbeatIntervalMs: 3_000, rebalanceTimeoutMs: 60_000, advertisedUrl: 'http://127.0.0.1:8083', advertisedId: '127.0.0.1:8083' });
+  assert.deepEqual(s, { groupId: 'cdc', sessionTimeoutMs: 10_000, heartbeatIntervalMs: 3_000, rebalanceTimeoutMs: 60_000, advertisedUrl: 'http://127.0.0.1:8083', advertisedId: '127.0.0.1:8083', statusTopic: 'pgcdc-status' });
   clusterSettingsFromEnv({ PGCDC_KAFKA_SESSION_TIMEOUT_MS: '6000' }, rest, problems);
   assert.match(problems[0]!, /session\.timeout\.ms: only used by a worker cluster; set group\.id/);
 });
@@ -38,7 +38,7 @@ test('worker settings: the cluster keys and shared topic keys are used, not repo
 });
 
 test('REST routing in a cluster: config writes to the leader, run-time routes to the owner, definitions here', () => {
-  const cluster: ClusterRouting = { url: 'http://a:1', isLeader: false, leaderUrl: 'http://l:1', ownerUrl: (n) => (n === 'mine' ? 'http://a:1' : n === 'theirs' ? 'http://b:1' : null) };
+  const cluster: ClusterRouting = { url: 'http://a:1', isLeader: false, leaderUrl: 'http://l:1', ownerUrl: (n) => (n === 'mine' ? 'http://a:1' : n === 'theirs' ? 'http://b:1' : null), lastStatus: async () => null };
   assert.equal(routeOf('POST', '/connectors', undefined, cluster), 'http://l:1');
   assert.equal(routeOf('PUT', '/connectors/:name/config', 'mine', cluster), 'http://l:1');
   assert.equal(routeOf('DELETE', '/connectors/:name', 'theirs', cluster), 'http://l:1');
