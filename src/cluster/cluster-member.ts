@@ -97,6 +97,10 @@ export class ClusterMember implements Placement {
     return this.current?.owners[name] ?? null;
   }
 
+  knows(name: string): boolean {
+    return this.worker?.names().includes(name) ?? false;
+  }
+
   get url(): string {
     return this.settings.advertisedUrl;
   }

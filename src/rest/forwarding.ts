@@ -5,7 +5,8 @@
  *    creates of one name to one success).
  *  - A connector's run-time routes (status, restart, offsets, metrics, ...) go to the worker that
  *    runs it, named in the last assignment.
- *  - Reads of definitions (list, info, config) are answered from the config topic, here.
+ *  - Reads of definitions (list, info, config) are answered from the config topic, here; one this
+ *    worker has not read yet (created through another worker a moment ago) is asked of the leader.
  * The request is sent on with its method, path, query, JSON body and Authorization header; the
  * answer comes back as it is. A request already forwarded is never forwarded again: if this worker
  * is not (any more) the right one, it answers 409 as Connect does during a rebalance.
@@ -20,6 +21,8 @@ export interface ClusterRouting {
   readonly isLeader: boolean;
   readonly leaderUrl: string | null;
   ownerUrl(name: string): string | null;
+  /** whether this worker has read the connector's definition from the config topic yet */
+  knows(name: string): boolean;
   /** the last state the connector's worker wrote to the status topic */
   lastStatus(name: string): Promise<{ state: string; trace: string | null; worker_id: string } | null>;
 }
@@ -51,7 +54,10 @@ export function routeOf(method: string, pattern: string | undefined, name: strin
     if (cluster.isLeader) return 'here';
     return cluster.leaderUrl ?? 'nobody';
   }
-  if (name === undefined || SHARED_ROUTES.has(key) || !pattern.startsWith('/connectors/:name')) return 'here';
+  if (name === undefined || !pattern.startsWith('/connectors/:name')) return 'here';
+  // A connector created moments ago through another worker: the leader has its definition already.
+  if (!cluster.knows(name) && !cluster.isLeader && cluster.leaderUrl !== null) return cluster.leaderUrl;
+  if (SHARED_ROUTES.has(key)) return 'here';
   const owner = cluster.ownerUrl(name);
   return owner === null || owner === cluster.url ? 'here' : owner;
 }

@@ -38,7 +38,7 @@ test('worker settings: the cluster keys and shared topic keys are used, not repo
 });
 
 test('REST routing in a cluster: config writes to the leader, run-time routes to the owner, definitions here', () => {
-  const cluster: ClusterRouting = { url: 'http://a:1', isLeader: false, leaderUrl: 'http://l:1', ownerUrl: (n) => (n === 'mine' ? 'http://a:1' : n === 'theirs' ? 'http://b:1' : null), lastStatus: async () => null };
+  const cluster: ClusterRouting = { url: 'http://a:1', isLeader: false, leaderUrl: 'http://l:1', ownerUrl: (n) => (n === 'mine' ? 'http://a:1' : n === 'theirs' ? 'http://b:1' : null), lastStatus: async () => null, knows: (n) => n !== 'new' };
   assert.equal(routeOf('POST', '/connectors', undefined, cluster), 'http://l:1');
   assert.equal(routeOf('PUT', '/connectors/:name/config', 'mine', cluster), 'http://l:1');
   assert.equal(routeOf('DELETE', '/connectors/:name', 'theirs', cluster), 'http://l:1');
@@ -50,4 +50,8 @@ test('REST routing in a cluster: config writes to the leader, run-time routes to
   assert.equal(routeOf('GET', '/connectors', undefined, cluster), 'here');
   assert.equal(routeOf('POST', '/connectors', undefined, { ...cluster, isLeader: true }), 'here');
   assert.equal(routeOf('POST', '/connectors', undefined, { ...cluster, leaderUrl: null }), 'nobody');
+  // created through another worker a moment ago: the leader knows it already
+  assert.equal(routeOf('GET', '/connectors/:name/status', 'new', cluster), 'http://l:1');
+  assert.equal(routeOf('GET', '/connectors/:name/config', 'new', cluster), 'http://l:1');
+  assert.equal(routeOf('GET', '/connectors/:name/status', 'new', { ...cluster, isLeader: true }), 'here');
 });
