@@ -8,6 +8,9 @@
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type pg from 'pg';
 import { RUN_ID, testConnectorConfig, topicPrefixFor } from './connector.js';
 import { dropDatabase, freshDatabase, withClient } from './database.js';
@@ -177,6 +180,16 @@ export class TestCluster {
   /** Clean-up: every worker still running (frozen ones woken first) stopped, SIGKILL if it hangs. Never throws. */
   async close(): Promise<void> {
     await Promise.all(this.workers.map((w) => w.stopOrKill()));
+    this.saveLogs();
+  }
+
+  /** Writes every worker's whole output (all its runs) to <tmpdir>/pgcdc-cluster-<label>-<run>/wN.log, for a failure's post-mortem. */
+  saveLogs(): string {
+    const dir = join(tmpdir(), `pgcdc-cluster-${this.label}-${RUN_ID}`);
+    mkdirSync(dir, { recursive: true });
+    this.workers.forEach((w, i) => writeFileSync(join(dir, `w${i + 1}.log`), w.output));
+    console.log(`worker logs of the ${this.label} cluster: ${dir}`);
+    return dir;
   }
 
   /** The log lines (pino JSON) a worker printed, parsed; unparsable lines are left out. */
