@@ -34,6 +34,8 @@ export class ClusterMember implements Placement {
   private watchdog?: NodeJS.Timeout;
   private stopping: Promise<void> | null = null;
   private status: StatusTopic | null = null;
+  /** set by close(): nothing is adopted any more (an assignment may arrive while connectors stop) */
+  private closing = false;
 
   constructor(
     private readonly settings: ClusterSettings,
@@ -71,10 +73,14 @@ export class ClusterMember implements Placement {
 
   /** Stops this worker's connectors (draining, while the lease still holds), then leaves the group. */
   async close(): Promise<void> {
+    this.closing = true;
     clearInterval(this.watchdog);
     await this.worker?.releaseAll('the worker is shutting down');
     this.current = null;
     await this.membership.close();
+    // An assignment handled while the first releaseAll ran cannot have started anything (closing),
+    // but a connector it restarted in place is stopped here.
+    await this.worker?.releaseAll('the worker is shutting down');
     await this.status?.close();
   }
 
@@ -108,7 +114,7 @@ export class ClusterMember implements Placement {
   // --- Placement (what the Worker asks) ---
 
   owns(name: string): boolean {
-    return this.current?.connectors.includes(name) === true && this.session !== null && this.membership.session() === this.session;
+    return !this.closing && this.current?.connectors.includes(name) === true && this.session !== null && this.membership.session() === this.session;
   }
 
   services(name: string, base: WorkerServices): WorkerServices {
@@ -156,7 +162,7 @@ export class ClusterMember implements Placement {
   /** Every member: rereads the configs and runs exactly what was assigned to it. */
   private async assigned(a: GroupAssignment): Promise<void> {
     const worker = this.worker;
-    if (!worker) return;
+    if (!worker || this.closing) return;
     const decoded = decodeAssignment(a.bytes);
     if (!decoded) this.log.warn({ generation: a.generationId }, 'the assignment could not be read; running nothing until the next one');
     const session = this.membership.session();

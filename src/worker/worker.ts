@@ -77,6 +77,11 @@ export class Worker {
     for (const name of this.names()) await this.lock.run(name, async () => this.adopt(name));
   }
 
+  /** The connectors running here (all of them, standalone): what this worker's metrics and readiness are about. */
+  localNames(): string[] {
+    return this.names().filter((n) => this.local.has(n));
+  }
+
   /** Whether the connector runs on this worker (always, standalone). */
   isLocal(name: string): boolean {
     return this.local.has(name);

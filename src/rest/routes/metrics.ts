@@ -10,14 +10,15 @@ export function metricsRoutes(app: FastifyInstance, worker: Worker): void {
   app.get('/metrics', {
     config: { doc: { tag: 'worker', summary: 'Prometheus metrics (text format 0.0.4), names prefixed pgcdc_', responses: { 200: ['Metrics in Prometheus text format'] } } },
   }, async (_request, reply) => {
-    const managed = worker.names().map((n) => worker.get(n));
+    // In a cluster, each worker reports the connectors it runs (a sum over the workers counts each once).
+    const managed = worker.localNames().map((n) => worker.get(n));
     // Sample on demand, but a slow PostgreSQL must not make the scrape time out: fall back to the last sample.
     const fresh = Promise.all(managed.map((m) => m.lag.sample()));
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([fresh, new Promise((done) => (timer = setTimeout(done, FRESH_SAMPLE_WAIT_MS)))]);
     clearTimeout(timer);
     const x = new Exposition();
-    x.add('pgcdc_connectors', 'gauge', 'Connectors defined on this worker', {}, managed.length);
+    x.add('pgcdc_connectors', 'gauge', 'Connectors running on this worker (standalone: every connector defined)', {}, managed.length);
     for (const m of managed) exposeConnector(x, m, m.status(worker.workerId).connector.state);
     reply.type('text/plain; version=0.0.4; charset=utf-8');
     return x.toString();
@@ -45,7 +46,7 @@ export function metricsRoutes(app: FastifyInstance, worker: Worker): void {
     },
   }, async (_request, reply) => {
     const notReady: { name: string; state: string; target: string; trace?: string }[] = [];
-    for (const name of worker.names()) {
+    for (const name of worker.localNames()) {
       const managed = worker.get(name);
       const current = managed.status(worker.workerId).connector;
       const deliberate = (current.state === 'PAUSED' || current.state === 'STOPPED') && managed.target === current.state;
@@ -54,6 +55,6 @@ export function metricsRoutes(app: FastifyInstance, worker: Worker): void {
       }
     }
     if (notReady.length > 0) return reply.code(503).send({ status: 'NOT_READY', connectors: notReady });
-    return { status: 'READY', connectors: worker.names().length };
+    return { status: 'READY', connectors: worker.localNames().length };
   });
 }
