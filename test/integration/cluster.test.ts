@@ -16,6 +16,10 @@ import { testServices, type TestServices } from '../harness/services.js';
 import { CLUSTER_TIMING, ClusterSource, isRunning, sleep, StatusSampler, TestCluster, type LogLine } from '../harness/cluster.js';
 import type { WorkerHttp } from '../harness/worker-http.js';
 import { eventually } from '../harness/connector.js';
+import { committedOffset } from '../harness/committed-offset.js';
+import { TopicEnds } from '../harness/topic-ends.js';
+import { KafkaOffsetStore } from '../../src/offsets/offset-store.js';
+import { parseLsn } from '../../src/postgres/lsn.js';
 
 /** ms between two transactions of each write load: moderate, the machine has 2 cores. */
 const WRITE_PAUSE_MS = 60;
@@ -169,11 +173,30 @@ describe('cluster: a frozen worker (SIGSTOP past its session) is a zombie that m
     console.log(`before SIGCONT: ${X.name} slot confirmed_flush_lsn ${slotAtWake.confirmed} (walsender pid ${slotAtWake.activePid}; before the freeze ${slotBefore.confirmed}, pid ${slotBefore.activePid})`);
     assert.notEqual(slotAtWake.activePid, slotBefore.activePid, 'the slot is held by another walsender than the frozen worker\'s');
 
+    const ends = new TopicEnds(services.kafkaBrokers);
+    const offsetKey = KafkaOffsetStore.key(X.name, X.prefix);
+    const storedFlush = async () => {
+      const o = await committedOffset(services.kafkaBrokers, ends, c.offsetTopic, offsetKey);
+      return o ? BigInt(o.pgcdc_flush_lsn as string) : null;
+    };
+    let flushAtWake: bigint | null;
+    let flushAfter: bigint | null;
+    let slotAfter: Awaited<ReturnType<ClusterSource['slotState']>>;
     const wokeAt = Date.now();
-    frozen.resume();
-    await sleep(6000);
-    const slotAfter = await X.slotState();
-    console.log(`6 s after SIGCONT: ${X.name} slot confirmed_flush_lsn ${slotAfter.confirmed} (walsender pid ${slotAfter.activePid})`);
+    try {
+      flushAtWake = await storedFlush();
+      frozen.resume();
+      await sleep(6000);
+      // slot first, then the offset: the LSN is confirmed only after an offset covering it was stored
+      slotAfter = await X.slotState();
+      flushAfter = await storedFlush();
+    } finally {
+      await ends.close();
+    }
+    console.log(`6 s after SIGCONT: ${X.name} slot confirmed_flush_lsn ${slotAfter.confirmed} (walsender pid ${slotAfter.activePid}); stored offset flush LSN ${flushAtWake} at SIGCONT, ${flushAfter} 6 s later`);
+    assert.ok(flushAtWake !== null && flushAfter !== null && flushAfter >= flushAtWake, `the stored offset of ${X.name} did not go back (a stale offset of the zombie): ${flushAtWake} -> ${flushAfter}`);
+    assert.ok(slotAfter.confirmed !== null && slotAtWake.confirmed !== null && parseLsn(slotAfter.confirmed) >= parseLsn(slotAtWake.confirmed), `confirmed_flush_lsn did not go back: ${slotAtWake.confirmed} -> ${slotAfter.confirmed}`);
+    assert.ok(parseLsn(slotAfter.confirmed) <= flushAfter, `confirmed_flush_lsn ${slotAfter.confirmed} not past the stored offset's flush LSN ${flushAfter}`);
     assert.equal(slotAfter.activePid, slotAtWake.activePid, 'the new owner\'s walsender still holds the slot: the woken worker did not take it back');
 
     const lines = TestCluster.logLines(frozen).filter((l) => l.time >= wokeAt);
