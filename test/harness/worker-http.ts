@@ -204,6 +204,55 @@ export class WorkerHttp {
     }
   }
 
+  /** The PID of the running process (undefined when none runs). */
+  get pid(): number | undefined {
+    return this.running ? this.child!.pid : undefined;
+  }
+
+  /** Whether a process was started and has not exited (a frozen one counts as running). */
+  get running(): boolean {
+    const child = this.child;
+    return child !== null && child.exitCode === null && child.signalCode === null;
+  }
+
+  /** Sends a signal without waiting for anything (SIGKILL: see stop('SIGKILL') to wait for the exit). */
+  kill(signal: NodeJS.Signals): void {
+    if (this.running) this.child!.kill(signal);
+  }
+
+  /** Freezes the process (SIGSTOP): it sends nothing, heartbeats included, until resume(). */
+  pause(): void {
+    this.kill('SIGSTOP');
+    this.frozen = this.running;
+  }
+
+  /** Between pause() and resume(). */
+  frozen = false;
+
+  /** Wakes a process frozen by pause() (SIGCONT). */
+  resume(): void {
+    this.kill('SIGCONT');
+    this.frozen = false;
+  }
+
+  /**
+   * For clean-up: wakes the process (it may be frozen), SIGTERM, and SIGKILL if it has not exited
+   * within `graceMs`. Never throws.
+   */
+  async stopOrKill(graceMs = 20_000): Promise<void> {
+    if (!this.running) return;
+    this.resume();
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<'late'>((done) => (timer = setTimeout(() => done('late'), graceMs)));
+    const stopped = this.stop('SIGTERM').catch(() => null);
+    const outcome = await Promise.race([stopped, late]);
+    clearTimeout(timer);
+    if (outcome === 'late') {
+      this.child?.kill('SIGKILL');
+      await stopped;
+    }
+  }
+
   async restart(args?: string[]): Promise<void> {
     await this.stop();
     await this.start(args);
