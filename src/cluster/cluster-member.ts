@@ -103,6 +103,11 @@ export class ClusterMember implements Placement {
     return this.current?.owners[name] ?? null;
   }
 
+  /** After a write this worker forwarded to the leader: learn the new definitions now (the rebalance it triggers follows). */
+  async afterForwardedWrite(): Promise<void> {
+    if (this.worker && !this.closing) await this.worker.learn(await this.configStore.reload());
+  }
+
   knows(name: string): boolean {
     return this.worker?.names().includes(name) ?? false;
   }

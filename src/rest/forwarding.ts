@@ -11,7 +11,7 @@
  * answer comes back as it is. A request already forwarded is never forwarded again: if this worker
  * is not (any more) the right one, it answers 409 as Connect does during a rebalance.
  */
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { errorBody } from './errors.js';
 
@@ -21,6 +21,8 @@ export interface ClusterRouting {
   readonly isLeader: boolean;
   readonly leaderUrl: string | null;
   ownerUrl(name: string): string | null;
+  /** a config write this worker forwarded succeeded: read the config topic again */
+  afterForwardedWrite(): Promise<void>;
   /** whether this worker has read the connector's definition from the config topic yet */
   knows(name: string): boolean;
   /** the last state the connector's worker wrote to the status topic */
@@ -70,8 +72,16 @@ export function installForwarding(app: FastifyInstance, cluster: ClusterRouting,
     if (request.headers[FORWARDED_HEADER] !== undefined || target === 'nobody') {
       return reply.code(409).send(errorBody(409, 'Cannot complete request because of a conflicting operation (e.g. worker rebalance)'));
     }
-    const answered = await forward(request, reply, target, log);
-    if (answered !== undefined) return answered;
+    const answer = await forward(request, target, log);
+    if (answer !== undefined) {
+      // Read your own writes: a create sent through this worker is listed here once it is answered.
+      if (answer.status < 300 && LEADER_ROUTES.has(`${request.method} ${request.routeOptions.url}`)) {
+        await cluster.afterForwardedWrite().catch((err) => log.warn({ err: (err as Error).message }, 'rereading the config topic after a forwarded write failed; the next rebalance brings the change'));
+      }
+      reply.code(answer.status);
+      for (const [header, value] of Object.entries(answer.headers)) reply.header(header, value);
+      return reply.send(answer.text === '' ? undefined : answer.text);
+    }
     // The owner did not answer a status read: its last report from the status topic, as Connect shows it.
     if (request.routeOptions.url === '/connectors/:name/status' && name !== undefined) {
       const last = await cluster.lastStatus(name).catch(() => null);
@@ -83,8 +93,14 @@ export function installForwarding(app: FastifyInstance, cluster: ClusterRouting,
   });
 }
 
-/** Resolves to undefined when a read could not be forwarded: this worker answers it from what it knows (UNASSIGNED). */
-async function forward(request: FastifyRequest, reply: FastifyReply, base: string, log: Logger): Promise<FastifyReply | undefined> {
+interface Answer {
+  status: number;
+  headers: Record<string, string>;
+  text: string;
+}
+
+/** The other worker's answer; a failure is answered 503, except a read, which resolves to undefined: this worker answers it from what it knows. */
+async function forward(request: FastifyRequest, base: string, log: Logger): Promise<Answer | undefined> {
   const headers: Record<string, string> = { [FORWARDED_HEADER]: '1', accept: 'application/json' };
   if (request.headers.authorization) headers.authorization = request.headers.authorization;
   let body: string | undefined;
@@ -95,17 +111,18 @@ async function forward(request: FastifyRequest, reply: FastifyReply, base: strin
   try {
     const answer = await fetch(new URL(request.url, base), { method: request.method, headers, body, signal: AbortSignal.timeout(request.method === 'GET' ? READ_TIMEOUT_MS : WRITE_TIMEOUT_MS), redirect: 'manual' });
     const text = await answer.text();
-    reply.code(answer.status);
-    const type = answer.headers.get('content-type');
-    if (type) reply.header('content-type', type);
-    const location = answer.headers.get('location');
-    if (location) reply.header('location', location);
-    return reply.send(text === '' ? undefined : text);
+    const kept: Record<string, string> = {};
+    for (const header of ['content-type', 'location']) {
+      const value = answer.headers.get(header);
+      if (value) kept[header] = value;
+    }
+    return { status: answer.status, headers: kept, text };
   } catch (err) {
     log.warn({ worker: base, path: request.url.split('?')[0]!.slice(0, 200), err: (err as Error).message }, 'forwarding a request to another worker of the cluster failed');
     // A read about a connector whose worker is gone: answered here (UNASSIGNED until the group moves it).
     if (request.method === 'GET') return undefined;
-    return reply.code(503).send(errorBody(503, `The worker at ${base} that handles this request did not answer; the cluster rebalances when a worker is gone, try again shortly`));
+    const message = `The worker at ${base} that handles this request did not answer; the cluster rebalances when a worker is gone, try again shortly`;
+    return { status: 503, headers: { 'content-type': 'application/json; charset=utf-8' }, text: JSON.stringify(errorBody(503, message)) };
   }
 }
 

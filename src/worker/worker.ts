@@ -122,6 +122,29 @@ export class Worker {
     return released;
   }
 
+  /**
+   * Cluster mode, after this worker forwarded a config write to the leader: takes the definitions
+   * just read from the config topic for connectors that do not run here (new, changed, deleted),
+   * so this worker answers about them at once. Connectors running here are left to the next
+   * assignment, which the write triggers.
+   */
+  async learn(stored: ReadonlyMap<string, StoredConnector>): Promise<void> {
+    for (const name of [...this.connectors.keys()]) {
+      if (stored.has(name) || this.local.has(name)) continue;
+      await this.lock.run(name, async () => {
+        if (!this.local.has(name) && !stored.has(name)) this.connectors.delete(name);
+      });
+    }
+    for (const [name, definition] of stored) {
+      if (this.local.has(name)) continue;
+      await this.lock.run(name, async () => {
+        const existing = this.connectors.get(name);
+        if (!existing) this.connectors.set(name, new ManagedConnector(name, definition, this.services));
+        else if (!this.local.has(name) && JSON.stringify(existing.definition) !== JSON.stringify(definition)) existing.redefine(definition);
+      });
+    }
+  }
+
   /** Stops every connector running here, gracefully (a rebalance took them away, or the worker lost its group lease). */
   async releaseAll(why: string): Promise<void> {
     const names = [...this.local];

@@ -59,7 +59,12 @@ after(async () => {
 test('overview shows the connector RUNNING with a rising event count; pausing from its page fires the lag alert, resuming resolves it', async () => {
   const { name: _n, ...config } = testConnectorConfig(db, services, NAME, { 'lag.alert.ms': '1500', 'lag.alert.for.ms': '500', 'slot.retained.wal.alert.bytes': String(64 * 1024 * 1024) });
   assert.equal((await worker.request('POST', '/connectors', { name: NAME, config })).status, 201);
-  await eventually(async () => (await worker.request('GET', `/connectors/${NAME}/status`)).body?.connector?.state === 'RUNNING', 'connector RUNNING', 60_000);
+  // The writes start once the initial snapshot is done: a connector is RUNNING from the start of its
+  // snapshot, before the slot exists, so rows written then would be read by the snapshot too.
+  await eventually(async () => {
+    const body = (await worker.request('GET', `/connectors/${NAME}/status`)).body;
+    return body?.connector?.state === 'RUNNING' && body?.snapshot?.running === false;
+  }, 'connector RUNNING with its initial snapshot done', 60_000);
   writer = keepWriting();
 
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, deviceScaleFactor: 1 });

@@ -33,7 +33,14 @@ async function setUp(services: TestServices, label: string, workers: number, con
 
 /** Creates every connector, each through another worker (forwarded to the leader), and waits until they are spread evenly, all RUNNING. */
 async function createAll(cluster: TestCluster, sources: ClusterSource[]): Promise<void> {
-  for (const [i, s] of sources.entries()) await cluster.create(s.name, s.config, cluster.workers[i % cluster.workers.length]);
+  for (const [i, s] of sources.entries()) {
+    const through = cluster.workers[i % cluster.workers.length]!;
+    await cluster.create(s.name, s.config, through);
+    // read your own writes: the worker the create went through lists it and answers for it at once
+    const listed = (await through.request('GET', '/connectors')).body as string[];
+    assert.ok(listed.includes(s.name), `${cluster.describe(through.workerId)} lists ${s.name} right after its 201: ${JSON.stringify(listed)}`);
+    assert.equal((await through.request('GET', `/connectors/${s.name}/config`)).status, 200, `GET config of ${s.name} right after its 201`);
+  }
   const names = sources.map((s) => s.name);
   // GET /connectors is answered from the config topic as each worker has read it: every worker lists them all soon after.
   const created = Date.now();

@@ -38,7 +38,7 @@ test('worker settings: the cluster keys and shared topic keys are used, not repo
 });
 
 test('REST routing in a cluster: config writes to the leader, run-time routes to the owner, definitions here', () => {
-  const cluster: ClusterRouting = { url: 'http://a:1', isLeader: false, leaderUrl: 'http://l:1', ownerUrl: (n) => (n === 'mine' ? 'http://a:1' : n === 'theirs' ? 'http://b:1' : null), lastStatus: async () => null, knows: (n) => n !== 'new' };
+  const cluster: ClusterRouting = { url: 'http://a:1', isLeader: false, leaderUrl: 'http://l:1', ownerUrl: (n) => (n === 'mine' ? 'http://a:1' : n === 'theirs' ? 'http://b:1' : null), lastStatus: async () => null, afterForwardedWrite: async () => {}, knows: (n) => n !== 'new' };
   assert.equal(routeOf('POST', '/connectors', undefined, cluster), 'http://l:1');
   assert.equal(routeOf('PUT', '/connectors/:name/config', 'mine', cluster), 'http://l:1');
   assert.equal(routeOf('DELETE', '/connectors/:name', 'theirs', cluster), 'http://l:1');
