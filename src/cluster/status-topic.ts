@@ -22,7 +22,7 @@ const taskKey = (name: string) => `status-task-${name}-0`;
 const POLL_MS = 1_000;
 
 export class StatusTopic {
-  /** what this worker last wrote, by connector */
+  /** the state, worker and trace this worker last wrote, by connector */
   private readonly written = new Map<string, string>();
   private timer?: NodeJS.Timeout;
   private running: Promise<void> = Promise.resolve();
@@ -53,15 +53,14 @@ export class StatusTopic {
     for (const name of names) {
       if (!this.worker.isLocal(name)) continue;
       const c = this.worker.status(name).connector;
-      const record: StatusRecord = { state: c.state, trace: c.trace ?? null, worker_id: c.worker_id, generation: this.lease.generation() };
-      const text = JSON.stringify(record);
       // the generation changes at every rebalance: written again only when the state or trace changed
-      const seen = this.written.get(name);
-      if (seen !== undefined && seen === JSON.stringify({ ...record, generation: (JSON.parse(seen) as StatusRecord).generation })) continue;
+      const seen = `${c.state}\n${c.worker_id}\n${c.trace ?? ''}`;
+      if (this.written.get(name) === seen) continue;
       if (!this.lease.holds()) return;
+      const text = JSON.stringify({ state: c.state, trace: c.trace ?? null, worker_id: c.worker_id, generation: this.lease.generation() } satisfies StatusRecord);
       await this.log.write(connectorKey(name), text);
       await this.log.write(taskKey(name), text);
-      this.written.set(name, text);
+      this.written.set(name, seen);
     }
     for (const name of [...this.written.keys()]) {
       if (names.has(name)) {

@@ -20,6 +20,7 @@ import { committedOffset } from '../harness/committed-offset.js';
 import { TopicEnds } from '../harness/topic-ends.js';
 import { KafkaOffsetStore } from '../../src/offsets/offset-store.js';
 import { parseLsn } from '../../src/postgres/lsn.js';
+import { openKafka } from '../../src/kafka/client.js';
 
 /** ms between two transactions of each write load: moderate, the machine has 2 cores. */
 const WRITE_PAUSE_MS = 60;
@@ -58,6 +59,33 @@ async function createAll(cluster: TestCluster, sources: ClusterSource[]): Promis
   console.log(`placement: ${cluster.show(seen)}`);
 }
 
+/** A suite's cluster: started with its connectors created before the tests, stopped and dropped after. */
+function clusterHooks(label: string, workers: number, connectors: number, ready: (cluster: TestCluster, sources: ClusterSource[], services: TestServices) => void): void {
+  let cluster: TestCluster | undefined;
+  let sources: ClusterSource[] = [];
+  before(async () => {
+    const services = await testServices();
+    ({ cluster, sources } = await setUp(services, label, workers, connectors));
+    ready(cluster, sources, services);
+    await cluster.start();
+    await createAll(cluster, sources);
+  });
+  after(async () => {
+    for (const s of sources) await s.load?.stop().catch(() => 0);
+    await cluster?.close();
+    for (const s of sources) await s.drop();
+  });
+}
+
+/** Ends every write load, then checks each connector: read_committed once each, the copy equals the source. */
+async function stopLoadsAndCheck(sources: ClusterSource[]): Promise<void> {
+  for (const s of sources) await s.load.stop();
+  for (const s of sources) {
+    const f = await s.checkDelivered();
+    console.log(`${s.name}: ${s.load.committed} transactions written, ${f.events} change events read once each, 0 duplicates, copy = source`);
+  }
+}
+
 function logTail(cluster: TestCluster, chars = 4000): string {
   return cluster.workers.map((w, i) => `--- w${i + 1} (${w.workerId}) ---\n${w.output.slice(-chars)}`).join('\n');
 }
@@ -66,18 +94,10 @@ describe('cluster: kill -9 of one of three workers', () => {
   let services: TestServices;
   let cluster: TestCluster | undefined;
   let sources: ClusterSource[] = [];
-
-  before(async () => {
-    services = await testServices();
-    ({ cluster, sources } = await setUp(services, 'kill', 3, 6));
-    await cluster.start();
-    await createAll(cluster, sources);
-  });
-
-  after(async () => {
-    for (const s of sources) await s.load?.stop().catch(() => 0);
-    await cluster?.close();
-    for (const s of sources) await s.drop();
+  clusterHooks('kill', 3, 6, (c, s, shared) => {
+    cluster = c;
+    sources = s;
+    services = shared;
   });
 
   it('the dead worker\'s connectors run on the survivors within the session timeout + 15 s; read_committed sees every change once and the copies equal the sources', { timeout: 560_000 }, async () => {
@@ -115,12 +135,24 @@ describe('cluster: kill -9 of one of three workers', () => {
       if (TestCluster.placement(after).get(n) !== id) console.log(`note: ${n} also moved (${c.describe(id)} -> ${c.describe(TestCluster.placement(after).get(n)!)})`);
     }
 
+    // The status topic (Connect's layout) names the worker each connector runs on now.
+    const statusLog = openKafka({ clientId: 'pgcdc-test-status', brokers: services.kafkaBrokers }).compactedLog(c.statusTopic);
+    const placed = TestCluster.placement(after);
+    let reported = new Map<string, string>();
+    await eventually(async () => {
+      reported = await statusLog.readAll();
+      return [...placed].every(([n, id]) => {
+        const v = reported.get(`status-connector-${n}`);
+        const record = v ? (JSON.parse(v) as { state: string; worker_id: string }) : null;
+        return record?.state === 'RUNNING' && record.worker_id === id && reported.has(`status-task-${n}-0`);
+      });
+    }, 'the status topic names the survivor every connector runs on', 15_000).catch((err) => {
+      throw new Error(`${(err as Error).message}: ${JSON.stringify(Object.fromEntries(reported))}`);
+    });
+    await statusLog.close();
+
     await sleep(5000); // writes go on on the new owners
-    for (const s of sources) await s.load.stop();
-    for (const s of sources) {
-      const f = await s.checkDelivered();
-      console.log(`${s.name}: ${s.load.committed} transactions written, ${f.events} change events read once each, 0 duplicates, copy = source`);
-    }
+    await stopLoadsAndCheck(sources);
   });
 });
 
@@ -128,18 +160,10 @@ describe('cluster: a frozen worker (SIGSTOP past its session) is a zombie that m
   let services: TestServices;
   let cluster: TestCluster | undefined;
   let sources: ClusterSource[] = [];
-
-  before(async () => {
-    services = await testServices();
-    ({ cluster, sources } = await setUp(services, 'zombie', 2, 2));
-    await cluster.start();
-    await createAll(cluster, sources);
-  });
-
-  after(async () => {
-    for (const s of sources) await s.load?.stop().catch(() => 0);
-    await cluster?.close();
-    for (const s of sources) await s.drop();
+  clusterHooks('zombie', 2, 2, (c, s, shared) => {
+    cluster = c;
+    sources = s;
+    services = shared;
   });
 
   it('its connector moves to the other worker; on SIGCONT it stops it at once (lease lost) and stores or confirms nothing for it; no duplicate, no gap', { timeout: 560_000 }, async () => {
@@ -232,30 +256,16 @@ describe('cluster: a frozen worker (SIGSTOP past its session) is a zombie that m
     console.log(`after the rejoin (${Date.now() - wokeAt} ms after SIGCONT): ${c.show(rejoined)}`);
 
     await sleep(3000);
-    for (const s of sources) await s.load.stop();
-    for (const s of sources) {
-      const f = await s.checkDelivered();
-      console.log(`${s.name}: ${s.load.committed} transactions written, ${f.events} change events read once each, 0 duplicates, copy = source`);
-    }
+    await stopLoadsAndCheck(sources);
   });
 });
 
 describe('cluster: rolling restart of three workers', () => {
-  let services: TestServices;
   let cluster: TestCluster | undefined;
   let sources: ClusterSource[] = [];
-
-  before(async () => {
-    services = await testServices();
-    ({ cluster, sources } = await setUp(services, 'rolling', 3, 3));
-    await cluster.start();
-    await createAll(cluster, sources);
-  });
-
-  after(async () => {
-    for (const s of sources) await s.load?.stop().catch(() => 0);
-    await cluster?.close();
-    for (const s of sources) await s.drop();
+  clusterHooks('rolling', 3, 3, (c, s) => {
+    cluster = c;
+    sources = s;
   });
 
   it('each worker restarted in turn (SIGTERM, same port): every connector\'s longest pause < 15 s; nothing twice, nothing missing', { timeout: 560_000 }, async () => {
@@ -296,10 +306,6 @@ describe('cluster: rolling restart of three workers', () => {
     }
 
     await sleep(2000);
-    for (const s of sources) await s.load.stop();
-    for (const s of sources) {
-      const f = await s.checkDelivered();
-      console.log(`${s.name}: ${s.load.committed} transactions written, ${f.events} change events read once each, 0 duplicates, copy = source`);
-    }
+    await stopLoadsAndCheck(sources);
   });
 });
